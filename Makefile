@@ -1,0 +1,42 @@
+# Every target creates or refreshes .venv itself; nothing needs installing by hand.
+SHELL := /bin/bash
+UV := .uv/bin/uv
+PY := .venv/bin/python
+export MASLOW_HOME ?= $(CURDIR)/.maslow
+export DAGSTER_HOME ?= $(MASLOW_HOME)/dagster
+EXTRAS := --extra dev --extra trino --extra ray
+
+.PHONY: venv demo test ui bench lint clean
+
+$(UV):
+	python3 -m venv .uv && .uv/bin/pip install --quiet --disable-pip-version-check uv
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen $(EXTRAS) --inexact
+	@touch $@
+
+uv.lock: pyproject.toml | $(UV)
+	$(UV) lock
+
+venv: .venv/.synced
+
+demo: venv
+	$(PY) -m platform_assets.cli demo
+
+test: venv
+	$(PY) -m pytest -q
+
+ui: venv
+	@mkdir -p $(DAGSTER_HOME)
+	$(PY) -m platform_assets.cli init-home
+	.venv/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+bench: venv
+	$(UV) sync --frozen $(EXTRAS) --extra bench --inexact
+	$(PY) -m bench
+
+lint: venv
+	.venv/bin/ruff check .
+
+clean:
+	rm -rf .maslow

@@ -1,0 +1,385 @@
+"""Partition-aware Lance tables: atomic partition replacement, pushdown scans, versions and tags.
+
+Pure Lance + Arrow, no Dagster import; `LanceIOManager` is the Dagster face of this module.
+
+Invariant: every fragment this module writes holds rows of exactly one partition. Replacing a partition is
+then ONE `Update` commit that removes that partition's fragments and adds the new ones, so readers see
+either the old or the new rows, never a mix, and writers of other partitions rebase without conflict.
+Fragments that hold several partitions (written by other tools, or after a foreign compaction) are
+handled too: their matching rows are deleted through a deletion vector in the same commit.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import lance
+import pyarrow as pa
+import pyarrow.compute as pc
+from lance import LanceOperation, Transaction
+
+DATA_STORAGE_VERSION = "2.2"
+MAX_ROWS_PER_FILE = 1 << 20
+COMMIT_RETRIES = 30
+PartitionKey = tuple[str, ...]
+
+
+class SchemaMismatchError(ValueError):
+    """New data cannot be stored under the dataset's schema."""
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    version: int
+    rows_written: int
+    total_rows: int
+    schema: pa.Schema
+
+
+def dataset_uri(root_uri: str, key_path: Sequence[str]) -> str:
+    return f"{root_uri.rstrip('/')}/{'/'.join(key_path)}.lance"
+
+
+def open_dataset(uri: str, version: int | str | None = None, storage_options: dict | None = None):
+    """The dataset at `uri`, at a version number or tag (time travel), or None when it does not exist."""
+    try:
+        return lance.dataset(uri, version=version, storage_options=storage_options)
+    except (ValueError, FileNotFoundError):
+        return None
+
+
+def sql_literal(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def partition_predicate(columns: Sequence[str], keys: Sequence[PartitionKey]) -> str:
+    """SQL filter selecting `keys` (one tuple of values per key, aligned with `columns`)."""
+    if len(columns) == 1:
+        return f"{columns[0]} IN ({', '.join(sql_literal(k[0]) for k in keys)})"
+    return " OR ".join(
+        "(" + " AND ".join(f"{c} = {sql_literal(v)}" for c, v in zip(columns, k, strict=True)) + ")"
+        for k in keys
+    )
+
+
+# ---------------------------------------------------------------------------------------------- schema
+
+
+def _compatible(old: pa.DataType, new: pa.DataType) -> bool:
+    if old.equals(new) or pa.types.is_null(new):
+        return True
+    for kind in (pa.types.is_integer, pa.types.is_floating):
+        if kind(old) and kind(new):
+            return new.bit_width <= old.bit_width and (
+                not pa.types.is_integer(old) or pa.types.is_signed_integer(old) or
+                not pa.types.is_signed_integer(new)
+            )
+    if pa.types.is_integer(new) and pa.types.is_floating(old):
+        return True
+    strings = (pa.types.is_string, pa.types.is_large_string, pa.types.is_string_view)
+    binaries = (pa.types.is_binary, pa.types.is_large_binary, pa.types.is_binary_view)
+    for family in (strings, binaries):
+        if any(f(old) for f in family) and any(f(new) for f in family):
+            return True
+    return False
+
+
+def reconcile_schema(existing: pa.Schema, incoming: pa.Schema) -> tuple[pa.Schema, list[pa.Field]]:
+    """The schema to write under and the nullable columns to add; raises on incompatible types."""
+    for field in incoming:
+        if field.name in existing.names:
+            old = existing.field(field.name).type
+            if not _compatible(old, field.type):
+                raise SchemaMismatchError(
+                    f"column {field.name!r}: the dataset stores {old}, the new data has {field.type}; "
+                    "write it under a new column name or migrate the dataset explicitly"
+                )
+    for field in existing:
+        if field.name not in incoming.names and not field.nullable:
+            raise SchemaMismatchError(f"column {field.name!r} ({field.type}) is missing and not nullable")
+    added = [pa.field(f.name, f.type, nullable=True) for f in incoming if f.name not in existing.names]
+    return pa.schema(list(existing) + added), added
+
+
+def conform(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
+    """`batch` with exactly `schema`'s columns: cast where types differ, nulls where a column is absent."""
+    arrays = []
+    for field in schema:
+        if field.name in batch.schema.names:
+            col = batch.column(field.name)
+            arrays.append(col if col.type.equals(field.type) else pc.cast(col, field.type))
+        else:
+            arrays.append(pa.nulls(batch.num_rows, field.type))
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+# ----------------------------------------------------------------------------------------------- write
+
+
+def _with_partition_columns(
+    reader: pa.RecordBatchReader, columns: Sequence[str], keys: Sequence[PartitionKey]
+) -> pa.RecordBatchReader:
+    """Adds constant partition columns when the data lacks them (allowed only for a single key)."""
+    missing = [c for c in columns if c not in reader.schema.names]
+    if not missing:
+        return reader
+    if len(keys) != 1:
+        raise ValueError(
+            f"the data has no partition column(s) {missing} but covers {len(keys)} partitions; "
+            "add the column so rows can be routed to their partition"
+        )
+    values = dict(zip(columns, keys[0], strict=True))
+    schema = reader.schema
+    for c in missing:
+        schema = schema.append(pa.field(c, pa.string(), nullable=False))
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        for b in reader:
+            extra = [pa.array([values[c]] * b.num_rows, pa.string()) for c in missing]
+            yield pa.RecordBatch.from_arrays(list(b.columns) + extra, schema=schema)
+
+    return pa.RecordBatchReader.from_batches(schema, batches())
+
+
+def _split_by_partition(
+    batch: pa.RecordBatch, columns: Sequence[str], keys: Sequence[PartitionKey]
+) -> Iterator[tuple[PartitionKey, pa.RecordBatch]]:
+    if batch.num_rows == 0:
+        return
+    table = pa.Table.from_batches([batch])
+    groups = table.group_by(list(columns), use_threads=False).aggregate([])
+    allowed = set(keys)
+    for row in groups.to_pylist():
+        key = tuple(str(row[c]) for c in columns)
+        if key not in allowed:
+            raise ValueError(
+                f"row with partition {dict(zip(columns, key, strict=True))} is outside the partitions "
+                f"being written ({sorted(allowed)[:5]}...)"
+            )
+        mask = None
+        for c, v in zip(columns, key, strict=True):
+            m = pc.equal(table.column(c), pa.scalar(v, table.schema.field(c).type))
+            mask = m if mask is None else pc.and_(mask, m)
+        yield key, table.filter(mask).combine_chunks().to_batches()[0]
+
+
+def _write_fragments(
+    reader: pa.RecordBatchReader, uri: str, schema: pa.Schema, columns: Sequence[str],
+    keys: Sequence[PartitionKey], storage_options: dict | None, flush_rows: int = 256 * 1024,
+) -> tuple[list, int]:
+    """Writes uncommitted fragments, one partition per fragment; returns (fragments, rows)."""
+    count = 0
+
+    def counted(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        nonlocal count
+        for b in batches:
+            count += b.num_rows
+            yield b
+
+    def write(batches: Iterator[pa.RecordBatch]) -> list:
+        return lance.fragment.write_fragments(
+            pa.RecordBatchReader.from_batches(schema, counted(batches)), uri, schema=schema,
+            max_rows_per_file=MAX_ROWS_PER_FILE, data_storage_version=DATA_STORAGE_VERSION,
+            storage_options=storage_options,
+        )
+
+    conformed = (conform(b, schema) for b in reader)
+    if len(keys) <= 1:
+        only = keys[0] if keys else None
+
+        def checked() -> Iterator[pa.RecordBatch]:
+            for b in conformed:
+                for c, v in zip(columns, only or (), strict=False):
+                    if b.num_rows and not pc.all(pc.equal(b.column(c), pa.scalar(v))).as_py():
+                        raise ValueError(f"column {c!r} holds values other than the partition key {v!r}")
+                yield b
+
+        return write(checked()), count
+    fragments, pending = [], {}
+    for b in conformed:
+        for key, part in _split_by_partition(b, columns, keys):
+            pending.setdefault(key, []).append(part)
+            if sum(p.num_rows for p in pending[key]) >= flush_rows:
+                fragments += write(iter(pending.pop(key)))
+    for parts in pending.values():
+        fragments += write(iter(parts))
+    return fragments, count
+
+
+def _ensure_dataset(uri: str, schema: pa.Schema, storage_options: dict | None):
+    ds = open_dataset(uri, storage_options=storage_options)
+    if ds is not None:
+        return ds
+    try:
+        lance.write_dataset(
+            schema.empty_table(), uri, mode="create", data_storage_version=DATA_STORAGE_VERSION,
+            enable_stable_row_ids=True, storage_options=storage_options,
+            commit_message="maslow: create dataset",
+        )
+    except OSError as e:  # another writer created it first
+        if "already exists" not in str(e).lower():
+            raise
+    return lance.dataset(uri, storage_options=storage_options)
+
+
+def _fragment_plan(ds, columns: Sequence[str], keys: Sequence[PartitionKey]):
+    """Fragment ids to remove and fragments to shrink so that `keys` disappear from the dataset.
+
+    Counting reads only the partition column; a fragment holding other partitions too is shrunk with a
+    deletion vector instead of being dropped, so no other partition's rows are touched.
+    """
+    pred = partition_predicate(columns, keys)
+    removed, updated = [], []
+    for frag in ds.get_fragments():
+        matching = frag.count_rows(pred)
+        if matching == 0:
+            continue
+        if matching == frag.count_rows():
+            removed.append(frag.fragment_id)
+        else:
+            updated.append(frag.delete(pred))
+    return removed, updated
+
+
+def _commit(uri: str, make_operation, properties: dict[str, str], storage_options: dict | None):
+    last_error: Exception | None = None
+    for attempt in range(COMMIT_RETRIES):
+        ds = lance.dataset(uri, storage_options=storage_options)
+        txn = Transaction(read_version=ds.version, operation=make_operation(ds),
+                          transaction_properties=properties)
+        try:
+            return lance.LanceDataset.commit(uri, txn, storage_options=storage_options)
+        except OSError as e:  # CommitConflictError is an OSError
+            last_error = e
+            time.sleep(min(0.05 * 2**attempt, 1.0))
+    raise RuntimeError(f"could not commit to {uri} after {COMMIT_RETRIES} attempts: {last_error}")
+
+
+def _prepare(uri: str, incoming: pa.Schema, storage_options: dict | None):
+    ds = _ensure_dataset(uri, incoming, storage_options)
+    schema, added = reconcile_schema(ds.schema, incoming)
+    if added:
+        ds.add_columns(added)
+        ds = lance.dataset(uri, storage_options=storage_options)
+        schema, _ = reconcile_schema(ds.schema, incoming)
+    return schema
+
+
+def replace_partitions(
+    uri: str, data: pa.RecordBatchReader, columns: Sequence[str], keys: Sequence[PartitionKey],
+    properties: dict[str, str] | None = None, storage_options: dict | None = None,
+) -> WriteResult:
+    """Replaces exactly the rows of `keys` with `data`, in one commit; other partitions are untouched."""
+    data = _with_partition_columns(data, columns, keys)
+    schema = _prepare(uri, data.schema, storage_options)
+    fragments, rows = _write_fragments(data, uri, schema, columns, keys, storage_options)
+
+    def operation(ds):
+        removed, updated = _fragment_plan(ds, columns, keys)
+        return LanceOperation.Update(
+            removed_fragment_ids=removed, updated_fragments=updated, new_fragments=fragments
+        )
+
+    ds = _commit(uri, operation, properties or {}, storage_options)
+    return WriteResult(ds.version, rows, ds.count_rows(), ds.schema)
+
+
+def overwrite(
+    uri: str, data: pa.RecordBatchReader, properties: dict[str, str] | None = None,
+    storage_options: dict | None = None,
+) -> WriteResult:
+    """Replaces the whole (unpartitioned) dataset with `data` as one new version, streaming."""
+    existing = open_dataset(uri, storage_options=storage_options)
+    schema = data.schema if existing is None else reconcile_schema(existing.schema, data.schema)[0]
+    rows = 0
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        nonlocal rows
+        for b in data:
+            rows += b.num_rows
+            yield conform(b, schema)
+
+    ds = lance.write_dataset(
+        pa.RecordBatchReader.from_batches(schema, batches()), uri, schema=schema,
+        mode="create" if existing is None else "overwrite", data_storage_version=DATA_STORAGE_VERSION,
+        enable_stable_row_ids=True, max_rows_per_file=MAX_ROWS_PER_FILE, storage_options=storage_options,
+        transaction_properties=properties or {}, commit_message=(properties or {}).get("message"),
+    )
+    return WriteResult(ds.version, rows, ds.count_rows(), ds.schema)
+
+
+# ------------------------------------------------------------------------------------------------ read
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a partition-pruned scan reads: the fragments kept and the rows in them."""
+
+    fragments: list
+    rows_scanned: int
+    filter: str | None
+
+
+def select_partitions(
+    ds, columns: Sequence[str], keys: Sequence[PartitionKey] | None, extra_filter: str | None = None
+) -> Selection:
+    """Prunes to the fragments that can hold `keys`, reading two rows of each fragment's key columns."""
+    if keys is None:
+        frags = ds.get_fragments()
+        return Selection(frags, sum(f.count_rows() for f in frags), extra_filter)
+    pred = partition_predicate(columns, keys)
+    wanted, kept = set(keys), []
+    for frag in ds.get_fragments():
+        n = frag.physical_rows
+        if n == 0:
+            continue
+        ends = frag.take([0, n - 1], columns=list(columns)).to_pylist()
+        first, last = (tuple(str(r[c]) for c in columns) for r in ends)
+        if first != last or first in wanted:
+            kept.append(frag)
+    flt = pred if extra_filter is None else f"({pred}) AND ({extra_filter})"
+    return Selection(kept, sum(f.count_rows() for f in kept), flt)
+
+
+def scanner(ds, selection: Selection, columns: Sequence[str] | None = None, batch_size: int | None = None):
+    if not selection.fragments:
+        return None
+    return ds.scanner(columns=list(columns) if columns else None, filter=selection.filter,
+                      fragments=selection.fragments, batch_size=batch_size)
+
+
+def empty_reader(ds, columns: Sequence[str] | None) -> pa.RecordBatchReader:
+    schema = ds.schema if not columns else pa.schema([ds.schema.field(c) for c in columns])
+    return pa.RecordBatchReader.from_batches(schema, iter(()))
+
+
+# -------------------------------------------------------------------------------------- versions, tags
+
+_TAG_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def tag_name(*parts: str) -> str:
+    return "-".join(_TAG_UNSAFE.sub("_", p) for p in parts if p)[:200]
+
+
+def tag_version(ds, tag: str, version: int) -> str:
+    """Pins `version` under `tag` so `cleanup` never removes it (idempotent)."""
+    tags = ds.tags.list()
+    if tag in tags:
+        if tags[tag]["version"] != version:
+            ds.tags.update(tag, version)
+    else:
+        ds.tags.create(tag, version)
+    return tag
+
+
+def cleanup(ds, older_than_seconds: float = 14 * 86400):
+    """Removes untagged versions older than the window; tagged (recorded) versions always stay."""
+    from datetime import timedelta
+
+    return ds.cleanup_old_versions(
+        older_than=timedelta(seconds=older_than_seconds), error_if_tagged_old_versions=False
+    )
