@@ -119,7 +119,9 @@ def _as_reader(obj: Any) -> pa.RecordBatchReader:
 def _partition_columns(metadata: dict, partitions_def: dg.PartitionsDefinition | None) -> list[str]:
     expr = (metadata or {}).get("partition_expr")
     if expr is None:
-        raise ValueError("a partitioned asset stored by LanceIOManager needs metadata={'partition_expr': ...}")
+        raise ValueError(
+            "a partitioned asset stored by LanceIOManager needs metadata={'partition_expr': <column>}"
+        )
     if isinstance(partitions_def, dg.MultiPartitionsDefinition):
         if not isinstance(expr, dict):
             raise ValueError("multi-partitioned assets need partition_expr as {dimension: column}")

@@ -180,11 +180,10 @@ def _write_fragments(
             yield b
 
     def write(batches: Iterator[pa.RecordBatch]) -> list:
-        return lance.fragment.write_fragments(
-            pa.RecordBatchReader.from_batches(schema, counted(batches)), uri, schema=schema,
-            max_rows_per_file=MAX_ROWS_PER_FILE, data_storage_version=DATA_STORAGE_VERSION,
-            storage_options=storage_options,
-        )
+        return _reraising(lambda stream: lance.fragment.write_fragments(
+            stream, uri, schema=schema, max_rows_per_file=MAX_ROWS_PER_FILE,
+            data_storage_version=DATA_STORAGE_VERSION, storage_options=storage_options,
+        ), schema, counted(batches))
 
     conformed = (conform(b, schema) for b in reader)
     if len(keys) <= 1:
@@ -207,6 +206,25 @@ def _write_fragments(
     for parts in pending.values():
         fragments += write(iter(parts))
     return fragments, count
+
+
+def _reraising(write, schema: pa.Schema, batches: Iterator[pa.RecordBatch]):
+    """Runs `write` over a stream; an error raised by the stream itself surfaces unwrapped."""
+    errors: list[BaseException] = []
+
+    def guarded() -> Iterator[pa.RecordBatch]:
+        try:
+            yield from batches
+        except Exception as e:
+            errors.append(e)
+            raise
+
+    try:
+        return write(pa.RecordBatchReader.from_batches(schema, guarded()))
+    except OSError:
+        if errors:
+            raise errors[0] from None
+        raise
 
 
 def _ensure_dataset(uri: str, schema: pa.Schema, storage_options: dict | None):
@@ -302,12 +320,12 @@ def overwrite(
             rows += b.num_rows
             yield conform(b, schema)
 
-    ds = lance.write_dataset(
-        pa.RecordBatchReader.from_batches(schema, batches()), uri, schema=schema,
+    ds = _reraising(lambda stream: lance.write_dataset(
+        stream, uri, schema=schema,
         mode="create" if existing is None else "overwrite", data_storage_version=DATA_STORAGE_VERSION,
         enable_stable_row_ids=True, max_rows_per_file=MAX_ROWS_PER_FILE, storage_options=storage_options,
         transaction_properties=properties or {}, commit_message=(properties or {}).get("message"),
-    )
+    ), schema, batches())
     return WriteResult(ds.version, rows, ds.count_rows(), ds.schema)
 
 
@@ -383,3 +401,15 @@ def cleanup(ds, older_than_seconds: float = 14 * 86400):
     return ds.cleanup_old_versions(
         older_than=timedelta(seconds=older_than_seconds), error_if_tagged_old_versions=False
     )
+
+
+def scan_metrics(ds, selection: Selection, columns: Sequence[str] | None = None) -> dict[str, int]:
+    """Lance's own counters (rows_scanned, fragments_scanned, bytes_read...) for the scan of `selection`."""
+    scan = scanner(ds, selection, columns)
+    if scan is None:
+        return {"rows_scanned": 0, "fragments_scanned": 0}
+    plan = scan.analyze_plan()
+    read = next(line for line in plan.splitlines() if "LanceRead" in line)
+    metrics = read.split("metrics=[", 1)[1].rstrip("]")
+    return {k.strip(): int(float(v.split()[0])) for k, v in (m.split("=", 1) for m in metrics.split(", "))
+            if k.strip() in ("rows_scanned", "fragments_scanned", "ranges_scanned", "iops")}
