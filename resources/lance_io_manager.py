@@ -68,6 +68,7 @@ class LanceIOManager(dg.ConfigurableIOManager):
             "dagster/column_schema": _table_schema(result.schema),
             "lance/version": result.version,
             "lance/tag": tag,
+            "lance/content_hash": result.content_hash,
         }
         if keys is not None:
             metadata["dagster/partition_row_count"] = result.rows_written

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import lance
 import pyarrow as pa
 import pyarrow.compute as pc
+import xxhash
 from lance import LanceOperation, Transaction
 
 DATA_STORAGE_VERSION = "2.2"
@@ -37,6 +38,49 @@ class WriteResult:
     rows_written: int
     total_rows: int
     schema: pa.Schema
+    content_hash: str
+
+
+class ContentHasher:
+    """A hash of a stream's content that does not depend on how the stream is chunked.
+
+    Rows are re-cut into fixed-size blocks and each block is hashed in Arrow IPC form, so the hash of
+    the rows as written equals the hash of the same rows read back at that version (`maslow audit --verify`).
+    """
+
+    BLOCK_ROWS = 1 << 16
+
+    def __init__(self) -> None:
+        self._hash = xxhash.xxh3_128()
+        self._pending: list[pa.RecordBatch] = []
+        self._rows = 0
+
+    def update(self, batch: pa.RecordBatch) -> None:
+        self._pending.append(batch)
+        self._rows += batch.num_rows
+        while self._rows >= self.BLOCK_ROWS:
+            table = pa.Table.from_batches(self._pending)
+            self._digest(table.slice(0, self.BLOCK_ROWS))
+            rest = table.slice(self.BLOCK_ROWS)
+            self._pending, self._rows = rest.to_batches(), rest.num_rows
+
+    def _digest(self, table: pa.Table) -> None:
+        if table.num_rows:
+            for batch in table.combine_chunks().to_batches():
+                self._hash.update(batch.serialize().to_pybytes())
+
+    def hexdigest(self) -> str:
+        if self._pending:
+            self._digest(pa.Table.from_batches(self._pending))
+            self._pending, self._rows = [], 0
+        return self._hash.hexdigest()
+
+
+def hash_reader(reader: pa.RecordBatchReader | Iterator[pa.RecordBatch]) -> str:
+    hasher = ContentHasher()
+    for batch in reader:
+        hasher.update(batch)
+    return hasher.hexdigest()
 
 
 def dataset_uri(root_uri: str, key_path: Sequence[str]) -> str:
@@ -168,7 +212,8 @@ def _split_by_partition(
 
 def _write_fragments(
     reader: pa.RecordBatchReader, uri: str, schema: pa.Schema, columns: Sequence[str],
-    keys: Sequence[PartitionKey], storage_options: dict | None, flush_rows: int = 256 * 1024,
+    keys: Sequence[PartitionKey], storage_options: dict | None, hasher: ContentHasher | None,
+    flush_rows: int = 256 * 1024,
 ) -> tuple[list, int]:
     """Writes uncommitted fragments, one partition per fragment; returns (fragments, rows)."""
     count = 0
@@ -177,6 +222,8 @@ def _write_fragments(
         nonlocal count
         for b in batches:
             count += b.num_rows
+            if hasher is not None:
+                hasher.update(b)
             yield b
 
     def write(batches: Iterator[pa.RecordBatch]) -> list:
@@ -293,7 +340,9 @@ def replace_partitions(
     """Replaces exactly the rows of `keys` with `data`, in one commit; other partitions are untouched."""
     data = _with_partition_columns(data, columns, keys)
     schema = _prepare(uri, data.schema, storage_options)
-    fragments, rows = _write_fragments(data, uri, schema, columns, keys, storage_options)
+    # One partition streams in scan order, so it is hashed on the way in; several are read back.
+    hasher = ContentHasher() if len(keys) == 1 else None
+    fragments, rows = _write_fragments(data, uri, schema, columns, keys, storage_options, hasher)
 
     def operation(ds):
         removed, updated = _fragment_plan(ds, columns, keys)
@@ -302,7 +351,8 @@ def replace_partitions(
         )
 
     ds = _commit(uri, operation, properties or {}, storage_options)
-    return WriteResult(ds.version, rows, ds.count_rows(), ds.schema)
+    digest = hasher.hexdigest() if hasher else partition_hash(ds, columns, keys)
+    return WriteResult(ds.version, rows, ds.count_rows(), ds.schema, digest)
 
 
 def overwrite(
@@ -312,13 +362,15 @@ def overwrite(
     """Replaces the whole (unpartitioned) dataset with `data` as one new version, streaming."""
     existing = open_dataset(uri, storage_options=storage_options)
     schema = data.schema if existing is None else reconcile_schema(existing.schema, data.schema)[0]
-    rows = 0
+    rows, hasher = 0, ContentHasher()
 
     def batches() -> Iterator[pa.RecordBatch]:
         nonlocal rows
         for b in data:
             rows += b.num_rows
-            yield conform(b, schema)
+            conformed = conform(b, schema)
+            hasher.update(conformed)
+            yield conformed
 
     ds = _reraising(lambda stream: lance.write_dataset(
         stream, uri, schema=schema,
@@ -326,7 +378,7 @@ def overwrite(
         enable_stable_row_ids=True, max_rows_per_file=MAX_ROWS_PER_FILE, storage_options=storage_options,
         transaction_properties=properties or {}, commit_message=(properties or {}).get("message"),
     ), schema, batches())
-    return WriteResult(ds.version, rows, ds.count_rows(), ds.schema)
+    return WriteResult(ds.version, rows, ds.count_rows(), ds.schema, hasher.hexdigest())
 
 
 # ------------------------------------------------------------------------------------------------ read
@@ -367,6 +419,12 @@ def scanner(ds, selection: Selection, columns: Sequence[str] | None = None, batc
         return None
     return ds.scanner(columns=list(columns) if columns else None, filter=selection.filter,
                       fragments=selection.fragments, batch_size=batch_size)
+
+
+def partition_hash(ds, columns: Sequence[str], keys: Sequence[PartitionKey] | None) -> str:
+    """Content hash of the rows of `keys` (all rows when None) in `ds` as it is checked out."""
+    scan = scanner(ds, select_partitions(ds, columns, keys))
+    return hash_reader(scan.to_batches() if scan is not None else iter(()))
 
 
 def empty_reader(ds, columns: Sequence[str] | None) -> pa.RecordBatchReader:

@@ -229,3 +229,17 @@ def test_one_write_may_cover_several_partitions(tmp_path):
     days_per_fragment = {len(set(f.to_table(columns=["day"])["day"].to_pylist())) for f in ds.get_fragments()}
     assert days_per_fragment == {1}
     assert ds.count_rows("day = 'd1'") == 2
+
+
+def test_content_hash_matches_a_read_back_and_ignores_chunking(tmp_path):
+    io = _io(tmp_path)
+    dg.materialize([events], partition_key="2026-11-02", resources={"io_manager": io})
+    result = dg.materialize([events], partition_key="2026-11-03", resources={"io_manager": io})
+    meta = _mat_meta(result, "events")
+    ds = io.open(dg.AssetKey("events"), version=meta["lance/version"])
+    assert lt.partition_hash(ds, ["day"], [("2026-11-03",)]) == meta["lance/content_hash"]
+    assert lt.partition_hash(ds, ["day"], [("2026-11-02",)]) != meta["lance/content_hash"]
+    table = ds.to_table()
+    one = lt.hash_reader(table.to_batches(max_chunksize=7))
+    whole = table.combine_chunks().to_batches()
+    assert one == lt.hash_reader(table.to_batches(max_chunksize=1000)) == lt.hash_reader(whole)
