@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+import schedules
 from platform_assets import analytics, classifications, clean, eval_sets, mixtures, synthetics
 from resources import build_resources
 
@@ -14,10 +15,12 @@ _GROUPS = {
     "synthetics": synthetics,
 }
 
+_assets = [
+    a for name, pkg in _GROUPS.items() for a in dg.load_assets_from_package_module(pkg, group_name=name)
+]
+
 defs = dg.Definitions(
-    assets=[
-        a for name, pkg in _GROUPS.items() for a in dg.load_assets_from_package_module(pkg, group_name=name)
-    ],
+    **schedules.build(_assets),
     asset_checks=[c for pkg in _GROUPS.values() for c in dg.load_asset_checks_from_package_module(pkg)],
     resources=build_resources(),
 )

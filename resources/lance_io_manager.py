@@ -11,6 +11,10 @@ import pyarrow as pa
 
 from resources import lance_tables as lt
 
+# Lance versions read by each (run, step), so every output of the step records exactly which input
+# versions it was computed from (`lance/input_versions`, read by `maslow audit`).
+_READS: dict[tuple[str, str], dict[str, dict]] = {}
+
 
 class LanceIOManager(dg.ConfigurableIOManager):
     """Stores outputs as Lance datasets and loads inputs by their type annotation.
@@ -72,6 +76,9 @@ class LanceIOManager(dg.ConfigurableIOManager):
         }
         if keys is not None:
             metadata["dagster/partition_row_count"] = result.rows_written
+        reads = _READS.get((context.run_id, context.step_key))
+        if reads:
+            metadata["lance/input_versions"] = dg.MetadataValue.json(reads)
         context.add_output_metadata(metadata)
 
     # ---------------------------------------------------------------------------------------- input
@@ -84,11 +91,12 @@ class LanceIOManager(dg.ConfigurableIOManager):
         if ds is None:
             raise FileNotFoundError(f"{context.asset_key.to_user_string()}: no Lance dataset at "
                                     f"{self.uri_for(context.asset_key)}; materialize it first")
-        if wanted is lance.LanceDataset:
-            return ds
         keys = _partition_keys(context) if context.has_asset_partitions else None
         if keys is not None and len(keys) >= len(context.asset_partitions_def.get_partition_keys()):
             keys = None  # every partition: no predicate needed
+        _record_read(context, ds.version, keys)
+        if wanted is lance.LanceDataset:
+            return ds
         columns = meta.get("columns")
         part_cols = (_partition_columns(meta, context.asset_partitions_def) if keys is not None else [])
         selection = lt.select_partitions(ds, part_cols, keys, meta.get("filter"))
@@ -103,6 +111,17 @@ class LanceIOManager(dg.ConfigurableIOManager):
             return reader
         table = reader.read_all()
         return table.to_pandas() if wanted is pd.DataFrame else table
+
+
+def _record_read(context: dg.InputContext, version: int, keys: list[lt.PartitionKey] | None) -> None:
+    try:
+        step = context.step_context
+    except Exception:  # built outside a run (build_input_context): nothing to link
+        return
+    reads = _READS.setdefault((step.run_id, step.step.key), {})
+    reads[context.asset_key.to_user_string()] = {
+        "version": version, "partitions": None if keys is None else ["|".join(k) for k in keys],
+    }
 
 
 def _as_reader(obj: Any) -> pa.RecordBatchReader:

@@ -1,0 +1,30 @@
+"""Jobs, schedules and sensors, derived from the asset list. No business logic here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import dagster as dg
+
+from schedules.automation import follow_upstream
+from schedules.jobs import daily_asset_keys, daily_refresh_job
+from schedules.landing_sensor import landing_sensor
+from schedules.nightly import nightly_schedule
+
+
+def build(assets: Sequence[dg.AssetsDefinition]) -> dict:
+    """Keyword arguments for `dg.Definitions`: the assets (with automation applied) and the automation."""
+    daily = daily_asset_keys(assets)
+    job = daily_refresh_job(daily)
+    return {
+        "assets": follow_upstream(assets, daily),
+        "jobs": [job],
+        "schedules": [nightly_schedule(job)],
+        "sensors": [
+            landing_sensor(job),
+            dg.AutomationConditionSensorDefinition(
+                "maslow_automation", target=dg.AssetSelection.all(),
+                default_status=dg.DefaultSensorStatus.RUNNING, minimum_interval_seconds=60,
+            ),
+        ],
+    }

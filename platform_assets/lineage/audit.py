@@ -1,0 +1,151 @@
+"""`maslow audit`: the upstream tree of one materialization, joined across Dagster and Lance.
+
+Dagster holds the materialization history (run id, code version, metadata); the Lance IO manager
+records, on every materialization, the Lance version it wrote, its content hash and the exact Lance
+versions of every input it read (`lance/input_versions`). An audit walks those links upstream; `verify`
+re-opens each pinned Lance version, recomputes the content hash and compares.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+
+import dagster as dg
+
+from resources import lance_tables as lt
+from resources.lance_io_manager import LanceIOManager
+
+
+@dataclass
+class AuditNode:
+    asset: str
+    partition: str | None
+    lance_version: int | None
+    run_id: str
+    code_version: str | None
+    spec_hash: str | None
+    row_count: int | None
+    partition_row_count: int | None
+    timestamp: str
+    uri: str | None
+    content_hash: str | None
+    inputs: list[AuditNode] = field(default_factory=list)
+    verified: bool | None = None
+    problem: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def walk(self):
+        yield self
+        for child in self.inputs:
+            yield from child.walk()
+
+
+def _meta(record) -> dict:
+    return {k: v.value for k, v in record.asset_materialization.metadata.items()}
+
+
+def _node(record) -> AuditNode:
+    mat, meta = record.asset_materialization, _meta(record)
+    return AuditNode(
+        asset=mat.asset_key.to_user_string(), partition=mat.partition,
+        lance_version=meta.get("lance/version"), run_id=record.run_id,
+        code_version=mat.tags.get("dagster/code_version") if mat.tags else None,
+        spec_hash=meta.get("spec_hash") or meta.get("maslow/spec_hash"),
+        row_count=meta.get("dagster/row_count"), partition_row_count=meta.get("dagster/partition_row_count"),
+        timestamp=datetime.fromtimestamp(record.timestamp, UTC).isoformat(timespec="seconds"),
+        uri=str(meta["dagster/uri"]) if "dagster/uri" in meta else None,
+        content_hash=meta.get("lance/content_hash"),
+    )
+
+
+def latest_record(instance: dg.DagsterInstance, key: dg.AssetKey, partition: str | None = None,
+                  max_lance_version: int | None = None):
+    """The newest materialization of `key` (one partition), optionally at or before a Lance version."""
+    flt = dg.AssetRecordsFilter(asset_key=key, asset_partitions=[partition] if partition else None)
+    cursor = None
+    while True:
+        page = instance.fetch_materializations(flt, limit=100, cursor=cursor)
+        for record in page.records:
+            version = _meta(record).get("lance/version")
+            if max_lance_version is None or (version is not None and version <= max_lance_version):
+                return record
+        if not page.has_more:
+            return None
+        cursor = page.cursor
+
+
+def audit(
+    instance: dg.DagsterInstance, asset: str, partition: str | None = None, depth: int = 20
+) -> AuditNode:
+    """The lineage tree of the latest materialization of `asset` (and `partition`)."""
+    record = latest_record(instance, dg.AssetKey.from_user_string(asset), partition)
+    if record is None:
+        where = f" partition {partition}" if partition else ""
+        raise LookupError(f"{asset}{where} has never been materialized")
+    return _expand(instance, record, depth)
+
+
+def _expand(instance: dg.DagsterInstance, record, depth: int) -> AuditNode:
+    node = _node(record)
+    if depth <= 0:
+        return node
+    reads = _meta(record).get("lance/input_versions") or {}
+    for upstream, read in sorted(reads.items()):
+        key = dg.AssetKey.from_user_string(upstream)
+        partitions = read.get("partitions") or [None]
+        if partitions == [None]:
+            known = instance.get_materialized_partitions(key)
+            partitions = sorted(known) if known else [None]
+        for part in partitions:
+            up = latest_record(instance, key, part, max_lance_version=read["version"])
+            if up is not None:
+                node.inputs.append(_expand(instance, up, depth - 1))
+    return node
+
+
+def verify(tree: AuditNode, io: LanceIOManager, partition_columns: dict[str, list[str]]) -> list[AuditNode]:
+    """Re-reads every pinned version in the tree; returns the nodes whose content no longer matches."""
+    bad = []
+    for node in tree.walk():
+        if node.lance_version is None or node.content_hash is None:
+            node.verified, node.problem = False, "no pinned Lance version or content hash recorded"
+            bad.append(node)
+            continue
+        try:
+            ds = io.open(dg.AssetKey.from_user_string(node.asset), node.lance_version)
+            if ds is None:
+                raise FileNotFoundError(f"version {node.lance_version} is gone")
+            cols = partition_columns.get(node.asset) or []
+            keys = [tuple(node.partition.split("|"))] if node.partition and cols else None
+            digest = lt.partition_hash(ds, cols, keys)
+            node.verified = digest == node.content_hash
+            if not node.verified:
+                node.problem = f"content hash {digest} != recorded {node.content_hash}"
+        except Exception as e:  # a corrupt or missing file is a failed verification, not a crash
+            node.verified, node.problem = False, f"{type(e).__name__}: {e}"
+        if not node.verified:
+            bad.append(node)
+    return bad
+
+
+def render(tree: AuditNode) -> str:
+    lines: list[str] = []
+
+    def visit(node: AuditNode, prefix: str, last: bool, root: bool) -> None:
+        head = "" if root else prefix + ("└─ " if last else "├─ ")
+        part = f" [{node.partition}]" if node.partition else ""
+        mark = {True: "  ✓ verified", False: f"  ✗ {node.problem}", None: ""}[node.verified]
+        lines.append(
+            f"{head}{node.asset}{part}  lance v{node.lance_version}  run {node.run_id[:8]}  "
+            f"code {node.code_version or '-'}  rows {node.partition_row_count or node.row_count}  "
+            f"{node.timestamp}" + (f"  spec {node.spec_hash[:12]}" if node.spec_hash else "") + mark
+        )
+        child_prefix = "" if root else prefix + ("   " if last else "│  ")
+        for i, child in enumerate(node.inputs):
+            visit(child, child_prefix, i == len(node.inputs) - 1, False)
+
+    visit(tree, "", True, True)
+    return "\n".join(lines)

@@ -1,0 +1,71 @@
+"""`maslow status`: per asset, the materialized partitions, the stale ones and why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import dagster as dg
+from dagster._core.asset_graph_view.asset_graph_view import AssetGraphView, TemporalContext
+from dagster._core.definitions.data_version import CachingStaleStatusResolver, StaleStatus
+from dagster._time import get_current_datetime
+
+
+@dataclass
+class AssetStatus:
+    asset: str
+    group: str | None
+    partitions_total: int | None
+    materialized: list[str] = field(default_factory=list)
+    stale: dict[str, list[str]] = field(default_factory=dict)  # partition ("" if none) -> causes
+    missing: bool = False
+
+
+def _resolver(instance: dg.DagsterInstance, defs: dg.Definitions) -> CachingStaleStatusResolver:
+    # Dagster's own staleness logic (code versions, upstream data versions), as the UI shows it.
+    graph = defs.resolve_asset_graph()
+    view = AssetGraphView(temporal_context=TemporalContext(effective_dt=get_current_datetime(),
+                                                           last_event_id=None),
+                          instance=instance, asset_graph=graph)
+    return CachingStaleStatusResolver(instance=instance, asset_graph=graph, loading_context=view)
+
+
+def status(instance: dg.DagsterInstance, defs: dg.Definitions) -> list[AssetStatus]:
+    resolver = _resolver(instance, defs)
+    graph = defs.resolve_asset_graph()
+    out = []
+    for key in graph.toposorted_asset_keys:
+        node = graph.get(key)
+        if not node.is_materializable:
+            continue
+        pdef = node.partitions_def
+        st = AssetStatus(key.to_user_string(), node.group_name,
+                         None if pdef is None else len(pdef.get_partition_keys()))
+        if pdef is None:
+            st.missing = instance.get_latest_materialization_event(key) is None
+            parts: list[str | None] = [] if st.missing else [None]
+        else:
+            st.materialized = sorted(instance.get_materialized_partitions(key))
+            parts = list(st.materialized)
+        for part in parts:
+            if resolver.get_status(key, part) == StaleStatus.STALE:
+                causes = resolver.get_stale_causes(key, part)
+                st.stale[part or ""] = [_cause(c) for c in causes]
+        out.append(st)
+    return out
+
+
+def _cause(cause) -> str:
+    dep = f" ({cause.dependency.asset_key.to_user_string()})" if cause.dependency else ""
+    return f"{cause.reason}{dep}"
+
+
+def render(rows: list[AssetStatus]) -> str:
+    lines = [f"{'asset':28} {'group':16} {'materialized':>14}  stale"]
+    for r in rows:
+        total = "-" if r.partitions_total is None else r.partitions_total
+        mat = ("missing" if r.missing else "yes") if r.partitions_total is None else \
+            f"{len(r.materialized)}/{total}"
+        stale = "; ".join(f"{p or 'all'}: {', '.join(c)}" for p, c in sorted(r.stale.items())[:3])
+        more = f" (+{len(r.stale) - 3} more)" if len(r.stale) > 3 else ""
+        lines.append(f"{r.asset:28} {r.group or '-':16} {mat:>14}  {stale or '-'}{more}")
+    return "\n".join(lines)

@@ -1,0 +1,53 @@
+"""`maslow trace <doc_id>`: where one document went, across every Lance dataset that has a `doc_id`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from resources import lance_tables as lt
+
+# What to show per dataset, in pipeline order; any other dataset with a doc_id column is searched too.
+ORDER = ["raw_documents", "clean_documents", "rejected_documents", "near_dup_index", "contamination",
+         "heldout_documents", "document_classifications", "mixtures"]
+HIDDEN = {"text", "bands", "meta"}
+
+
+def lake_datasets(root_uri: str) -> list[str]:
+    """Asset names of the datasets under a local lake root, pipeline order first."""
+    root = Path(root_uri)
+    names = sorted(str(p.relative_to(root))[: -len(".lance")] for p in root.rglob("*.lance")
+                   if not any(part.startswith("_") for part in p.relative_to(root).parts))
+    return sorted(names, key=lambda n: (ORDER.index(n) if n in ORDER else len(ORDER), n))
+
+
+def trace(root_uri: str, doc_id: str) -> dict[str, list[dict]]:
+    """Rows holding `doc_id` per dataset (text shortened), for every dataset that has that column."""
+    found: dict[str, list[dict]] = {}
+    for name in lake_datasets(root_uri):
+        ds = lt.open_dataset(lt.dataset_uri(root_uri, name.split("/")))
+        if ds is None or "doc_id" not in ds.schema.names:
+            continue
+        rows = ds.to_table(filter=f"doc_id = {lt.sql_literal(doc_id)}").to_pylist()
+        for row in rows:
+            if isinstance(row.get("text"), str):
+                row["text"] = row["text"][:80] + ("…" if len(row["text"]) > 80 else "")
+            for key in HIDDEN - {"text"}:
+                row.pop(key, None)
+        if rows:
+            found[name] = rows
+    return found
+
+
+def render(doc_id: str, found: dict[str, list[dict]]) -> str:
+    if not found:
+        return f"{doc_id}: not found in any dataset (a record that could not be read has no doc_id; " \
+               "see quarantined_records by file and line)"
+    lines = [f"document {doc_id}"]
+    for name, rows in found.items():
+        for row in rows:
+            fields = ", ".join(f"{k}={v}" for k, v in row.items() if k != "doc_id" and v is not None)
+            lines.append(f"  {name}: {fields}")
+    if "clean_documents" not in found and "rejected_documents" not in found and "raw_documents" in found:
+        lines.append("  (ingested but not yet cleaned)")
+    return "\n".join(lines)
+

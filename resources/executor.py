@@ -1,0 +1,124 @@
+"""The `executor` resource: runs a pure function over a stream of Arrow batches, in order, memory-bounded.
+
+`LocalExecutor` (a spawn process pool, the default) and `RayExecutor` (a Ray cluster) expose the same
+`map_batches(fn, batches, *args)`, so processors never know where they run. `fn` must be a module-level
+function (it is pickled by reference for the pool, by value for Ray).
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Protocol, TypeVar
+
+import dagster as dg
+import pyarrow as pa
+from pydantic import PrivateAttr
+
+R = TypeVar("R")
+
+
+class BatchExecutor(Protocol):
+    def map_batches(
+        self, fn: Callable[..., R], batches: Iterable[pa.RecordBatch], *args: Any
+    ) -> Iterator[R]: ...
+
+
+def cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _ordered(submit: Callable[[pa.RecordBatch], Any], collect: Callable[[Any], R],
+             batches: Iterable[pa.RecordBatch], limit: int) -> Iterator[R]:
+    """Submits batches while fewer than `limit` are in flight; yields results in submission order."""
+    pending: deque = deque()
+    for batch in batches:
+        pending.append(submit(batch))
+        if len(pending) >= limit:
+            yield collect(pending.popleft())
+    while pending:
+        yield collect(pending.popleft())
+
+
+class LocalExecutor(dg.ConfigurableResource):
+    """A process pool on this machine.
+
+    Args:
+        workers: processes (default: the cores this process may use); 0 runs `fn` in the calling process.
+        max_in_flight: batches submitted but not yet consumed (default 2 per worker); bounds memory.
+    """
+
+    workers: int | None = None
+    max_in_flight: int | None = None
+
+    def worker_count(self) -> int:
+        return cores() if self.workers is None else self.workers
+
+    def map_batches(self, fn: Callable[..., R], batches: Iterable[pa.RecordBatch], *args: Any) -> Iterator[R]:
+        workers = self.worker_count()
+        if workers <= 0:
+            yield from (fn(batch, *args) for batch in batches)
+            return
+        # spawn, not fork: Lance (and its tokio runtime) is not fork-safe.
+        pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"))
+        try:
+            limit = self.max_in_flight or 2 * workers
+            yield from _ordered(lambda b: pool.submit(fn, b, *args), lambda f: f.result(), batches, limit)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+class RayExecutor(dg.ConfigurableResource):
+    """Tasks on a Ray cluster.
+
+    Args:
+        address: a running cluster (`ray://host:10001` or `auto`); None starts a local one for this run.
+        num_cpus: CPUs of the local cluster (default: all); ignored with `address`.
+        max_in_flight: tasks submitted but not yet consumed (default 2 per cluster CPU); bounds memory.
+        runtime_env: Ray runtime env for remote clusters, e.g. {"working_dir": "."} to ship this repo.
+    """
+
+    address: str | None = None
+    num_cpus: int | None = None
+    max_in_flight: int | None = None
+    runtime_env: dict[str, Any] | None = None
+    _started: bool = PrivateAttr(default=False)
+
+    def connect(self) -> None:
+        import ray
+
+        if ray.is_initialized():
+            return
+        ray.init(address=self.address, num_cpus=None if self.address else self.num_cpus,
+                 runtime_env=self.runtime_env, include_dashboard=False, log_to_driver=True)
+        self._started = True
+
+    def map_batches(self, fn: Callable[..., R], batches: Iterable[pa.RecordBatch], *args: Any) -> Iterator[R]:
+        import ray
+
+        self.connect()
+        task = ray.remote(fn)
+        refs = [ray.put(a) for a in args]  # shipped once, not with every batch
+        limit = self.max_in_flight or 2 * max(1, int(ray.cluster_resources().get("CPU", 1)))
+        yield from _ordered(lambda b: task.remote(b, *refs), ray.get, batches, limit)
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._started:
+            import ray
+
+            ray.shutdown()
+            self._started = False
+
+
+def build_executor() -> LocalExecutor | RayExecutor:
+    """`MASLOW_EXECUTOR=local` (default) or `ray` (with `MASLOW_RAY_ADDRESS`, else a local cluster)."""
+    kind = os.environ.get("MASLOW_EXECUTOR", "local").strip().lower()
+    if kind == "local":
+        workers = os.environ.get("MASLOW_WORKERS")
+        return LocalExecutor(workers=int(workers) if workers else None)
+    if kind == "ray":
+        return RayExecutor(address=os.environ.get("MASLOW_RAY_ADDRESS") or None)
+    raise ValueError(f"MASLOW_EXECUTOR={kind!r}: expected 'local' or 'ray'")
