@@ -66,7 +66,9 @@ class ContentHasher:
 
     def _digest(self, table: pa.Table) -> None:
         if table.num_rows:
-            for batch in table.combine_chunks().to_batches():
+            # Concatenating copies into fresh buffers, so a slice hashes like the same rows read back.
+            fresh = pa.concat_tables([table, table.schema.empty_table()]).combine_chunks()
+            for batch in fresh.to_batches():
                 self._hash.update(batch.serialize().to_pybytes())
 
     def hexdigest(self) -> str:
