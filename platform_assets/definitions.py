@@ -3,7 +3,7 @@
 import dagster as dg
 
 import schedules
-from platform_assets import analytics, classifications, clean, eval_sets, mixtures, synthetics
+from platform_assets import analytics, classifications, clean, eval_sets, mixtures, policies, synthetics
 from resources import build_resources
 
 _GROUPS = {
@@ -15,9 +15,9 @@ _GROUPS = {
     "synthetics": synthetics,
 }
 
-_assets = [
-    a for name, pkg in _GROUPS.items() for a in dg.load_assets_from_package_module(pkg, group_name=name)
-]
+_assets = policies.apply(
+    [a for name, pkg in _GROUPS.items() for a in dg.load_assets_from_package_module(pkg, group_name=name)]
+)
 
 defs = dg.Definitions(
     **schedules.build(_assets),
