@@ -1,0 +1,70 @@
+"""Asset checks on `document_classifications` and `quality_model` (read straight from Lance)."""
+
+import json
+
+import dagster as dg
+import lance
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from platform_assets.processors.classifiers import registry
+from platform_assets.processors.classifiers.domain import DOMAINS
+
+_CLASSIFICATIONS = dg.AssetKey("document_classifications")
+
+
+def unit_score_violations(table: pa.Table) -> dict[str, int]:
+    """In-process `score__` columns holding values outside [0, 1], with the count of such rows."""
+    in_process = {f"score__{n}" for n in registry.names()}
+    bad = {}
+    for name in table.column_names:
+        if name in in_process:
+            col = table.column(name)
+            n = pc.sum(pc.or_(pc.less(col, 0.0), pc.greater(col, 1.0))).as_py() or 0
+            if n:
+                bad[name] = n
+    return bad
+
+
+@dg.asset_check(asset=_CLASSIFICATIONS, description="One row per (day, doc_id); no duplicates, no null ids.")
+def one_row_per_document(document_classifications: lance.LanceDataset) -> dg.AssetCheckResult:
+    ids = document_classifications.to_table(columns=["day", "doc_id"])
+    distinct = ids.group_by(["day", "doc_id"]).aggregate([]).num_rows
+    nulls = ids.column("doc_id").null_count
+    return dg.AssetCheckResult(
+        passed=distinct == ids.num_rows and nulls == 0,
+        metadata={"rows": ids.num_rows, "duplicates": ids.num_rows - distinct, "null_ids": nulls},
+    )
+
+
+@dg.asset_check(asset=_CLASSIFICATIONS, description="Scores in [0, 1]; every domain label is a known domain.")
+def scores_and_labels_valid(document_classifications: lance.LanceDataset) -> dg.AssetCheckResult:
+    ds = document_classifications
+    cols = [c for c in ds.schema.names if c.startswith("score__") or c == "label__domain_v1"]
+    table = ds.to_table(columns=cols)
+    bad = unit_score_violations(table)
+    unknown = 0
+    if "label__domain_v1" in table.column_names:
+        labels = table.column("label__domain_v1")
+        unknown = labels.null_count + (pc.sum(pc.invert(pc.is_in(labels, pa.array(DOMAINS)))).as_py() or 0)
+    return dg.AssetCheckResult(
+        passed=not bad and unknown == 0,
+        metadata={"out_of_range": json.dumps(bad), "unknown_domain_labels": unknown},
+    )
+
+
+@dg.asset_check(
+    asset=dg.AssetKey("quality_model"),
+    description="The model separates held-out reference text from clean documents better than length.",
+)
+def quality_model_beats_length(quality_model: lance.LanceDataset) -> dg.AssetCheckResult:
+    rows = quality_model.to_table(columns=["metrics"]).to_pylist()
+    if not rows:
+        return dg.AssetCheckResult(passed=False, metadata={"reason": "no model stored"})
+    m = json.loads(rows[0]["metrics"])
+    auc, base = m.get("holdout_roc_auc") or 0.0, m.get("length_baseline_roc_auc") or 0.0
+    return dg.AssetCheckResult(
+        passed=auc > base,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"holdout_roc_auc": auc, "length_baseline_roc_auc": base},
+    )

@@ -1,0 +1,114 @@
+"""`document_classifications`: every clean document's classifier scores, labels and difficulty features."""
+
+import hashlib
+
+import dagster as dg
+import pyarrow as pa
+import xxhash
+
+from platform_assets import settings
+from platform_assets.partitions import DAILY_METADATA, daily_partitions
+from platform_assets.processors.classifiers import ngram_model, prompts, stack
+from platform_assets.processors.classifiers.summary import summarize
+from resources.llm import LLMResource
+
+
+def prompt_templates() -> dict[str, prompts.PromptTemplate]:
+    folder = settings.spec_dir() / "prompts"
+    return prompts.load_templates(folder) if folder.exists() else {}
+
+
+def _code_version() -> str:
+    versions = [t.cache_version for t in prompt_templates().values()]
+    return hashlib.sha256(
+        "|".join([stack.stack_version(stack.DEFAULT_CLASSIFIERS), *versions]).encode()
+    ).hexdigest()[:12]
+
+
+class ClassificationsConfig(dg.Config):
+    classifiers: list[str] = list(stack.DEFAULT_CLASSIFIERS)
+    prompt_classifiers: list[str] = ["llm_edu_v1"]
+    llm_sample_fraction: float = 1.0  # documents picked by doc_id hash, so re-runs ask for the same ones
+    llm_max_docs: int = 200  # per partition, in scan order
+    batch_rows: int = 2048
+
+
+@dg.asset(
+    key="document_classifications",
+    partitions_def=daily_partitions,
+    metadata=DAILY_METADATA,
+    ins={
+        "clean_documents": dg.AssetIn(
+            key="clean_documents", metadata={"columns": ["doc_id", "day", "text", "domain"]}
+        ),
+        "quality_model": dg.AssetIn(key="quality_model"),
+    },
+    io_manager_key="lance_io_manager",
+    kinds={"lance", "python"},
+    owners=["team:data-platform"],
+    code_version=_code_version(),
+)
+def document_classifications(
+    context: dg.AssetExecutionContext,
+    config: ClassificationsConfig,
+    llm: LLMResource,
+    clean_documents: pa.RecordBatchReader,
+    quality_model: pa.Table,
+) -> dg.Output[pa.Table]:
+    """One row per clean document (doc_id, day): `score__<name>`, `label__<name>` and `<name>__<feature>`.
+
+    Classifiers only score; thresholds are applied downstream (filters, mixture SQL). Prompt-based
+    classifiers run on at most `llm_max_docs` documents per day, and are skipped without an endpoint.
+    """
+    model = ngram_model.from_table(quality_model)
+    classifiers = stack.build_stack(config.classifiers, model)
+    templates = [prompt_templates()[name] for name in config.prompt_classifiers]
+    client = llm.get_client()
+    budget = [config.llm_max_docs]
+    batches = [
+        score_batch(b, classifiers, templates, client, config.llm_sample_fraction, budget)
+        for b in rebatch(clean_documents, config.batch_rows)
+    ]
+    schema = stack.output_schema(classifiers, [pa.field("doc_id", pa.string()), pa.field("day", pa.string())])
+    for t in templates:
+        schema = pa.schema(list(schema) + list(prompts.prompt_schema(t)))
+    table = pa.Table.from_batches(batches, schema=schema) if batches else schema.empty_table()
+    metadata = {**summarize(table, model.threshold), "quality_model/version": model.version}
+    if templates:
+        metadata["llm/endpoint"] = (
+            "configured" if client else "skipped: no endpoint configured (llm.base_url)"
+        )
+        if client:
+            metadata.update(client.usage.as_metadata())
+    return dg.Output(table, metadata=metadata)
+
+
+def rebatch(reader: pa.RecordBatchReader, rows: int):
+    """Batches of at most `rows` rows, streamed."""
+    for batch in reader:
+        for start in range(0, batch.num_rows, rows):
+            yield batch.slice(start, rows)
+
+
+def llm_selection(doc_ids: list, fraction: float, budget: list[int]) -> list[bool]:
+    """Documents whose doc_id hash falls in the first `fraction` of the range, while `budget[0]` lasts."""
+    picked = []
+    for d in doc_ids:
+        take = budget[0] > 0 and xxhash.xxh64_intdigest(str(d).encode()) < fraction * 2**64
+        budget[0] -= take
+        picked.append(take)
+    return picked
+
+
+def score_batch(
+    batch: pa.RecordBatch, classifiers, templates, client, fraction: float, budget: list[int]
+) -> pa.RecordBatch:
+    out = stack.classify_batch(batch, classifiers)
+    if not templates:
+        return out
+    cols = dict(zip(out.schema.names, out.columns, strict=True))
+    texts = batch.column("text").to_pylist()
+    selected = llm_selection(batch.column("doc_id").to_pylist(), fraction, budget)
+    for t in templates:
+        cols.update(prompts.prompt_columns(t, client, texts, selected))
+    return pa.RecordBatch.from_pydict(cols)

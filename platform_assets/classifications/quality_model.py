@@ -1,0 +1,85 @@
+"""`quality_model`: the trained text-quality classifier, stored in Lance as a versioned artifact."""
+
+import hashlib
+import heapq
+from pathlib import Path
+
+import dagster as dg
+import lance
+import pyarrow as pa
+import xxhash
+
+from platform_assets import settings
+from platform_assets.processors.classifiers.ngram_model import FEATURES_VERSION, to_table
+from platform_assets.processors.classifiers.quality_training import load_config, load_reference, train_quality
+
+SPEC = "quality/quality_v1.yaml"
+
+
+def spec_path() -> Path:
+    return settings.spec_dir() / SPEC
+
+
+def recipe_version(path: Path) -> str:
+    """Hash of the recipe, its reference files and the featurizer: any change marks the model stale."""
+    h = hashlib.sha256(FEATURES_VERSION.encode())
+    if path.exists():
+        h.update(path.read_bytes())
+        for pattern in load_config(path).reference:
+            for f in sorted(path.parent.glob(pattern)):
+                h.update(f.read_bytes())
+    return h.hexdigest()[:12]
+
+
+@dg.asset(
+    key="quality_model",
+    ins={"clean_documents": dg.AssetIn(key="clean_documents")},
+    io_manager_key="lance_io_manager",
+    kinds={"lance", "python"},
+    owners=["team:data-platform"],
+    code_version=recipe_version(spec_path()),
+)
+def quality_model(
+    context: dg.AssetExecutionContext, clean_documents: lance.LanceDataset
+) -> dg.Output[pa.Table]:
+    """One row per trained model: hashed n-gram weights (float32 bytes), keep threshold, held-out metrics.
+
+    Trained on the reference set (positives) against a random sample of clean documents (negatives), per
+    `dbt_like_sql/quality/quality_v1.yaml`. Its data version is the model's content hash, so retraining
+    to different weights makes `document_classifications` stale.
+    """
+    path = spec_path()
+    config = load_config(path)
+    positives = load_reference(config, path.parent)
+    negatives = sample_texts(clean_documents, config.negatives.filter, config.negatives.max_docs, config.seed)
+    model = train_quality(positives, negatives, config)
+    info = {
+        "spec": SPEC,
+        "recipe_version": recipe_version(path),
+        "reference_docs": len(positives),
+        "negative_docs": len(negatives),
+        "clean_documents_version": clean_documents.version,
+    }
+    metrics = {f"quality/{k}": (float(v) if isinstance(v, float) else v) for k, v in model.metrics.items()}
+    return dg.Output(
+        to_table(model, config.model, info),
+        data_version=dg.DataVersion(model.version),
+        metadata={"model_version": model.version, **metrics, **{f"quality/{k}": v for k, v in info.items()}},
+    )
+
+
+def sample_texts(ds: lance.LanceDataset, flt: str | None, k: int, seed: int) -> list[str]:
+    """A uniform sample of `k` texts matching `flt`: the `k` smallest doc_id hashes (bottom-k), streamed."""
+    heap: list[tuple[int, str]] = []  # max-heap by negated hash
+    for batch in ds.to_batches(columns=["doc_id", "text"], filter=flt):
+        for doc_id, text in zip(
+            batch.column("doc_id").to_pylist(), batch.column("text").to_pylist(), strict=True
+        ):
+            if not text:
+                continue
+            h = xxhash.xxh64_intdigest(str(doc_id).encode(), seed=seed)
+            if len(heap) < k:
+                heapq.heappush(heap, (-h, text))
+            elif -heap[0][0] > h:
+                heapq.heapreplace(heap, (-h, text))
+    return [text for _, text in sorted(heap, reverse=True)]

@@ -1,0 +1,64 @@
+"""Raw ingestion of one landed day: `raw_documents` (streamed) and `quarantined_records`."""
+
+from collections.abc import Iterator
+
+import dagster as dg
+
+from platform_assets import settings
+from platform_assets.partitions import DAILY_METADATA, daily_partitions
+from platform_assets.processors.ingest_partition import LandingPartition
+from platform_assets.sources import load_sources
+
+# Annotations stay eager (no `from __future__ import annotations`): Dagster resolves the Config type.
+_STORED = {"io_manager_key": "lance_io_manager", "metadata": DAILY_METADATA, "kinds": {"lance", "python"},
+           "owners": ["team:data-platform"]}
+
+
+class RawDocumentsConfig(dg.Config):
+    batch_rows: int = 8192  # records per Arrow batch streamed into Lance
+
+
+@dg.multi_asset(
+    name="ingest_raw_documents",
+    group_name="clean",
+    partitions_def=daily_partitions,
+    outs={
+        "raw_documents": dg.AssetOut(
+            description="One ingested record of `<landing>/<source>/<day>/*` (jsonl, jsonl.gz, jsonl.zst, "
+            "parquet, txt): doc_id (stable hash of source and source_id), source, source_id, text, url, "
+            "meta (JSON), domain (from sources.yaml), file, line, day.",
+            **_STORED,
+        ),
+        "quarantined_records": dg.AssetOut(
+            description="One landed record (or file) that could not be read: file, line or row, field, "
+            "error_kind, error, the raw bytes (at most 4 KiB) and whether they were cut; nothing is lost "
+            "silently.",
+            **_STORED,
+        ),
+    },
+)
+def ingest_raw_documents(
+    context: dg.AssetExecutionContext, config: RawDocumentsConfig
+) -> Iterator[dg.Output]:
+    """Reads one day of the landing zone file by file and batch by batch.
+
+    raw_documents is yielded first as a streamed RecordBatchReader: Dagster hands it to the IO manager,
+    which drains it into Lance before this generator resumes, so by then every quarantined record has been
+    collected and quarantined_records (small) can be yielded. The ingest counts are known only after the
+    stream is drained, hence they are recorded on quarantined_records' materialization.
+    """
+    part = LandingPartition(settings.landing_dir(), context.partition_key, load_sources(), config.batch_rows)
+    sources = sorted({source for source, _ in part.files})
+    yield dg.Output(part.reader(), output_name="raw_documents",
+                    metadata={"files": len(part.files), "sources": ", ".join(sources) or "(none)"})
+    quarantined = part.quarantined()  # raises if the IO manager did not drain the stream
+    stats = part.stats
+    summary = {
+        "files_read": stats.files_read,
+        "records_ingested": stats.records,
+        "quarantined": sum(stats.quarantined.values()),
+        **{f"quarantined/{kind}": n for kind, n in sorted(stats.quarantined.items())},
+        **{f"records/{source}": n for source, n in sorted(stats.records_by_source.items())},
+    }
+    context.log.info(f"{context.partition_key}: {summary}")
+    yield dg.Output(quarantined, output_name="quarantined_records", metadata=summary)

@@ -1,0 +1,92 @@
+"""The `maslow` command (also `python -m platform_assets.cli`).
+
+Each subcommand is two small functions, one adding its arguments and one running it (returning the exit
+code), registered in COMMANDS below; adding a subcommand is adding one entry there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from platform_assets import settings
+
+
+@dataclass(frozen=True)
+class Command:
+    help: str
+    arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from exc
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
+    return value
+
+
+# ------------------------------------------------------------------------------------------ demo-data
+
+
+def demo_data_arguments(parser: argparse.ArgumentParser) -> None:
+    from platform_assets.demo_data import DEFAULT_DOCS_PER_DAY
+
+    parser.add_argument("--days", type=_positive, default=3, help="number of daily partitions (default 3)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed; same seed, same bytes (default 0)")
+    parser.add_argument("--docs-per-day", type=_positive, default=DEFAULT_DOCS_PER_DAY,
+                        help=f"documents per day over all sources (default {DEFAULT_DOCS_PER_DAY})")
+    parser.add_argument("--end-date", type=_day, default=None,
+                        help="last day written, YYYY-MM-DD (default: yesterday, the last complete day)")
+    parser.add_argument("--landing", type=Path, default=None,
+                        help="landing folder (default: $MASLOW_LANDING or $MASLOW_HOME/landing)")
+
+
+def demo_data(args: argparse.Namespace) -> int:
+    from platform_assets.demo_data import generate, load_truth
+
+    landing = args.landing or settings.landing_dir()
+    started = time.perf_counter()
+    path = generate(landing, args.days, args.seed, args.docs_per_day, args.end_date)
+    truth = load_truth(landing, args.seed)
+    records = sum(day["raw_records"] for day in truth["expected"].values())
+    broken = sum(sum(day["quarantined"].values()) for day in truth["expected"].values())
+    print(f"wrote {len(truth['files'])} files for {truth['days'][0]} .. {truth['days'][-1]} under {landing}: "
+          f"{records} readable records, {broken} broken ones, in {time.perf_counter() - started:.1f} s")
+    print(f"ground truth: {path}")
+    return 0
+
+
+COMMANDS: dict[str, Command] = {
+    "demo-data": Command("write a realistic demo landing folder and its ground-truth file",
+                         demo_data_arguments, demo_data),
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="maslow", description="LLM training data as Dagster assets in Lance")
+    sub = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, command in COMMANDS.items():
+        command.arguments(sub.add_parser(name, help=command.help, description=command.help))
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return COMMANDS[args.command].run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

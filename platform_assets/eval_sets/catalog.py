@@ -1,0 +1,144 @@
+"""The eval-set catalog: one YAML per eval set in `dbt_like_sql/eval_sets/`, validated with pydantic.
+
+A spec names a local data file (jsonl, jsonl.gz, parquet or csv, relative to the YAML), the task type,
+the split, the mapping from our fields to the file's columns, an optional canary string, and which
+fields are indexed for decontamination. In a CSV file a list field (choices) holds a JSON array.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Literal
+
+import pyarrow.parquet as pq
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from platform_assets import settings
+from platform_assets.processors import decontam
+
+FOLDER = "eval_sets"
+Format = Literal["jsonl", "jsonl.gz", "parquet", "csv"]
+IndexField = Literal["context", "question", "choices", "answer", "tests"]
+_REQUIRED = {"multiple_choice": ("choices", "answer"), "math": ("answer",), "code": ("tests",), "open": ()}
+
+
+class CatalogError(ValueError):
+    """An eval-set YAML or its data file is invalid; the message names the file and the field."""
+
+
+class FieldMap(BaseModel):
+    """Our field -> the column of the data file that holds it."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    question: str | None = None
+    prompt: str | None = None
+    choices: str | None = None
+    answer: str | None = None
+    context: str | None = None
+    tests: str | None = None
+
+    @model_validator(mode="after")
+    def _one_question(self) -> FieldMap:
+        if (self.question is None) == (self.prompt is None):
+            raise ValueError("map exactly one of 'question' or 'prompt'")
+        return self
+
+
+class EvalSetSpec(BaseModel):
+    """One eval set. `name` is the YAML file's stem; `path` is the data file, resolved."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = ""
+    description: str = ""
+    task: Literal["multiple_choice", "math", "code", "open"]
+    file: str
+    format: Format | None = None
+    split: str
+    fields: FieldMap
+    canary: str | None = Field(default=None, min_length=8)
+    index_fields: list[IndexField] = ["context", "question", "choices", "answer"]
+    path: Path = Path()
+
+    @model_validator(mode="after")
+    def _task_fields(self) -> EvalSetSpec:
+        missing = [f for f in _REQUIRED[self.task] if getattr(self.fields, f) is None]
+        if missing:
+            raise ValueError(f"task {self.task!r} needs fields.{' and fields.'.join(missing)}")
+        if self.format is None:
+            known = ("jsonl.gz", "jsonl", "parquet", "csv")
+            fmt = next((f for f in known if self.file.endswith("." + f)), None)
+            if fmt is None:
+                raise ValueError(f"cannot infer the format of {self.file!r}; set 'format'")
+            self.format = fmt
+        return self
+
+
+def load_spec(path: Path) -> EvalSetSpec:
+    """Parse and validate one YAML; errors read `<file>: <field>: <problem>`."""
+    try:
+        raw = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as e:
+        raise CatalogError(f"{path}: not valid YAML: {e}") from e
+    if not isinstance(raw, dict):
+        raise CatalogError(f"{path}: expected a mapping at the top level")
+    try:
+        spec = EvalSetSpec.model_validate({**raw, "name": path.stem})
+    except ValidationError as e:
+        problems = "; ".join(f"{'.'.join(map(str, err['loc'])) or '<root>'}: {err['msg']}"
+                             for err in e.errors())
+        raise CatalogError(f"{path}: {problems}") from e
+    spec.path = (path.parent / spec.file).resolve()
+    if not spec.path.is_file():
+        raise CatalogError(f"{path}: file: {spec.file!r} does not exist ({spec.path})")
+    return spec
+
+
+def catalog_dir() -> Path:
+    return settings.spec_dir() / FOLDER
+
+
+def load_catalog(folder: Path | None = None) -> dict[str, EvalSetSpec]:
+    """Every eval set of the catalog, by name."""
+    folder = folder or catalog_dir()
+    return {p.stem: load_spec(p) for p in sorted(folder.glob("*.yaml"))}
+
+
+def catalog_version(folder: Path | None = None) -> str:
+    """Hash of every YAML, the data files they name and the decontamination code version."""
+    folder = folder or catalog_dir()
+    digest = hashlib.sha256(decontam.VERSION.encode())
+    for path in sorted(folder.glob("*.yaml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        try:
+            digest.update(load_spec(path).path.read_bytes())
+        except CatalogError:
+            digest.update(b"<invalid>")  # the asset reports the error; the version still exists
+    return digest.hexdigest()[:16]
+
+
+def read_records(spec: EvalSetSpec) -> Iterator[tuple[int, dict | str]]:
+    """(line or row number from 1, the record) per item; an unparsable line yields its error text."""
+    if spec.format == "parquet":
+        yield from enumerate(pq.read_table(spec.path).to_pylist(), start=1)
+        return
+    opener = gzip.open if spec.format == "jsonl.gz" else open
+    with opener(spec.path, "rt", encoding="utf-8", newline="") as fh:
+        if spec.format == "csv":
+            yield from enumerate(csv.DictReader(fh), start=2)  # row 1 is the header
+            return
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as e:
+                yield number, f"invalid JSON: {e.msg} at column {e.colno}"
+                continue
+            yield number, record if isinstance(record, dict) else "a JSON line must be an object"

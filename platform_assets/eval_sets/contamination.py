@@ -1,0 +1,100 @@
+"""`contamination`: per day, every (document, eval item) n-gram overlap and what to do about it."""
+
+import time
+from collections.abc import Iterable
+
+import dagster as dg
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from platform_assets import partitions
+from platform_assets.eval_sets import catalog
+from platform_assets.eval_sets.eval_ngram_index import index_from_table
+from platform_assets.processors import decontam
+
+SPANS = pa.list_(pa.list_(pa.int64()))
+CONTAMINATION_SCHEMA = pa.schema([
+    ("doc_id", pa.string()), ("day", pa.string()), ("eval_set", pa.string()), ("item_id", pa.string()),
+    ("matched_ngrams", pa.int32()), ("doc_matches", pa.int32()), ("action", pa.string()),
+    ("reason", pa.string()), ("spans", SPANS), ("kept_spans", SPANS), ("preset", pa.string()),
+])
+
+
+class ContaminationConfig(dg.Config):
+    """`preset`: lm_eval (13-gram cut-and-split, the default) or datatrove (12-gram, drop on any match)."""
+
+    preset: str = "lm_eval"
+    chunk_bytes: int = 1 << 20  # text per vectorised pass: ~1 MB keeps the numpy arrays in cache
+
+
+@dg.asset(
+    partitions_def=partitions.daily_partitions,
+    metadata=partitions.DAILY_METADATA,
+    ins={
+        "clean_documents": dg.AssetIn(metadata={"columns": ["doc_id", "day", "text"]}),
+        "eval_ngram_index": dg.AssetIn(),
+        "eval_items": dg.AssetIn(metadata={"columns": ["eval_set", "canary"]},
+                                 partition_mapping=dg.AllPartitionMapping()),
+    },
+    io_manager_key="lance_io_manager",
+    kinds={"lance", "numpy"},
+    owners=["team:data-platform"],
+    code_version=f"{decontam.VERSION}-{catalog.catalog_version()}",
+)
+def contamination(
+    context: dg.AssetExecutionContext, config: ContaminationConfig, clean_documents: pa.RecordBatchReader,
+    eval_ngram_index: pa.Table, eval_items: pa.Table,
+) -> pa.Table:
+    """One (document, eval item) overlap of the day: matched n-grams, action (cut|drop), spans to cut and
+    the pieces to keep; a canary hit is a row with item_id null."""
+    preset = decontam.PRESETS[config.preset]
+    started = time.perf_counter()
+    table, stats = check_documents(clean_documents, index_from_table(eval_ngram_index, preset.n),
+                                   canaries_of(eval_items), preset, context.partition_key, config.chunk_bytes)
+    seconds = time.perf_counter() - started
+    context.add_output_metadata({
+        **stats, "preset": preset.name, "seconds": round(seconds, 3),
+        "mb_per_s": round(stats["text_mb"] / seconds, 2) if seconds else 0.0,
+        **{f"contaminated_items/{k}": v for k, v in contaminated_items(table).items()},
+    })
+    return table
+
+
+def canaries_of(items: pa.Table) -> dict[str, str]:
+    """Canary string -> its eval set."""
+    rows = items.group_by(["eval_set", "canary"]).aggregate([]).to_pylist()
+    return {r["canary"]: r["eval_set"] for r in rows if r["canary"]}
+
+
+def check_documents(
+    batches: Iterable[pa.RecordBatch], index: decontam.NgramIndex, canaries: dict[str, str],
+    preset: decontam.Preset, day: str, chunk_bytes: int = 1 << 20,
+) -> tuple[pa.Table, dict]:
+    """Streams record batches (doc_id, text) through the checker in chunks of about `chunk_bytes` of
+    text; returns the rows and scan counts."""
+    rows, docs, size = [], 0, 0
+    for batch in batches:
+        lengths = pc.fill_null(pc.binary_length(batch.column("text")), 0).to_numpy(zero_copy_only=False)
+        ends = np.cumsum(lengths)
+        cuts = np.unique(np.searchsorted(ends, np.arange(chunk_bytes, ends[-1] if len(ends) else 0,
+                                                         chunk_bytes), side="right"))
+        for start, stop in zip(np.r_[0, cuts], np.r_[cuts, batch.num_rows], strict=True):
+            if stop <= start:
+                continue
+            part = batch.slice(start, stop - start)
+            rows += decontam.check_texts(part.column("doc_id").to_pylist(), part.column("text").to_pylist(),
+                                         index, preset, canaries)
+        docs += batch.num_rows
+        size += int(ends[-1]) if len(ends) else 0
+    table = pa.Table.from_pylist([{**r, "day": day} for r in rows], CONTAMINATION_SCHEMA)
+    doc_actions = table.group_by(["doc_id", "action"]).aggregate([]).column("action").to_pylist()
+    return table, {"docs_scanned": docs, "text_mb": round(size / 1e6, 3),
+                   "docs_dropped": doc_actions.count("drop"), "docs_cut": doc_actions.count("cut")}
+
+
+def contaminated_items(table: pa.Table) -> dict[str, int]:
+    """Distinct eval items with at least one match, per eval set (canary rows excluded)."""
+    hits = table.filter(pc.is_valid(table["item_id"])).group_by(["eval_set", "item_id"]).aggregate([])
+    counts = pc.value_counts(hits["eval_set"].combine_chunks()).to_pylist() if hits.num_rows else []
+    return {c["values"]: c["counts"] for c in counts}

@@ -1,0 +1,126 @@
+"""Training recipe for the quality model: reference set vs random clean documents, with held-out metrics.
+
+The YAML config (`dbt_like_sql/quality/<model>.yaml`) is validated here; errors name the file and key.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import xxhash
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from platform_assets.processors.classifiers.ngram_model import (
+    NgramModel,
+    TrainParams,
+    precision_recall_at,
+    roc_auc,
+    train,
+)
+
+
+class NegativesConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    filter: str | None = "domain = 'prose'"  # Lance SQL over clean_documents
+    max_docs: int = Field(5000, gt=0)
+
+
+class TrainingConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    n_buckets: int = Field(1 << 18, gt=0)
+    bigrams: bool = True
+    l2: float = Field(1e-6, ge=0)
+    epochs: int = Field(150, gt=0)
+    learning_rate: float = Field(0.05, gt=0)
+
+
+class QualityConfig(BaseModel):
+    """A quality model recipe: which reference files are positive, how negatives are drawn, how to train."""
+
+    model_config = ConfigDict(extra="forbid")
+    model: str
+    reference: list[str] = Field(min_length=1)  # globs relative to the config file
+    negatives: NegativesConfig = NegativesConfig()
+    training: TrainingConfig = TrainingConfig()
+    holdout_fraction: float = Field(0.2, gt=0, lt=1)
+    keep_fraction: float = Field(0.1, gt=0, le=1)
+    seed: int = 13
+
+
+def load_config(path: Path) -> QualityConfig:
+    try:
+        return QualityConfig.model_validate(yaml.safe_load(path.read_text()) or {})
+    except ValidationError as e:
+        where = "; ".join(f"{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in e.errors())
+        raise ValueError(f"{path}: invalid quality config: {where}") from None
+
+
+def load_reference(config: QualityConfig, base: Path) -> list[str]:
+    """Texts of every reference JSONL line (`{"text": ...}`); bad lines raise naming file and line."""
+    files = sorted({p for pattern in config.reference for p in base.glob(pattern)})
+    if not files:
+        raise ValueError(f"{base}: quality reference globs {config.reference} match no file")
+    texts = []
+    for f in files:
+        for n, line in enumerate(f.read_text().splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                text = json.loads(line)["text"]
+            except (json.JSONDecodeError, KeyError, TypeError) as e:
+                raise ValueError(
+                    f"{f}:{n}: reference line needs a JSON object with a 'text' field ({e})"
+                ) from None
+            if not isinstance(text, str) or not text.strip():
+                raise ValueError(f"{f}:{n}: field 'text' must be a non-empty string")
+            texts.append(text)
+    return texts
+
+
+def is_holdout(texts: list[str], fraction: float, seed: int) -> np.ndarray:
+    """A stable split: a text is held out when its hash falls in the first `fraction` of the range."""
+    return np.array(
+        [xxhash.xxh64_intdigest(t.encode(), seed=seed) < fraction * 2**64 for t in texts], dtype=bool
+    )
+
+
+def train_quality(positives: list[str], negatives: list[str], config: QualityConfig) -> NgramModel:
+    """Trains on the non-held-out texts; metrics and the keep threshold come from the held-out ones."""
+    texts = positives + negatives
+    labels = np.array([1] * len(positives) + [0] * len(negatives))
+    held = is_holdout(texts, config.holdout_fraction, config.seed)
+    for name, mask in (("training", ~held), ("held-out", held)):
+        if len(set(labels[mask])) < 2:
+            raise ValueError(
+                f"quality {config.model}: the {name} split lacks a class "
+                f"({len(positives)} reference texts, {len(negatives)} clean documents)"
+            )
+    arr = pa.array(texts, pa.large_string())
+    model = train(arr.filter(pa.array(~held)), labels[~held], TrainParams(**config.training.model_dump()))
+    scores = model.predict_proba(arr.filter(pa.array(held)))
+    y = labels[held]
+    threshold = float(np.quantile(scores[y == 0], 1 - config.keep_fraction))
+    precision, recall = precision_recall_at(scores, y, threshold)
+    lengths = np.array([len(t) for t in texts], dtype=float)
+    sign = (
+        1.0
+        if lengths[~held][labels[~held] == 1].mean() >= lengths[~held][labels[~held] == 0].mean()
+        else -1.0
+    )
+    metrics = {
+        "holdout_roc_auc": roc_auc(scores, y),
+        "length_baseline_roc_auc": roc_auc(sign * lengths[held], y),
+        "precision_at_threshold": precision,
+        "recall_at_threshold": recall,
+        "threshold": threshold,
+        "keep_fraction": config.keep_fraction,
+        "n_train_pos": int(labels[~held].sum()),
+        "n_train_neg": int((labels[~held] == 0).sum()),
+        "n_holdout_pos": int(y.sum()),
+        "n_holdout_neg": int((y == 0).sum()),
+    }
+    return NgramModel(model.weights, model.bias, model.params, threshold=threshold, metrics=metrics)

@@ -1,0 +1,116 @@
+"""Raw ingestion: one landed record becomes one raw_documents row, or one quarantined_records row.
+
+The columns of both tables are a contract (later stages read them by name); see RAW_SCHEMA and
+QUARANTINE_SCHEMA. `doc_id` is a stable hash of (source, source_id), so re-landing the same record
+gives the same id.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import orjson
+import pyarrow as pa
+import xxhash
+
+from platform_assets.processors.ingest_files import Problem
+from platform_assets.sources import FieldMap
+
+MAX_RAW_BYTES = 4096  # bounded copy of a quarantined record
+_ESCAPED = re.compile("[\udc80-\udcff]")  # bytes that surrogateescape kept from invalid UTF-8
+
+RAW_SCHEMA = pa.schema([
+    pa.field("doc_id", pa.string(), nullable=False),
+    pa.field("source", pa.string(), nullable=False),
+    pa.field("source_id", pa.string(), nullable=False),
+    pa.field("text", pa.string(), nullable=False),
+    pa.field("url", pa.string()),
+    pa.field("meta", pa.string()),  # JSON text of the record's meta value
+    pa.field("domain", pa.string()),  # from sources.yaml; None = decided downstream
+    pa.field("file", pa.string(), nullable=False),  # relative to the landing folder
+    pa.field("line", pa.int64(), nullable=False),  # 1-based line (JSONL) or row (Parquet)
+    pa.field("day", pa.string(), nullable=False),
+])
+
+QUARANTINE_SCHEMA = pa.schema([
+    pa.field("day", pa.string(), nullable=False),
+    pa.field("source", pa.string(), nullable=False),
+    pa.field("file", pa.string(), nullable=False),
+    pa.field("line", pa.int64()),  # None when the whole file is unreadable
+    pa.field("field", pa.string()),
+    pa.field("error_kind", pa.string(), nullable=False),
+    pa.field("error", pa.string(), nullable=False),
+    pa.field("raw", pa.binary()),
+    pa.field("raw_truncated", pa.bool_(), nullable=False),
+])
+
+Record = tuple[str | None, str, str | None, str | None]  # own id, text, url, meta JSON
+
+
+def doc_id(source: str, source_id: str) -> str:
+    """Stable document id: xxh3-128 hex of source and source id."""
+    return xxhash.xxh3_128_hexdigest(f"{source}\x00{source_id}".encode())
+
+
+def parse_json_line(raw: bytes) -> object | Problem:
+    """The JSON value of one line, or why it is unreadable (invalid_utf8 before bad_json)."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            message = f"invalid UTF-8 at byte {bad.start}: {bad.reason}"
+            return Problem("invalid_utf8", message, _utf8_field(raw))
+        return Problem("bad_json", f"not valid JSON: {exc}")
+
+
+def _utf8_field(raw: bytes) -> str | None:
+    """The top-level key whose value holds the invalid bytes, when the line is otherwise valid JSON."""
+    try:
+        value = json.loads(raw.decode("utf-8", "surrogateescape"))
+    except ValueError:
+        return None
+    if not isinstance(value, dict):
+        return None
+    return next((k for k, v in value.items() if _ESCAPED.search(json.dumps(v, ensure_ascii=False))), None)
+
+
+def to_record(value: object, fields: FieldMap) -> Record | Problem:
+    """Validate one parsed record against the source's field names."""
+    if not isinstance(value, dict):
+        return Problem("not_an_object", f"expected a JSON object, got {_json_type(value)}")
+    text = value.get(fields.text)
+    if text is None:
+        return Problem("missing_text", f"field '{fields.text}' is missing or null", fields.text)
+    if not isinstance(text, str):
+        return Problem("bad_field_type", f"field '{fields.text}' must be a string, got {_json_type(text)}",
+                       fields.text)
+    if not text.strip():
+        return Problem("empty_text", f"field '{fields.text}' is empty", fields.text)
+    own_id = value.get(fields.id)
+    if own_id is not None and (isinstance(own_id, bool) or not isinstance(own_id, str | int)):
+        return Problem("bad_field_type", f"field '{fields.id}' must be a string or an integer, got "
+                       f"{_json_type(own_id)}", fields.id)
+    url = value.get(fields.url)
+    if url is not None and not isinstance(url, str):
+        return Problem("bad_field_type", f"field '{fields.url}' must be a string, got {_json_type(url)}",
+                       fields.url)
+    meta = value.get(fields.meta)
+    meta_json = None if meta is None else orjson.dumps(meta, default=str).decode()
+    return (None if own_id is None else str(own_id)), text, url, meta_json
+
+
+def bounded(raw: bytes | dict) -> tuple[bytes, bool]:
+    """At most MAX_RAW_BYTES of a record's raw form (a Parquet row is stored as JSON)."""
+    data = raw if isinstance(raw, bytes) else orjson.dumps(raw, default=str)
+    return data[:MAX_RAW_BYTES], len(data) > MAX_RAW_BYTES
+
+
+def _json_type(value: object) -> str:
+    for kind, name in ((bool, "a boolean"), (dict, "an object"), (list, "an array"), (str, "a string"),
+                       (int | float, "a number")):
+        if isinstance(value, kind):
+            return name
+    return "null" if value is None else type(value).__name__

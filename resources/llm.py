@@ -1,0 +1,229 @@
+"""The `llm` resource: a client for any OpenAI-compatible chat endpoint (vLLM, TGI, OpenAI).
+
+Requests run in batches: one cache lookup per batch, the misses sent concurrently (bounded by
+`concurrency`), one cache append per batch. 429, 5xx, timeouts and connection errors are retried with
+exponential backoff and jitter (honouring `Retry-After`); other 4xx and malformed bodies are not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import statistics
+import time
+from dataclasses import dataclass, field
+
+import dagster as dg
+import httpx
+
+from platform_assets import settings
+from platform_assets.processors.classifiers.prompts import ChatRequest, ChatResult
+from resources.llm_cache import ResponseCache, cache_key
+
+
+@dataclass
+class Usage:
+    """What the client spent, for asset metadata."""
+
+    requests: int = 0
+    cache_hits: int = 0
+    retries: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    latencies: list[float] = field(default_factory=list)
+
+    def as_metadata(self, prefix: str = "llm/") -> dict[str, float | int | str]:
+        lat = sorted(self.latencies)
+        p95 = lat[min(len(lat) - 1, int(0.95 * len(lat)))] if lat else 0.0
+        return {
+            f"{prefix}requests": self.requests,
+            f"{prefix}cache_hits": self.cache_hits,
+            f"{prefix}retries": self.retries,
+            f"{prefix}errors": str(dict(sorted(self.errors.items()))),
+            f"{prefix}prompt_tokens": self.prompt_tokens,
+            f"{prefix}completion_tokens": self.completion_tokens,
+            f"{prefix}latency_p50_s": round(statistics.median(lat), 4) if lat else 0.0,
+            f"{prefix}latency_p95_s": round(p95, 4),
+        }
+
+
+@dataclass
+class ChatCompletionsClient:
+    """Implements `prompts.ChatClient` over HTTP with retries and a Lance response cache."""
+
+    base_url: str
+    model: str
+    api_key: str = ""
+    concurrency: int = 8
+    timeout_s: float = 60.0
+    max_retries: int = 5
+    backoff_initial_s: float = 0.5
+    backoff_max_s: float = 20.0
+    batch_size: int = 64
+    cache: ResponseCache | None = None
+    usage: Usage = field(default_factory=Usage)
+
+    def complete(self, requests: list[ChatRequest]) -> list[ChatResult]:
+        results: list[ChatResult] = []
+        for start in range(0, len(requests), self.batch_size):
+            results += self._batch(requests[start : start + self.batch_size])
+        return results
+
+    def _batch(self, batch: list[ChatRequest]) -> list[ChatResult]:
+        keys = [cache_key(self.model, r.template_version, r.text_hash) for r in batch]
+        hits = self.cache.get_many(keys) if self.cache else {}
+        misses = [i for i, k in enumerate(keys) if k not in hits]
+        fetched = asyncio.run(self._fetch_all([batch[i] for i in misses])) if misses else []
+        results: list[ChatResult | None] = [None] * len(batch)
+        for i, k in enumerate(keys):
+            if k in hits:
+                h = hits[k]
+                results[i] = ChatResult(h["content"], h["finish_reason"], cached=True)
+                self.usage.cache_hits += 1
+        fresh = []
+        for i, res in zip(misses, fetched, strict=True):
+            results[i] = res
+            if res.error is None:
+                fresh.append(
+                    {
+                        "key": keys[i],
+                        "model": self.model,
+                        "template": batch[i].template_version,
+                        "text_hash": batch[i].text_hash,
+                        "content": res.content,
+                        "finish_reason": res.finish_reason,
+                        "prompt_tokens": res.prompt_tokens,
+                        "completion_tokens": res.completion_tokens,
+                    }
+                )
+        if self.cache:
+            self.cache.put_many(fresh)
+        return results  # type: ignore[return-value]
+
+    async def _fetch_all(self, batch: list[ChatRequest]) -> list[ChatResult]:
+        gate = asyncio.Semaphore(self.concurrency)
+        headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+        async with httpx.AsyncClient(
+            base_url=self.base_url.rstrip("/"), headers=headers, timeout=self.timeout_s
+        ) as http:
+
+            async def one(req: ChatRequest) -> ChatResult:
+                async with gate:
+                    return await self._fetch(http, req)
+
+            return list(await asyncio.gather(*(one(r) for r in batch)))
+
+    async def _fetch(self, http: httpx.AsyncClient, req: ChatRequest) -> ChatResult:
+        body = {"model": self.model, "messages": req.messages, "max_tokens": req.max_tokens, "temperature": 0}
+        error = "unknown"
+        for attempt in range(self.max_retries + 1):
+            if attempt:
+                self.usage.retries += 1
+            start = time.perf_counter()
+            retry_after = None
+            try:
+                self.usage.requests += 1
+                resp = await http.post("/chat/completions", json=body)
+                if resp.status_code == 200:
+                    return self._result(resp, time.perf_counter() - start)
+                error = f"http_{resp.status_code}"
+                if resp.status_code != 429 and resp.status_code < 500:
+                    break
+                retry_after = _seconds(resp.headers.get("retry-after"))
+            except httpx.TimeoutException:
+                error = "timeout"
+            except httpx.TransportError:
+                error = "connection_error"
+            if attempt < self.max_retries:
+                delay = min(self.backoff_max_s, self.backoff_initial_s * 2**attempt) * (
+                    0.5 + random.random() / 2
+                )
+                await asyncio.sleep(
+                    min(self.backoff_max_s, retry_after) if retry_after is not None else delay
+                )
+        self.usage.errors[error] = self.usage.errors.get(error, 0) + 1
+        return ChatResult(None, error=error)
+
+    def _result(self, resp: httpx.Response, latency: float) -> ChatResult:
+        try:
+            data = resp.json()
+            choice = data["choices"][0]
+            content = choice["message"]["content"]
+            usage = data.get("usage") or {}
+        except (ValueError, KeyError, IndexError, TypeError):
+            self.usage.errors["malformed_response"] = self.usage.errors.get("malformed_response", 0) + 1
+            return ChatResult(None, error="malformed_response", latency_s=latency)
+        self.usage.latencies.append(latency)
+        self.usage.prompt_tokens += int(usage.get("prompt_tokens") or 0)
+        self.usage.completion_tokens += int(usage.get("completion_tokens") or 0)
+        return ChatResult(
+            content,
+            choice.get("finish_reason"),
+            prompt_tokens=int(usage.get("prompt_tokens") or 0),
+            completion_tokens=int(usage.get("completion_tokens") or 0),
+            latency_s=latency,
+        )
+
+
+def _seconds(value: str | None) -> float | None:
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+class LLMResource(dg.ConfigurableResource):
+    """OpenAI-compatible chat endpoint for prompt-based classification.
+
+    Args:
+        base_url: the API root, e.g. `http://127.0.0.1:8000/v1`; empty means "not configured", and the
+            prompt-based classifiers are skipped (the asset metadata says so).
+        model: the model name the endpoint serves.
+        api_key: bearer token; pass `dg.EnvVar("MASLOW_LLM_API_KEY")`, never a literal.
+        concurrency, timeout_s, max_retries, backoff_initial_s, backoff_max_s, batch_size: see the module doc.
+        cache_uri: Lance dataset of cached answers; default `<lake>/llm_cache.lance`.
+    """
+
+    base_url: str = ""
+    model: str = ""
+    api_key: str = ""
+    concurrency: int = 8
+    timeout_s: float = 60.0
+    max_retries: int = 5
+    backoff_initial_s: float = 0.5
+    backoff_max_s: float = 20.0
+    batch_size: int = 64
+    cache_uri: str = ""
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.base_url and self.model)
+
+    def get_client(self) -> ChatCompletionsClient | None:
+        if not self.configured:
+            return None
+        cache = ResponseCache(self.cache_uri or f"{settings.lake_uri().rstrip('/')}/llm_cache.lance")
+        return ChatCompletionsClient(
+            self.base_url,
+            self.model,
+            self.api_key,
+            self.concurrency,
+            self.timeout_s,
+            self.max_retries,
+            self.backoff_initial_s,
+            self.backoff_max_s,
+            self.batch_size,
+            cache,
+        )
+
+
+def llm_resource_from_env() -> LLMResource:
+    """`MASLOW_LLM_URL`, `MASLOW_LLM_MODEL`, and the key as `EnvVar("MASLOW_LLM_API_KEY")` when it is set."""
+    key = dg.EnvVar("MASLOW_LLM_API_KEY") if os.environ.get("MASLOW_LLM_API_KEY") else ""
+    return LLMResource(
+        base_url=os.environ.get("MASLOW_LLM_URL", ""),
+        model=os.environ.get("MASLOW_LLM_MODEL", ""),
+        api_key=key,
+    )

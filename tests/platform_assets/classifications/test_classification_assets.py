@@ -1,0 +1,165 @@
+"""quality_model and document_classifications materialized against a small clean_documents table."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import dagster as dg
+import lance
+import pyarrow as pa
+import pytest
+
+from platform_assets.classifications import classification_checks as checks
+from platform_assets.classifications.document_classifications import document_classifications
+from platform_assets.classifications.quality_model import quality_model
+from platform_assets.partitions import DAILY_METADATA, daily_partitions
+from platform_assets.processors.classifiers import synthetic_web
+from resources import lance_tables as lt
+from resources.lance_io_manager import LanceIOManager
+from resources.llm import LLMResource
+from tests.resources.fake_llm import serve
+
+DAY = (date.today() - timedelta(days=2)).isoformat()
+CLEAN = dg.AssetSpec("clean_documents", partitions_def=daily_partitions, metadata=DAILY_METADATA)
+
+
+def _write_clean(lake: str, n: int = 400, seed: int = 3) -> pa.Table:
+    docs = synthetic_web.documents(n, seed=seed, mean_chars=600, day=DAY)
+    table = docs.select(["doc_id", "day", "text", "domain"])
+    lt.replace_partitions(
+        f"{lake}/clean_documents.lance",
+        pa.RecordBatchReader.from_batches(table.schema, table.to_batches()),
+        ["day"],
+        [(DAY,)],
+    )
+    return table
+
+
+@pytest.fixture
+def lake(maslow_home):
+    return str(maslow_home / "lake")
+
+
+def _materialize(lake: str, selection, **kw):
+    io = LanceIOManager(root_uri=lake)
+    resources = {"lance_io_manager": io, "io_manager": io, "llm": kw.pop("llm", LLMResource())}
+    return dg.materialize(
+        [CLEAN, quality_model, document_classifications, *checks_defs()],
+        resources=resources,
+        selection=selection,
+        **kw,
+    )
+
+
+def checks_defs():
+    return [checks.one_row_per_document, checks.scores_and_labels_valid, checks.quality_model_beats_length]
+
+
+def test_train_then_classify_one_day(lake):
+    clean = _write_clean(lake)
+    result = _materialize(lake, [quality_model, document_classifications], partition_key=DAY)
+    assert result.success
+    model_meta = result.asset_materializations_for_node("quality_model")[0].metadata
+    assert model_meta["quality/holdout_roc_auc"].value > model_meta["quality/length_baseline_roc_auc"].value
+    assert model_meta["quality/reference_docs"].value >= 80
+
+    out = lance.dataset(f"{lake}/document_classifications.lance").to_table()
+    assert out.num_rows == clean.num_rows
+    assert sorted(out.column("doc_id").to_pylist()) == sorted(clean.column("doc_id").to_pylist())
+    for col in (
+        "score__quality_v1",
+        "label__domain_v1",
+        "score__domain_v1",
+        "domain_v1__code_language",
+        "difficulty_math_v1__steps",
+        "difficulty_code_v1__function_count",
+        "difficulty_mc_v1__length_skew",
+        "score__llm_edu_v1",
+        "llm_edu_v1__status",
+    ):
+        assert col in out.column_names
+    assert out.column("score__quality_v1").null_count == 0
+    assert set(out.column("llm_edu_v1__status").to_pylist()) == {"skipped"}
+    rows = {r["doc_id"]: r for r in out.to_pylist()}
+    kinds = dict(
+        zip(
+            clean.column("doc_id").to_pylist(),
+            synthetic_web.documents(400, 3, 600, DAY)["kind"].to_pylist(),
+            strict=True,
+        )
+    )
+    code = [r for d, r in rows.items() if kinds[d] == "code"]
+    assert code and all(r["difficulty_code_v1__language"] == "python" for r in code)
+    assert all(r["difficulty_code_v1__function_count"] >= 1 for r in code)
+    assert all(r["difficulty_math_v1__answer"] is not None for d, r in rows.items() if kinds[d] == "math")
+    assert all(
+        r["difficulty_mc_v1__num_options"] == 4 for d, r in rows.items() if kinds[d] == "multiple_choice"
+    )
+
+    meta = result.asset_materializations_for_node("document_classifications")[0].metadata
+    assert meta["llm/endpoint"].value == "skipped: no endpoint configured (llm.base_url)"
+    assert meta["classifications/rows"].value == clean.num_rows
+    assert sum(meta["classifications/label__domain_v1"].value.values()) == clean.num_rows
+    assert set(meta["classifications/score__quality_v1"].value) == {"p10", "p50", "p90", "mean", "n"}
+    assert all(c.passed for c in result.get_asset_check_evaluations())
+
+
+@pytest.mark.slow
+def test_retraining_to_new_weights_makes_classifications_stale(lake):
+    _write_clean(lake)
+    with dg.instance_for_test() as instance:
+        first = _materialize(
+            lake, [quality_model, document_classifications], partition_key=DAY, instance=instance
+        )
+        v1 = first.asset_materializations_for_node("quality_model")[0].tags["dagster/data_version"]
+        classified = instance.get_latest_materialization_event(dg.AssetKey("document_classifications"))
+        assert classified.asset_materialization.tags["dagster/input_data_version/quality_model"] == v1
+        assert _stale_status(instance) == "FRESH"
+        _write_clean(lake, seed=4)  # new negatives -> new weights -> new data version
+        second = _materialize(lake, [quality_model], instance=instance)
+        v2 = second.asset_materializations_for_node("quality_model")[0].tags["dagster/data_version"]
+        assert v2 != v1
+        assert _stale_status(instance) == "STALE"
+        assert len(lance.dataset(f"{lake}/quality_model.lance").versions()) >= 2
+
+
+def _stale_status(instance) -> str:
+    """Dagster's own staleness verdict for the classified day (the one the UI shows)."""
+    from dagster._core.definitions.data_version import CachingStaleStatusResolver
+    from dagster._core.loader import LoadingContextForTest
+
+    io = LanceIOManager(root_uri="unused")
+    graph = dg.Definitions(
+        assets=[CLEAN, quality_model, document_classifications],
+        resources={"lance_io_manager": io, "llm": LLMResource()},
+    ).resolve_asset_graph()
+    resolver = CachingStaleStatusResolver(instance, graph, LoadingContextForTest(instance))
+    return resolver.get_status(dg.AssetKey("document_classifications"), partition_key=DAY).value
+
+
+def test_check_flags_out_of_range_scores():
+    table = pa.table({"score__domain_v1": [0.5, 1.5], "score__llm_edu_v1": [4.0, 5.0]})
+    assert checks.unit_score_violations(table) == {"score__domain_v1": 1}
+
+
+def test_prompt_classifier_through_a_configured_endpoint_and_the_cache(lake, tmp_path):
+    _write_clean(lake, n=60)
+    run_config = dg.RunConfig(ops={"document_classifications": {"config": {"llm_max_docs": 5}}})
+    with serve() as (url, server):
+        llm = LLMResource(
+            base_url=url, model="tiny-llm", cache_uri=str(tmp_path / "cache.lance"), backoff_initial_s=0.01
+        )
+        _materialize(lake, [quality_model], llm=llm)
+        runs = [
+            _materialize(lake, [document_classifications], partition_key=DAY, llm=llm, run_config=run_config)
+            for _ in range(2)
+        ]
+        assert sum(server.hits.values()) == 5  # the second run asked nothing
+    first, second = (r.asset_materializations_for_node("document_classifications")[0].metadata for r in runs)
+    assert first["llm/endpoint"].value == "configured"
+    assert (first["llm/requests"].value, first["llm/cache_hits"].value) == (5, 0)
+    assert (second["llm/requests"].value, second["llm/cache_hits"].value) == (0, 5)
+    assert first["llm/prompt_tokens"].value == 500 and first["llm/latency_p50_s"].value > 0
+    assert first["classifications/llm_edu_v1__status"].value == {"not_sampled": 55, "ok": 5}
+    out = lance.dataset(f"{lake}/document_classifications.lance").to_table()
+    assert sorted(v for v in out.column("score__llm_edu_v1").to_pylist() if v is not None) == [3.0] * 5

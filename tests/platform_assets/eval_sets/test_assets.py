@@ -1,0 +1,89 @@
+"""The eval-set assets through Dagster and Lance: partitions per YAML, index, contamination, report."""
+
+import dagster as dg
+import lance
+import pyarrow as pa
+
+from platform_assets.eval_sets import contamination, contamination_report, eval_ngram_index
+from platform_assets.partitions import DAILY_METADATA, daily_partitions
+from resources.lance_io_manager import LanceIOManager
+
+from .conftest import QUIZ_LINES
+
+Q1 = QUIZ_LINES[0]["q"]
+FILLER = "plain training text about nothing in particular. " * 12
+F = len(FILLER)  # 588
+
+
+def clean_documents_stub(days: dict[str, list[tuple[str, str]]]):
+    @dg.asset(name="clean_documents", partitions_def=daily_partitions, metadata=DAILY_METADATA,
+              io_manager_key="lance_io_manager")
+    def clean_documents(context: dg.AssetExecutionContext) -> pa.Table:
+        rows = days[context.partition_key]
+        return pa.table({"doc_id": [d for d, _ in rows], "day": [context.partition_key] * len(rows),
+                         "text": [t for _, t in rows], "domain": ["prose"] * len(rows)})
+
+    return clean_documents
+
+
+def run(assets, selection, lake, partition=None):
+    io = LanceIOManager(root_uri=str(lake))
+    result = dg.materialize(assets, selection=selection, partition_key=partition,
+                            resources={"lance_io_manager": io, "io_manager": io})
+    assert result.success
+    return result
+
+
+def test_eval_items_has_one_partition_per_yaml(eval_specs, maslow_home):
+    assert eval_specs.eval_set_partitions.get_partition_keys() == ["quiz", "sums"]
+    for key in ("quiz", "sums"):
+        run([eval_specs.eval_items], None, maslow_home / "lake", key)
+    items = lance.dataset(str(maslow_home / "lake" / "eval_items.lance")).to_table().sort_by("item_id")
+    errors = lance.dataset(str(maslow_home / "lake" / "eval_item_errors.lance")).to_table()
+    assert items.select(["eval_set", "item_id"]).to_pylist() == [
+        {"eval_set": "quiz", "item_id": "q1"}, {"eval_set": "quiz", "item_id": "q2"},
+        {"eval_set": "sums", "item_id": "s1"}]
+    assert sorted(zip(errors["eval_set"].to_pylist(), errors["reason"].to_pylist(), strict=True)) == [
+        ("quiz", "answer_not_in_choices"), ("quiz", "bad_choices"), ("quiz", "duplicate_id"),
+        ("quiz", "malformed_record"), ("quiz", "missing_id"), ("quiz", "missing_question"),
+        ("sums", "non_numeric_answer")]
+
+
+def test_contamination_and_report_end_to_end(eval_specs, maslow_home):
+    lake = maslow_home / "lake"
+    day1, day2 = daily_partitions.get_partition_keys()[-2:]
+    q1_words = Q1.split()
+    docs = {
+        day1: [("fragment", FILLER + " ".join(q1_words[2:16]) + " " + FILLER),
+               ("canary", "QUIZ CANARY 5e0c-77ab-0123 " + FILLER), ("clean", FILLER)],
+        day2: [("twelve", FILLER + " ".join(q1_words[:12]) + " " + FILLER),
+               # the whole item as indexed: 22 question words + 2 choices + answer = 28 words, 16 13-grams
+               ("whole", FILLER + Q1 + "\na ruler\na sextant\na sextant " + FILLER)],
+    }
+    stub = clean_documents_stub(docs)
+    assets = [stub, eval_specs.eval_items, eval_ngram_index.eval_ngram_index, contamination.contamination,
+              contamination_report.contamination_report]
+    for key in ("quiz", "sums"):
+        run(assets, [eval_specs.eval_items], lake, key)
+    run(assets, [eval_ngram_index.eval_ngram_index], lake)
+    for day in (day1, day2):
+        run(assets, [stub, contamination.contamination], lake, day)
+    report = run(assets, [contamination_report.contamination_report], lake)
+
+    rows = lance.dataset(str(lake / "contamination.lance")).to_table().sort_by("doc_id").to_pylist()
+    got = [(r["doc_id"], r["day"], r["eval_set"], r["item_id"], r["matched_ngrams"], r["action"], r["reason"])
+           for r in rows]
+    assert got == [("canary", day1, "quiz", None, 0, "drop", "canary"),
+                   ("fragment", day1, "quiz", "q1", 2, "cut", "ngram_cut"),
+                   ("whole", day2, "quiz", "q1", 16, "drop", "too_many_matches")]
+    fragment = " ".join(q1_words[2:16])  # 14 words: two 13-grams, cut 200 characters either side
+    assert rows[1]["kept_spans"] == [[0, F - 200], [F + len(fragment) + 200, 2 * F + len(fragment) + 1]]
+    assert rows[1]["spans"] == [[F - 200, F + len(fragment) + 200]]
+
+    table = lance.dataset(str(lake / "contamination_report.lance")).to_table().to_pylist()
+    by_key = {(r["eval_set"], r["day"]): (r["contaminated_items"], r["items"], r["share"], r["docs_dropped"],
+                                          r["docs_cut"], r["canary_docs"]) for r in table}
+    assert by_key == {("quiz", day1): (1, 2, 0.5, 1, 1, 1), ("quiz", day2): (1, 2, 0.5, 1, 0, 0),
+                      ("quiz", "total"): (1, 2, 0.5, 2, 1, 1), ("sums", "total"): (0, 1, 0.0, 0, 0, 0)}
+    meta = report.asset_materializations_for_node("contamination_report")[0].metadata
+    assert (meta["share/quiz"].value, meta["share/sums"].value) == (0.5, 0.0)

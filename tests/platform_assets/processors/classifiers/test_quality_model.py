@@ -1,0 +1,103 @@
+"""The hashed n-gram quality model: features, training, held-out metrics, artifact, config errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from platform_assets import settings
+from platform_assets.processors.classifiers import ngram_model
+from platform_assets.processors.classifiers.hashed_ngrams import ngram_buckets, token_hashes
+from platform_assets.processors.classifiers.quality_training import (
+    is_holdout,
+    load_config,
+    load_reference,
+)
+
+GOOD = "The committee reviewed the evidence carefully before it reached a decision about the new bridge."
+SPAM = "CLICK HERE best cheap deals BUY NOW free shipping best price subscribe"
+
+
+def test_token_hashes_are_stable_case_folded_and_never_cross_documents():
+    t = token_hashes(pa.array(["Hello, hello", "ab", "cd", "abcd", None, "héllo"]))
+    assert t.counts.tolist() == [2, 1, 1, 1, 0, 1]
+    assert t.hashes[0] == t.hashes[1]  # case folded
+    assert t.hashes[4] != t.hashes[2] and t.hashes[4] != t.hashes[3]  # "abcd" is not "ab" + "cd"
+    again = token_hashes(pa.array(["xx Hello"]))
+    assert again.hashes[1] == t.hashes[0]  # same token, same hash, wherever it sits
+    assert int(t.hashes[0]) == 0xD6483B3D76225688  # golden: a changed hash needs a new FEATURES_VERSION
+
+
+def test_bigram_counts_per_row():
+    buckets, rows, counts = ngram_buckets(pa.array(["a b c", "", "d"]), 1024)
+    assert counts.tolist() == [5, 0, 1]  # 3 unigrams + 2 bigrams, nothing, 1 unigram
+    assert sorted(rows.tolist()) == [0, 0, 0, 0, 0, 2]
+    assert buckets.min() >= 0 and buckets.max() < 1024
+
+
+def test_roc_auc_and_precision():
+    assert ngram_model.roc_auc(np.array([0.1, 0.4, 0.35, 0.8]), np.array([0, 0, 1, 1])) == 0.75
+    assert ngram_model.roc_auc(np.array([1.0, 1.0]), np.array([0, 1])) == 0.5
+    assert ngram_model.precision_recall_at(np.array([0.2, 0.6, 0.9]), np.array([0, 0, 1]), 0.5) == (0.5, 1.0)
+
+
+def test_quality_model_beats_a_length_only_baseline_on_held_out_data(quality_model):
+    m = quality_model.metrics
+    assert m["n_holdout_pos"] >= 10 and m["n_holdout_neg"] >= 50
+    assert m["holdout_roc_auc"] >= 0.95
+    assert m["holdout_roc_auc"] > m["length_baseline_roc_auc"] + 0.2
+    assert m["precision_at_threshold"] >= 0.5 and 0 < quality_model.threshold < 1
+    probs = quality_model.predict_proba(pa.array([GOOD, SPAM]))
+    assert probs[0] > probs[1]
+
+
+def test_training_is_deterministic_and_the_artifact_round_trips(quality_model):
+    table = ngram_model.to_table(quality_model, "quality_v1", {"note": "test"})
+    assert table.num_rows == 1 and table.column("model_version")[0].as_py() == quality_model.version
+    back = ngram_model.from_table(table)
+    assert back.version == quality_model.version
+    texts = pa.array([GOOD, SPAM, ""])
+    assert np.allclose(back.predict_proba(texts), quality_model.predict_proba(texts))
+    assert back.metrics["holdout_roc_auc"] == quality_model.metrics["holdout_roc_auc"]
+
+
+def test_stored_model_with_other_features_is_refused(quality_model):
+    table = ngram_model.to_table(quality_model, "quality_v1")
+    table = table.set_column(2, "features_version", pa.array(["hashed_ngrams_v0"]))
+    with pytest.raises(ValueError, match="retrain quality_model"):
+        ngram_model.from_table(table)
+
+
+def test_training_needs_both_classes():
+    with pytest.raises(ValueError, match="both classes"):
+        ngram_model.train(pa.array(["a", "b"]), np.array([1, 1]))
+
+
+def test_holdout_split_is_stable():
+    texts = [f"text {i}" for i in range(1000)]
+    held = is_holdout(texts, 0.2, 13)
+    assert held.tolist() == is_holdout(texts, 0.2, 13).tolist()
+    assert 150 < held.sum() < 250
+
+
+def test_shipped_reference_set_is_varied_and_clean():
+    config = load_config(settings.SPEC_DIR / "quality" / "quality_v1.yaml")
+    texts = load_reference(config, settings.SPEC_DIR / "quality")
+    assert len(texts) >= 80 and len(set(texts)) == len(texts)
+    assert all(60 <= len(t.split()) <= 200 for t in texts)
+
+
+def test_config_and_reference_errors_name_the_file_and_key(tmp_path):
+    bad = tmp_path / "q.yaml"
+    bad.write_text("model: q_v1\nreference: [ref/*.jsonl]\nkeep_fraction: 2\n")
+    with pytest.raises(ValueError, match=r"q.yaml: invalid quality config: keep_fraction"):
+        load_config(bad)
+    good = tmp_path / "good.yaml"
+    good.write_text("model: q_v1\nreference: [ref/*.jsonl]\n")
+    (tmp_path / "ref").mkdir()
+    (tmp_path / "ref" / "a.jsonl").write_text('{"text": "fine"}\n{"txt": "oops"}\n')
+    with pytest.raises(
+        ValueError, match=r"a.jsonl:2: reference line needs a JSON object with a 'text' field"
+    ):
+        load_reference(load_config(good), tmp_path)

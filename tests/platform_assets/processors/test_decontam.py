@@ -1,0 +1,173 @@
+"""Exact outputs of the decontamination semantics: windows, splitting, thresholds, presets, canaries."""
+
+import random
+
+import pytest
+
+from bench import decontam_reference as ref
+from platform_assets.processors import decontam as D
+
+LM, DT = D.PRESETS["lm_eval"], D.PRESETS["datatrove"]
+ITEM = (
+    "Which process best explains why the leaves of a potted basil plant slowly turn toward "
+    "the sunny kitchen window over several days"
+)  # 22 words
+WORDS = ITEM.split()
+FILLER = "lorem " * 100  # 600 characters
+
+
+def rows_of(texts, preset=LM, items=(("s", "q1", ITEM),), canaries=None):
+    index = D.NgramIndex.build(list(items), preset.n)
+    return D.check_texts([f"d{i}" for i in range(len(texts))], texts, index, preset, canaries)
+
+
+@pytest.mark.parametrize(
+    ("length", "spans", "expected"),
+    [
+        (1000, [(450, 500)], D.Decision("cut", "ngram_cut", [[250, 700]], [[0, 250], [700, 1000]])),
+        # a piece of exactly 200 characters is dropped with the window; 201 is kept
+        (1000, [(400, 450)], D.Decision("cut", "ngram_cut", [[0, 650]], [[650, 1000]])),
+        (1000, [(401, 450)], D.Decision("cut", "ngram_cut", [[201, 650]], [[0, 201], [650, 1000]])),
+        # overlapping windows merge into [100, 1150); the 100-character head is too short to keep
+        (
+            2000,
+            [(300, 350), (500, 550), (900, 950)],
+            D.Decision("cut", "ngram_cut", [[0, 1150]], [[1150, 2000]]),
+        ),
+        # a 50-character gap between two windows is dropped with them
+        (
+            2000,
+            [(700, 750), (1200, 1250)],
+            D.Decision("cut", "ngram_cut", [[500, 1450]], [[0, 500], [1450, 2000]]),
+        ),
+        (600, [(250, 300)], D.Decision("drop", "no_clean_piece", [], [])),
+    ],
+)
+def test_decide_cuts_windows_and_drops_short_pieces(length, spans, expected):
+    assert D.decide(length, spans, LM) == expected
+
+
+def test_window_clips_to_text_and_merges():
+    assert D.windows(500, [(10, 20), (150, 160), (450, 480)], 200) == [[0, 500]]
+    assert D.windows(2000, [(300, 350), (800, 850)], 200) == [[100, 550], [600, 1050]]
+
+
+def test_more_than_ten_matches_drops_the_document():
+    ten = [(1000 + 10 * i, 1005 + 10 * i) for i in range(10)]
+    assert D.decide(5000, ten, LM).action == "cut"
+    assert D.decide(5000, ten + [(1200, 1205)], LM) == D.Decision("drop", "too_many_matches", [], [])
+    assert D.decide(5000, ten[:1], DT) == D.Decision("drop", "ngram_match", [], [])
+
+
+def test_one_13gram_in_text_is_cut_with_exact_spans():
+    phrase = " ".join(WORDS[:13])
+    text = FILLER + phrase + " " + FILLER
+    end = 600 + len(phrase)
+    [row] = rows_of([text])
+    assert row | {"spans": None} == {
+        "doc_id": "d0",
+        "eval_set": "s",
+        "item_id": "q1",
+        "matched_ngrams": 1,
+        "doc_matches": 1,
+        "action": "cut",
+        "reason": "ngram_cut",
+        "kept_spans": [[0, 400], [end + 200, len(text)]],
+        "preset": "lm_eval",
+        "spans": None,
+    }
+    assert row["spans"] == [[400, end + 200]]
+    assert D.cut_text(text, row["kept_spans"]) == [FILLER[:400], FILLER[199:]]
+
+
+def test_case_and_punctuation_do_not_hide_a_match():
+    shouted = ", ".join(w.upper() for w in WORDS[:13]) + "!"
+    [row] = rows_of([FILLER + "(" + shouted + ") " + FILLER])
+    end = 600 + len("(" + shouted + ")")
+    assert (row["matched_ngrams"], row["action"], row["spans"]) == (1, "cut", [[400, end + 200]])
+
+
+def test_twelve_shared_words_pass_lm_eval_but_not_datatrove():
+    text = FILLER + " ".join(WORDS[3:15]) + " " + FILLER
+    assert rows_of([text], LM) == []
+    [row] = rows_of([text], DT)
+    assert (row["item_id"], row["matched_ngrams"], row["action"]) == ("q1", 1, "drop")
+    assert row["reason"] == "ngram_match"
+
+
+def test_eleven_matches_drop_ten_cut():
+    ten = rows_of([FILLER + " ".join(WORDS[:22]) + " " + FILLER])  # 22 words: 10 thirteen-grams
+    assert [(r["doc_matches"], r["action"]) for r in ten] == [(10, "cut")]
+    eleven = rows_of([FILLER + ITEM + " plant " + FILLER], items=(("s", "q1", ITEM + " plant"),))
+    assert [(r["doc_matches"], r["action"], r["reason"]) for r in eleven] == [
+        (11, "drop", "too_many_matches")
+    ]
+
+
+def test_canary_drops_and_is_reported_without_an_item():
+    canary = "MASLOW TEST CANARY 0000-1111"
+    text = "clean text " * 50 + canary + " more"
+    [row] = rows_of([text, "nothing here"], canaries={canary: "s"})
+    assert (row["doc_id"], row["item_id"], row["action"], row["reason"]) == ("d0", None, "drop", "canary")
+    assert row["spans"] == [[550, 550 + len(canary)]]
+
+
+def test_ngrams_never_cross_documents_in_a_batch():
+    assert rows_of([FILLER + " ".join(WORDS[:6]), " ".join(WORDS[6:13]) + FILLER]) == []
+
+
+def test_item_shorter_than_n_adds_nothing_to_the_index():
+    index = D.NgramIndex.build([("s", "short", " ".join(WORDS[:12])), ("s", "long", ITEM)], 13)
+    assert len(index.hashes) == 10 and set(index.item.tolist()) == {1}
+    empty = D.NgramIndex.build([("s", "short", "too short")], 13)
+    assert len(empty.hashes) == 0 and rows_of(["too short " * 40], items=(("s", "short", "too short"),)) == []
+
+
+def test_shared_ngram_is_attributed_to_every_item():
+    other = ("s", "q2", " ".join(WORDS[:13]) + " and something else entirely")
+    rows = rows_of([FILLER + " ".join(WORDS[:13]) + " " + FILLER], items=(("s", "q1", ITEM), other))
+    got = [(r["item_id"], r["matched_ngrams"], r["doc_matches"]) for r in rows]
+    assert got == [("q1", 1, 1), ("q2", 1, 1)]
+
+
+@pytest.mark.parametrize("preset", [LM, DT, D.Preset("small", n=4, max_matches=3, window=20, min_piece=10)])
+def test_vectorised_checker_equals_plain_python_reference(preset):
+    rng = random.Random(7)
+    vocab = [
+        "the",
+        "Cat",
+        "sat",
+        "on",
+        "mat",
+        "it's",
+        "-",
+        "...",
+        "naïve",
+        "ÉCOLE",
+        "İstanbul",
+        "𝔘x",
+        "a,b",
+        "42",
+    ]
+    items = [("s", f"i{k}", " ".join(rng.choices(vocab, k=rng.randint(3, 30)))) for k in range(20)]
+    docs = []
+    for _ in range(200):
+        parts = [" ".join(rng.choices(vocab, k=rng.randint(1, 120))) for _ in range(rng.randint(1, 5))]
+        parts.insert(rng.randint(0, len(parts)), rng.choice(items)[2][: rng.randint(0, 200)])
+        docs.append(rng.choice([" ", "\n", " \t "]).join(parts) + rng.choice(["", " CANARY-X"]))
+    ids = [f"d{i}" for i in range(len(docs))]
+    got = D.check_texts(ids, docs, D.NgramIndex.build(items, preset.n), preset, {"CANARY-X": "s"})
+    expected = ref.check(
+        ids,
+        docs,
+        ref.build_index(items, preset.n),
+        preset.n,
+        preset.window,
+        preset.max_matches,
+        preset.min_piece,
+        {"CANARY-X": "s"},
+    )
+    keys = ("doc_id", "eval_set", "item_id", "matched_ngrams", "action", "reason", "kept_spans")
+    got = sorted((tuple(r[k] for k in keys) for r in got), key=lambda r: (r[0], r[1], r[2] or ""))
+    assert got == expected
+    assert len(expected) > 50

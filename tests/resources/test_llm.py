@@ -1,0 +1,157 @@
+"""The LLM client against a real local OpenAI-compatible HTTP server: retries, timeouts, cache, parsing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from platform_assets import settings
+from platform_assets.processors.classifiers.prompts import load_templates, prompt_columns
+from resources.llm import ChatCompletionsClient, LLMResource
+from resources.llm_cache import ResponseCache
+from tests.resources.fake_llm import serve
+
+
+@pytest.fixture
+def endpoint():
+    with serve() as server:
+        yield server
+
+
+@pytest.fixture
+def template():
+    return load_templates(settings.SPEC_DIR / "prompts")["llm_edu_v1"]
+
+
+def _client(url, tmp_path, **kw) -> ChatCompletionsClient:
+    params = {
+        "api_key": "sekrit",
+        "concurrency": 4,
+        "timeout_s": 0.5,
+        "max_retries": 3,
+        "backoff_initial_s": 0.01,
+        "backoff_max_s": 0.05,
+        "batch_size": 4,
+        "cache": ResponseCache(str(tmp_path / "llm_cache.lance")),
+        **kw,
+    }
+    return ChatCompletionsClient(url, "tiny-llm", **params)
+
+
+TEXTS = [
+    "OK-1 photosynthesis",
+    "RATE2-1 tides",
+    "FAIL503-1 glaciers",
+    "ALWAYS500-1 x",
+    "BAD400-1 x",
+    "SLOW-1 bees",
+    "MALFORMED-1 x",
+    "BADANSWER-1 x",
+    "TRUNC-1 x",
+    None,
+    "OK-2 not sampled",
+]
+SELECTED = [True] * 10 + [False]
+
+
+def test_retries_timeouts_parse_failures_and_cache(endpoint, template, tmp_path):
+    url, server = endpoint
+    client = _client(url, tmp_path)
+    cols = prompt_columns(template, client, TEXTS, SELECTED)
+    status = cols["llm_edu_v1__status"].to_pylist()
+    error = cols["llm_edu_v1__error"].to_pylist()
+    assert status == [
+        "ok",
+        "ok",
+        "ok",
+        "request_error",
+        "request_error",
+        "ok",
+        "request_error",
+        "parse_error",
+        "parse_error",
+        "not_sampled",
+        "not_sampled",
+    ]
+    assert error == [
+        None,
+        None,
+        None,
+        "http_500",
+        "http_400",
+        None,
+        "malformed_response",
+        "not_json",
+        "truncated",
+        None,
+        None,
+    ]
+    assert cols["score__llm_edu_v1"].to_pylist()[:3] == [3.0, 3.0, 3.0]
+    assert cols["llm_edu_v1__reason"].to_pylist()[0] == "Clear explanation."
+    assert dict(server.hits) == {
+        "OK-1": 1,
+        "RATE2-1": 3,
+        "FAIL503-1": 2,
+        "ALWAYS500-1": 4,
+        "BAD400-1": 1,
+        "SLOW-1": 2,
+        "MALFORMED-1": 1,
+        "BADANSWER-1": 1,
+        "TRUNC-1": 1,
+    }
+    assert set(server.headers_seen) == {"Bearer sekrit"}
+    assert server.max_in_flight <= 4
+    usage = client.usage.as_metadata()
+    assert usage["llm/retries"] == 2 + 1 + 3 + 1 and usage["llm/cache_hits"] == 0
+    assert json.loads(usage["llm/errors"].replace("'", '"')) == {
+        "http_400": 1,
+        "http_500": 1,
+        "malformed_response": 1,
+    }
+    assert usage["llm/prompt_tokens"] == 600 and usage["llm/completion_tokens"] == 72
+    assert usage["llm/latency_p50_s"] > 0
+
+    # A re-run costs nothing for every answer the endpoint gave (parse failures included, reproduced as
+    # such); only request failures are asked again.
+    server.hits.clear()
+    again = _client(url, tmp_path)
+    cols2 = prompt_columns(template, again, TEXTS, SELECTED)
+    assert cols2["llm_edu_v1__status"].to_pylist() == status
+    assert cols2["llm_edu_v1__error"].to_pylist() == error
+    assert cols2["llm_edu_v1__cached"].to_pylist()[:9] == [
+        True,
+        True,
+        True,
+        False,
+        False,
+        True,
+        False,
+        True,
+        True,
+    ]
+    assert dict(server.hits) == {"ALWAYS500-1": 4, "BAD400-1": 1, "MALFORMED-1": 1}
+    assert again.usage.cache_hits == 6
+
+
+def test_cache_key_includes_model_and_template_version(endpoint, template, tmp_path):
+    url, server = endpoint
+    prompt_columns(template, _client(url, tmp_path), ["OK-7 text"], [True])
+    other = template.model_copy(update={"version": 2})
+    assert other.cache_version != template.cache_version
+    prompt_columns(other, _client(url, tmp_path), ["OK-7 text"], [True])
+    assert server.hits["OK-7"] == 2
+
+
+def test_no_endpoint_means_skipped(template):
+    assert LLMResource().get_client() is None
+    assert LLMResource(base_url="http://127.0.0.1:9/v1").get_client() is None  # no model named
+    cols = prompt_columns(template, None, ["OK-1 a", None], [True, True])
+    assert cols["llm_edu_v1__status"].to_pylist() == ["skipped", "skipped"]
+    assert cols["score__llm_edu_v1"].null_count == 2
+
+
+def test_connection_refused_is_a_request_error(template, tmp_path):
+    client = _client("http://127.0.0.1:9/v1", tmp_path, max_retries=1)
+    cols = prompt_columns(template, client, ["OK-1 a"], [True])
+    assert cols["llm_edu_v1__error"].to_pylist() == ["connection_error"]
