@@ -69,10 +69,38 @@ def demo_data(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS: dict[str, Command] = {
-    "demo-data": Command("write a realistic demo landing folder and its ground-truth file",
-                         demo_data_arguments, demo_data),
-}
+def _no_arguments(parser: argparse.ArgumentParser) -> None:
+    pass
+
+
+def init_home(args: argparse.Namespace) -> int:
+    from platform_assets.dagster_home import ensure_dagster_home
+
+    print(ensure_dagster_home(settings.dagster_home()))
+    return 0
+
+
+def _commands() -> dict[str, Command]:
+    from platform_assets import demo
+    from platform_assets.lineage import commands as lineage
+
+    return {
+        "demo": Command("write demo data, materialize every asset for it, print a summary",
+                        demo.arguments, demo.run),
+        "demo-data": Command("write a realistic demo landing folder and its ground-truth file",
+                             demo_data_arguments, demo_data),
+        "audit": Command("the lineage tree of a materialization; --verify re-hashes pinned versions",
+                         lineage.audit_arguments, lineage.audit),
+        "trace": Command("where one document went: raw, clean or rejected, contamination, mixtures",
+                         lineage.trace_arguments, lineage.trace),
+        "status": Command("per asset: materialized partitions, stale ones and why",
+                          lineage.status_arguments, lineage.status),
+        "init-home": Command("create DAGSTER_HOME under MASLOW_HOME (make ui runs it)",
+                             _no_arguments, init_home),
+    }
+
+
+COMMANDS: dict[str, Command] = _commands()
 
 
 def parser() -> argparse.ArgumentParser:

@@ -108,3 +108,38 @@ def _show(value) -> str:
     if isinstance(inner, dict):
         return "\n".join(f"    {k}: {v}" for k, v in inner.items())
     return "\n".join("    " + line for line in str(inner).splitlines())
+
+
+def arguments(parser) -> None:
+    parser.add_argument("--days", type=int, default=3, help="demo days ending yesterday (default 3)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--docs-per-day", type=int, default=None)
+
+
+def run(args) -> int:
+    import os
+    import time
+
+    from platform_assets.dagster_home import ensure_dagster_home
+    from platform_assets.demo_data import DEFAULT_DOCS_PER_DAY, generate, load_truth
+
+    console = Console()
+    os.environ["DAGSTER_HOME"] = str(ensure_dagster_home(settings.dagster_home()))
+    landing = settings.landing_dir()
+    started = time.perf_counter()
+    generate(landing, args.days, args.seed, args.docs_per_day or DEFAULT_DOCS_PER_DAY)
+    days = load_truth(landing, args.seed)["days"]
+    console.print(f"demo data: {len(days)} days ({days[0]} .. {days[-1]}) under {landing}")
+    from platform_assets.definitions import defs
+
+    with dg.DagsterInstance.get() as instance:
+        results = run_graph(defs, instance, days, console)
+    console.print(f"\nmaterialized {len(results)} runs in {time.perf_counter() - started:.0f} s\n")
+    for line in summary(defs, results):
+        console.print(line, highlight=False, soft_wrap=True)
+    console.print(
+        f"\nLance datasets: {settings.lake_uri()}   Dagster instance: {os.environ['DAGSTER_HOME']}\n"
+        "Open the UI with `make ui` (http://127.0.0.1:3000); try `maslow audit mixtures --verify`, "
+        "`maslow status`, `maslow trace <doc_id>`."
+    )
+    return 0

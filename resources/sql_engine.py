@@ -254,21 +254,22 @@ class _LakeMixin:
 
         return getattr(self, "root_uri", None) or getattr(self, "lake_uri", None) or settings.lake_uri()
 
-    def _open(self, name: str, version: int | str | None = None):
+    def dataset(self, name: str, version: int | str | None = None):
+        """Asset `name`'s Lance dataset (latest, or a version or tag); None when never materialized."""
         uri = lt.dataset_uri(self._lake_root(), name.split("/"))
         return lt.open_dataset(uri, version, getattr(self, "storage_options", None))
 
     def schema(self, name: str) -> pa.Schema | None:
-        ds = self._open(name)
+        ds = self.dataset(name)
         return None if ds is None else ds.schema
 
     def current_versions(self, names: list[str]) -> dict[str, int]:
-        return {n: ds.version for n in names if (ds := self._open(n)) is not None}
+        return {n: ds.version for n in names if (ds := self.dataset(n)) is not None}
 
     def pin_versions(self, versions: Mapping[str, int], tag: str) -> dict[str, str]:
         pinned = {}
         for name, version in versions.items():
-            ds = self._open(name)
+            ds = self.dataset(name)
             if ds is not None:
                 pinned[name] = lt.tag_version(ds, lt.tag_name(tag), int(version))
         return pinned
@@ -294,7 +295,7 @@ class DuckDBEngine(_LakeMixin, SqlEngine):
         """Each ref's opened dataset and the scan it gets (what `query` registers)."""
         datasets = {}
         for name in refs(sql):
-            ds = self._open(name, (versions or {}).get(name))
+            ds = self.dataset(name, (versions or {}).get(name))
             if ds is None:
                 uri = lt.dataset_uri(self._lake_root(), name.split("/"))
                 raise SqlRefError(f"ref('{name}'): no Lance dataset at {uri}; materialize {name} first")
@@ -316,13 +317,18 @@ class DuckDBEngine(_LakeMixin, SqlEngine):
         model's partition, say); DuckDB still evaluates the query's own predicates.
         """
         config = {k: v for k, v in (("threads", self.threads), ("memory_limit", self.memory_limit)) if v}
+        scans = self.scans(sql, versions, ref_filters)
         con = duckdb.connect(config=config)
         scanners = []
-        for name, (ds, spec) in self.scans(sql, versions, ref_filters).items():
-            scanner = ds.scanner(columns=spec.columns, filter=spec.filter, batch_size=8192)
-            scanners.append(scanner)  # a LanceScanner can be scanned again (self-joins, CTEs used twice)
-            con.register(placeholder(name), scanner)
-        reader = con.sql(render(sql)).to_arrow_reader(BATCH_ROWS)
+        try:
+            for name, (ds, spec) in scans.items():
+                scanner = ds.scanner(columns=spec.columns, filter=spec.filter, batch_size=8192)
+                scanners.append(scanner)  # a LanceScanner can be scanned again (self-joins, CTEs used twice)
+                con.register(placeholder(name), scanner)
+            reader = con.sql(render(sql)).to_arrow_reader(BATCH_ROWS)
+        except BaseException:
+            con.close()
+            raise
         return _closing(reader, con, scanners)
 
 

@@ -38,6 +38,8 @@ def recipe_version(path: Path) -> str:
     kinds={"lance", "python"},
     owners=["team:data-platform"],
     code_version=recipe_version(spec_path()),
+    # Trained once automatically; retraining is deliberate (it makes every classified day stale).
+    automation_condition=dg.AutomationCondition.on_missing(),
 )
 def quality_model(
     context: dg.AssetExecutionContext, clean_documents: lance.LanceDataset

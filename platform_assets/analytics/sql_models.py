@@ -1,0 +1,169 @@
+"""SQL models: every `dbt_like_sql/analytics/<name>.sql` becomes the asset `<name>`, run by the `sql_engine`.
+
+A model starts with a YAML header in a `/* --- ... --- */` block:
+
+    description: what one row is (the asset's description)
+    partitioning: none | daily        # daily: each ref with a `day` column is read for that day only
+    grain: [day, source]              # documentation of the row key
+    columns:                          # each entry becomes an asset check on the model
+      tokens: [not_null, non_negative]
+      domain: [{accepted_values: [prose, code]}]
+
+The body is DuckDB SQL whose inputs are `{{ ref('asset') }}`, the only source of graph edges.
+"""
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import dagster as dg
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from platform_assets import partitions, settings
+from resources import lance_tables as lt
+from resources import sql_engine as engines
+
+HEADER = re.compile(r"\A\s*/\*\s*---[ \t]*\n(?P<yaml>.*?)\n\s*---\s*\*/", re.S)
+_FAILING = {  # SQL counting the rows that break each simple check
+    "not_null": "count(*) filter (where {c} is null)",
+    "unique": "count({c}) - count(distinct {c})",
+    "non_negative": "count(*) filter (where {c} < 0)",
+}
+SIMPLE_CHECKS = set(_FAILING)
+
+
+class SqlModelError(ValueError):
+    """A model file is not valid; the message names the file and the field."""
+
+
+class Header(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    description: str = Field(min_length=1)
+    partitioning: Literal["none", "daily"] = "none"
+    grain: list[str] = Field(default_factory=list)
+    columns: dict[str, list[str | dict[str, list]]] = Field(default_factory=dict)
+
+    @field_validator("columns")
+    @classmethod
+    def _known_checks(cls, columns: dict) -> dict:
+        for column, checks in columns.items():
+            for check in checks:
+                simple = isinstance(check, str) and check in SIMPLE_CHECKS
+                if not (simple or isinstance(check, dict) and set(check) == {"accepted_values"}):
+                    raise ValueError(f"{column}: unknown check {check!r}; known: {sorted(SIMPLE_CHECKS)}, "
+                                     "{accepted_values: [...]}")
+        return columns
+
+
+@dataclass(frozen=True)
+class SqlModel:
+    name: str
+    path: Path
+    header: Header
+    sql: str
+
+    @property
+    def refs(self) -> list[str]:
+        return engines.refs(self.sql)
+
+    def checks(self) -> list[tuple[str, str]]:
+        """(check name, SQL counting the rows that fail it) per column check."""
+        out = []
+        for column, checks in self.header.columns.items():
+            for check in checks:
+                if isinstance(check, dict):
+                    values = ", ".join(lt.sql_literal(v) for v in check["accepted_values"])
+                    failing = f"count(*) filter (where {column} is not null and {column} not in ({values}))"
+                    out.append((f"{column}__accepted_values", failing))
+                else:
+                    out.append((f"{column}__{check}", _FAILING[check].format(c=column)))
+        return out
+
+
+def parse_model(path: Path) -> SqlModel:
+    """Reads one model file; SqlModelError names the file and the header field."""
+    text = path.read_text()
+    match = HEADER.match(text)
+    if match is None:
+        raise SqlModelError(f"{path}: the file must start with a /* --- <YAML header> --- */ block")
+    try:
+        raw = yaml.safe_load(match.group("yaml")) or {}
+        header = Header.model_validate(raw)
+    except yaml.YAMLError as e:
+        raise SqlModelError(f"{path}: header: {e}") from e
+    except ValidationError as e:
+        raise SqlModelError("\n".join(f"{path}: header.{'.'.join(map(str, err['loc']))}: {err['msg']}"
+                                      for err in e.errors())) from e
+    sql = text[match.end():].strip().rstrip(";")
+    try:
+        engines.render(sql)
+    except engines.SqlRefError as e:
+        raise SqlModelError(f"{path}: {e}") from e
+    if not engines.refs(sql):
+        raise SqlModelError(f"{path}: the model reads no asset; name its inputs with {{{{ ref('asset') }}}}")
+    return SqlModel(path.stem, path, header, sql)
+
+
+def load_models(folder: Path | None = None) -> list[SqlModel]:
+    return [parse_model(p) for p in sorted((folder or settings.spec_dir() / "analytics").glob("*.sql"))]
+
+
+def build_model_asset(model: SqlModel) -> dg.AssetsDefinition:
+    daily = model.header.partitioning == "daily"
+
+    @dg.asset(
+        name=model.name,
+        description=model.header.description,
+        deps=model.refs,
+        partitions_def=partitions.daily_partitions if daily else None,
+        metadata={**(partitions.DAILY_METADATA if daily else {}), "grain": model.header.grain,
+                  "sql": dg.MetadataValue.md(f"```sql\n{model.sql}\n```")},
+        io_manager_key="lance_io_manager",
+        kinds={"lance", "sql"},
+        code_version=hashlib.sha256(model.path.read_bytes()).hexdigest()[:16],  # any edit shows stale
+        owners=["team:data-platform"],
+    )
+    def _model(context: dg.AssetExecutionContext, sql_engine: engines.SqlEngine):
+        filters = {}
+        if daily:  # the partition's day, for every input that has one
+            day = context.partition_key
+            filters = {r: f"day = {lt.sql_literal(day)}" for r in model.refs
+                       if "day" in getattr(sql_engine.schema(r), "names", [])}
+        return sql_engine.query(model.sql, ref_filters=filters)
+
+    return _model
+
+
+def build_model_checks(model: SqlModel) -> dg.AssetChecksDefinition | None:
+    checks = model.checks()
+    if not checks:
+        return None
+    specs = [dg.AssetCheckSpec(name, asset=model.name) for name, _ in checks]
+    select = ",\n  ".join(f"{expr} as {name}" for name, expr in checks)
+    sql = f"select\n  {select}\nfrom {{{{ ref('{model.name}') }}}}"
+
+    @dg.multi_asset_check(specs=specs, name=f"{model.name}_column_checks")
+    def _checks(sql_engine: engines.SqlEngine):
+        failing = engine_row(sql_engine, sql)
+        for name, _ in checks:
+            yield dg.AssetCheckResult(asset_key=model.name, check_name=name, passed=failing[name] == 0,
+                                      metadata={"failing_rows": failing[name]})
+
+    return _checks
+
+
+def engine_row(engine, sql: str) -> dict[str, int]:
+    return {k: int(v or 0) for k, v in engine.query(sql).read_all().to_pylist()[0].items()}
+
+
+def build_all(folder: Path | None = None) -> tuple[list, list]:
+    models = load_models(folder)
+    checks = [c for m in models if (c := build_model_checks(m)) is not None]
+    return [build_model_asset(m) for m in models], checks
+
+
+SQL_MODEL_ASSETS, SQL_MODEL_CHECKS = build_all()

@@ -1,0 +1,95 @@
+"""The `maslow audit | trace | status` subcommands: argument parsing and printing around lineage/."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import dagster as dg
+
+from platform_assets import settings
+
+
+def _instance() -> dg.DagsterInstance:
+    import os
+
+    from platform_assets.dagster_home import ensure_dagster_home
+
+    os.environ["DAGSTER_HOME"] = str(ensure_dagster_home(settings.dagster_home()))
+    return dg.DagsterInstance.get()
+
+
+def _defs() -> dg.Definitions:
+    from platform_assets.definitions import defs
+
+    return defs
+
+
+def partition_columns(defs: dg.Definitions) -> dict[str, list[str]]:
+    """`{asset: [partition column, ...]}` from each asset's `partition_expr` metadata."""
+    graph = defs.resolve_asset_graph()
+    out = {}
+    for key in graph.get_all_asset_keys():
+        expr = (graph.get(key).metadata or {}).get("partition_expr")
+        if expr is not None:
+            out[key.to_user_string()] = list(expr.values()) if isinstance(expr, dict) else [expr]
+    return out
+
+
+def audit_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("asset", help="asset key, e.g. mixtures or clean_documents")
+    parser.add_argument("--partition", help="partition key (a day, an eval set, a mixture name)")
+    parser.add_argument("--json", action="store_true", help="print the tree as JSON")
+    parser.add_argument("--verify", action="store_true",
+                        help="re-read every pinned Lance version and compare content hashes")
+
+
+def audit(args: argparse.Namespace) -> int:
+    from platform_assets.lineage import audit as lineage
+    from resources.lance_io_manager import LanceIOManager
+
+    with _instance() as instance:
+        try:
+            tree = lineage.audit(instance, args.asset, args.partition)
+        except LookupError as e:
+            print(f"maslow audit: {e}")
+            return 2
+        bad = []
+        if args.verify:
+            io = LanceIOManager(root_uri=settings.lake_uri())
+            bad = lineage.verify(tree, io, partition_columns(_defs()))
+    print(json.dumps(tree.to_dict(), indent=2) if args.json else lineage.render(tree))
+    if args.verify:
+        checked = sum(1 for _ in tree.walk())
+        print(f"\nverify: {checked - len(bad)}/{checked} pinned versions match their recorded content hash")
+        for node in bad:
+            print(f"  MISMATCH {node.asset} [{node.partition or '-'}] v{node.lance_version}: {node.problem}")
+    return 1 if bad else 0
+
+
+def trace_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("doc_id", help="the document's doc_id")
+    parser.add_argument("--json", action="store_true")
+
+
+def trace(args: argparse.Namespace) -> int:
+    from platform_assets.lineage import trace as lineage
+
+    found = lineage.trace(settings.lake_uri(), args.doc_id)
+    print(json.dumps(found, indent=2, default=str) if args.json else lineage.render(args.doc_id, found))
+    return 0 if found else 1
+
+
+def status_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true")
+
+
+def status(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from platform_assets.lineage import status as lineage
+
+    with _instance() as instance:
+        rows = lineage.status(instance, _defs())
+    print(json.dumps([asdict(r) for r in rows], indent=2) if args.json else lineage.render(rows))
+    return 0

@@ -1,0 +1,157 @@
+"""Builds one mixture from its spec: stage each component through the SQL engine, plan, stream the result.
+
+1. Stage: each component's SQL (wrapped with the exclusions and the output projection) runs on the engine
+   at pinned input versions and streams into a scratch Lance dataset, so no component is held in memory.
+2. Plan: `sampling.plan_mixture` over the staged token counts and doc-id priorities (numpy only).
+3. Write: the plan is walked in its shuffled order, a chunk at a time, fetching rows with Lance `take`
+   (fast random access is what makes a global shuffle of a large mixture cheap).
+No dagster import: the asset in `mixtures.py` is the Dagster face of `build_mixture`.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import lance
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from platform_assets.mixtures import sampling
+from platform_assets.mixtures.spec import REQUIRED_COLUMNS, Component, MixtureSpec, MixtureSpecError
+
+CHUNK_ROWS = 16 * 1024
+
+
+@dataclass
+class BuiltMixture:
+    reader: pa.RecordBatchReader  # the rows to write; draining it removes the scratch data
+    plan: sampling.Plan
+    input_versions: dict[str, int]
+
+
+def component_sql(spec: MixtureSpec, component: Component) -> str:
+    """The component's query projected to the mixture's columns, minus excluded documents.
+
+    The exclusion is an anti-join in SQL (so it runs wherever the engine runs, pushed down into Lance);
+    `checks.mixtures_exclude_eval_documents` verifies the result with eval_sets' own `leaked()`.
+    """
+    columns = ", ".join(f"src.{c}" for c in (*REQUIRED_COLUMNS, *spec.output_columns))
+    where = []
+    if spec.exclusions.contaminated:
+        # eval_sets policy (platform_assets/eval_sets/exclusions.py): a cut document never enters whole
+        where.append("not exists (select 1 from {{ ref('contamination') }} as x where x.doc_id = src.doc_id)")
+    if spec.exclusions.heldout:
+        where.append("not exists (select 1 from {{ ref('heldout_documents') }} as h "
+                     "where h.doc_id = src.doc_id)")
+    body = f"select {columns}\nfrom (\n{component.sql}\n) as src"
+    return body + ("\nwhere " + "\n  and ".join(where) if where else "")
+
+
+def pinned_versions(spec: MixtureSpec, engine, source: str) -> dict[str, int]:
+    """The current version of every asset the spec reads; a missing one is an error naming why it is read."""
+    versions = engine.current_versions(spec.refs())
+    for name in spec.refs():
+        if name not in versions:
+            why = ("exclusions are on by default; set exclusions: {contaminated/heldout: false} to go without"
+                   if name in spec.exclusions.sources() else "a component reads it")
+            raise MixtureSpecError(f"{source}: {{{{ ref('{name}') }}}} has no Lance dataset yet "
+                                   f"(materialize {name} first; {why})")
+    return versions
+
+
+def build_mixture(spec: MixtureSpec, engine, workdir: Path, source: str = "",
+                  versions: Mapping[str, int] | None = None) -> BuiltMixture:
+    """Stages, plans and returns the mixture's rows as a stream; `source` names the spec in errors."""
+    source = source or spec.name
+    versions = dict(versions) if versions is not None else pinned_versions(spec, engine, source)
+    workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        staged = [_stage(spec, c, i, engine, versions, workdir, source)
+                  for i, c in enumerate(spec.components)]
+        pools = [
+            sampling.Source(c.name, tokens, priority, c.target_ratio, c.max_repetition_ratio,
+                            c.max_source_fraction)
+            for c, (_, tokens, priority) in zip(spec.components, staged, strict=True)
+        ]
+        try:
+            plan = sampling.plan_mixture(pools, spec.requested_tokens, spec.seed)
+        except sampling.InsufficientTokensError as e:
+            raise sampling.InsufficientTokensError(f"{source}: {e}") from e
+    except BaseException:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
+    datasets = [ds for ds, _, _ in staged]
+    return BuiltMixture(_rows(spec, plan, datasets, workdir), plan, versions)
+
+
+def _stage(spec: MixtureSpec, component: Component, index: int, engine, versions, workdir: Path, source: str):
+    where = f"{source}: components[{index}] ({component.name}).sql"
+    try:
+        reader = engine.query(component_sql(spec, component), versions=versions)
+    except Exception as e:  # the engine's own message (binder error, unknown column) plus where it came from
+        raise MixtureSpecError(f"{where}: {e}") from e
+    uri = str(workdir / f"component_{index}.lance")
+    ds = lance.write_dataset(reader, uri, schema=reader.schema, mode="create")
+    keys = ds.to_table(columns=["doc_id", "token_count"])
+    if keys.column("token_count").null_count or keys.column("doc_id").null_count:
+        raise MixtureSpecError(f"{where}: doc_id and token_count must not be null")
+    doc_ids = keys.column("doc_id").to_pylist()
+    if len(set(doc_ids)) != len(doc_ids):
+        counts = pc.value_counts(keys.column("doc_id"))
+        dup = counts.filter(pc.greater(counts.field("counts"), 1))[0]["values"].as_py()
+        raise MixtureSpecError(f"{where}: doc_id {dup!r} appears more than once; select each document once")
+    tokens = keys.column("token_count").to_numpy().astype(np.int64)
+    return ds, tokens, sampling.doc_priority(doc_ids, component.name)
+
+
+def _rows(spec: MixtureSpec, plan: sampling.Plan, datasets: list, workdir: Path) -> pa.RecordBatchReader:
+    names = [c.name for c in spec.components]
+    columns = [*REQUIRED_COLUMNS, *spec.output_columns]
+    schema = _output_schema(datasets[0].schema, spec.output_columns)
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        try:
+            for start in range(0, len(plan.row), CHUNK_ROWS):
+                stop = min(start + CHUNK_ROWS, len(plan.row))
+                yield _chunk(plan, start, stop, datasets, names, columns, spec.name, schema)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    return pa.RecordBatchReader.from_batches(schema, batches())
+
+
+def _chunk(plan, start, stop, datasets, names, columns, mixture: str, schema: pa.Schema) -> pa.RecordBatch:
+    comp, rows, epoch = plan.component[start:stop], plan.row[start:stop], plan.epoch[start:stop]
+    by_comp = np.argsort(comp, kind="stable")
+    pieces = []
+    for c in np.unique(comp):
+        wanted = rows[by_comp][comp[by_comp] == c]
+        pieces.append(datasets[c].take(wanted, columns=columns))
+    grouped = pa.concat_tables(pieces, promote_options="permissive")
+    restore = np.empty_like(by_comp)
+    restore[by_comp] = np.arange(len(by_comp))
+    data = grouped.take(restore)
+    n = stop - start
+    arrays = {
+        "mixture": pa.array([mixture] * n, pa.string()),
+        "sample_index": pa.array(np.arange(start, stop, dtype=np.int64)),
+        "doc_id": data.column("doc_id"),
+        "component": pa.array(np.array(names, dtype=object)[comp], pa.string()),
+        "epoch": pa.array(epoch, pa.int32()),
+        "text": data.column("text"),
+        "token_count": data.column("token_count"),
+    }
+    arrays.update({c: data.column(c) for c in columns[len(REQUIRED_COLUMNS):]})
+    return pa.Table.from_pydict(arrays).cast(schema).combine_chunks().to_batches()[0]
+
+
+def _output_schema(staged: pa.Schema, extra: list[str]) -> pa.Schema:
+    fields = [pa.field("mixture", pa.string()), pa.field("sample_index", pa.int64()),
+              pa.field("doc_id", pa.string()), pa.field("component", pa.string()),
+              pa.field("epoch", pa.int32()), pa.field("text", pa.large_string()),
+              pa.field("token_count", pa.int64())]
+    return pa.schema(fields + [staged.field(c) for c in extra])

@@ -1,0 +1,136 @@
+"""The `mixtures` asset: one static partition per spec in `dbt_like_sql/mixtures/*.yaml`."""
+
+import hashlib
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import dagster as dg
+
+from platform_assets import settings
+from platform_assets.mixtures import spec as specs
+from platform_assets.mixtures.build import build_mixture
+from platform_assets.mixtures.sampling import Plan
+from resources import sql_engine as engines
+
+# Bump when sampling or the output layout changes meaning: every mixture then shows stale.
+SAMPLER_VERSION = "1"
+
+
+def _code_version(files: dict[str, Path]) -> str:
+    digest = hashlib.sha256()
+    for name, path in files.items():
+        digest.update(f"{name}\0{specs.spec_hash(path)}\0".encode())
+    return f"sampler{SAMPLER_VERSION}-specs-{digest.hexdigest()[:16]}"
+
+
+def _declared_deps(files: dict[str, Path]) -> list[dg.AssetDep]:
+    """Graph edges: the refs found in every spec file (raw text, so a broken spec still loads the graph).
+
+    A mixture reads every partition of its inputs (all days), hence AllPartitionMapping.
+    """
+    found = {r for path in files.values() for r in engines.refs(path.read_text())}
+    names = sorted(found | {"contamination", "heldout_documents"})
+    return [dg.AssetDep(name, partition_mapping=dg.AllPartitionMapping()) for name in names]
+
+
+def build_mixtures_asset(folder: Path | None = None) -> dg.AssetsDefinition:
+    """The `mixtures` asset over the specs in `folder` (default `dbt_like_sql/mixtures/`)."""
+    files = specs.spec_files(folder)
+
+    @dg.asset(
+        name="mixtures",
+        partitions_def=dg.StaticPartitionsDefinition(sorted(files) or ["__none__"]),
+        metadata={"partition_expr": "mixture"},
+        io_manager_key="lance_io_manager",
+        kinds={"lance", "sql"},
+        code_version=_code_version(files),
+        deps=_declared_deps(files),
+        owners=["team:data-platform"],
+    )
+    def mixtures(context: dg.AssetExecutionContext, sql_engine: engines.SqlEngine) -> dg.MaterializeResult:
+        """One training sample of a mixture, in its shuffled order (`sample_index`); partition = spec name.
+
+        Columns: mixture, sample_index, doc_id, component, epoch (0 = first use of the document), text,
+        token_count, plus the spec's `output_columns`. Inputs are read through `sql_engine` at pinned Lance
+        versions, tagged `mixture-<name>-<run>` so cleanup keeps them.
+
+        Staleness: Dagster keeps one code version per asset, not per partition, so the code version hashes
+        every spec file (and the sampler version): editing any spec marks every mixture stale in the UI, an
+        over-approximation Dagster cannot narrow. Each partition records its own spec's hash as
+        `mixture/spec_hash`, and its data version hashes that spec hash with the input versions, so
+        rematerializing an unchanged spec over unchanged inputs gives the same data version.
+        """
+        name = context.partition_key
+        if name not in files:
+                raise FileNotFoundError(f"no mixture spec {name}.yaml among {sorted(files)}")
+        return materialize(context, name, files[name], sql_engine)
+
+    return mixtures
+
+
+def materialize(context: dg.AssetExecutionContext, name: str, path: Path, engine) -> dg.MaterializeResult:
+    spec = specs.load_spec(path)
+    spec_hash = specs.spec_hash(path)
+    run = context.run_id[:8]
+    built = build_mixture(spec, engine, settings.maslow_home() / "tmp" / f"mixture-{name}-{run}", str(path))
+    pinned = engine.pin_versions(built.input_versions, f"mixture-{name}-{run}")
+    for line in composition_lines(name, built.plan):
+        context.log.info(line)
+    versions = json.dumps(built.input_versions, sort_keys=True)
+    return dg.MaterializeResult(
+        value=built.reader,
+        metadata=_metadata(spec, spec_hash, built.plan, built.input_versions, pinned),
+        data_version=dg.DataVersion(hashlib.sha256(f"{spec_hash}\0{versions}".encode()).hexdigest()[:24]),
+    )
+
+
+mixtures = build_mixtures_asset()
+
+
+def _metadata(spec, spec_hash: str, plan: Plan, versions: dict, pinned: dict) -> dict:
+    ratios = plan.achieved_ratios()
+    rows = [dg.TableRecord({**asdict(s), "achieved_ratio": round(ratios[s.name], 6)}) for s in plan.stats]
+    meta: dict = {
+        "mixture/spec_hash": spec_hash,
+        "mixture/seed": spec.seed,
+        "mixture/requested_tokens": spec.requested_tokens,
+        "mixture/achieved_tokens": sum(s.achieved_tokens for s in plan.stats),
+        "mixture/samples": len(plan.row),
+        "mixture/documents": sum(s.documents for s in plan.stats),
+        "mixture/components": dg.MetadataValue.table(rows),
+        # `maslow demo` prints every `summary/*` entry: the achieved composition, one line per component
+        "summary/composition": dg.MetadataValue.text("\n".join(composition_lines(spec.name, plan))),
+    }
+    for s in plan.stats:
+        meta[f"tokens/{s.name}/target"] = s.target_tokens
+        meta[f"tokens/{s.name}/achieved"] = s.achieved_tokens
+        meta[f"repetition/{s.name}"] = s.repetition_factor
+    for asset, version in sorted(versions.items()):
+        meta[f"inputs/{asset}/lance_version"] = version
+        if asset in pinned:
+            meta[f"inputs/{asset}/lance_tag"] = pinned[asset]
+    return meta
+
+
+def composition_lines(name: str, plan: Plan) -> list[str]:
+    """Human-readable achieved composition, one line per component (logged; `maslow demo` prints it)."""
+    ratios = plan.achieved_ratios()
+    records = [{**asdict(s), "achieved_ratio": ratios[s.name]} for s in plan.stats]
+    return _format(name, len(plan.row), sum(s.achieved_tokens for s in plan.stats), records)
+
+
+def composition_from_metadata(name: str, metadata: dict) -> list[str]:
+    """The same lines from a recorded materialization's metadata (for `maslow demo` and audits)."""
+    records = [r.data for r in metadata["mixture/components"].records]
+    samples, tokens = metadata["mixture/samples"].value, metadata["mixture/achieved_tokens"].value
+    return _format(name, samples, tokens, records)
+
+
+def _format(name: str, samples: int, tokens: int, records: list[dict]) -> list[str]:
+    lines = [f"mixture {name}: {samples:,} samples, {tokens:,} tokens"]
+    for r in records:
+        lines.append(f"  {r['name']:<16} target {r['target_ratio']:6.2%} achieved {r['achieved_ratio']:6.2%} "
+                     f"({r['achieved_tokens']:,}/{r['target_tokens']:,} tokens, {r['documents']:,} docs, "
+                     f"x{r['repetition_factor']:.2f} of available)")
+    return lines

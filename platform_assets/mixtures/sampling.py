@@ -1,0 +1,150 @@
+"""Token-budget sampling of mixture components and the global shuffle (pure numpy, no I/O).
+
+OLMo-core semantics: component `c` gets `floor(requested_tokens * target_ratio)` tokens; it may use at most
+`max_source_fraction` of its documents' tokens, repeated up to `max_repetition_ratio` times, and a component
+that cannot cover its share that way is a hard error (never a silently smaller share).
+
+Which documents are taken depends only on the documents, never on the order a query returned them or on
+the seed: each document's priority is a stable hash of (component, doc_id), and a component takes documents
+by priority until its budget is closest. The seed drives the global shuffle alone, so another seed gives
+another order over exactly the same (document, epoch) multiset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import xxhash
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+class InsufficientTokensError(ValueError):
+    """A component is too small for its share of the requested tokens."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """One component's documents: token counts and priorities, aligned with the rows of its staged data."""
+
+    name: str
+    tokens: np.ndarray  # int64, one per document
+    priority: np.ndarray  # uint64, `doc_priority` of each document
+    target_ratio: float
+    max_repetition_ratio: float = 1.0
+    max_source_fraction: float = 1.0
+
+
+@dataclass(frozen=True)
+class ComponentStats:
+    name: str
+    target_ratio: float
+    target_tokens: int
+    available_tokens: int
+    achieved_tokens: int
+    samples: int  # rows in the mixture, repeats included
+    documents: int  # distinct documents
+    epochs: int
+    repetition_factor: float  # achieved tokens / available tokens
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The mixture in its final, shuffled order: sample i is row `row[i]` of component `component[i]`."""
+
+    component: np.ndarray  # int32, index into the sources
+    row: np.ndarray  # int64, row of that source's staged data
+    epoch: np.ndarray  # int32, 0 = first use of the document
+    stats: list[ComponentStats]
+
+    def achieved_ratios(self) -> dict[str, float]:
+        total = sum(s.achieved_tokens for s in self.stats) or 1
+        return {s.name: s.achieved_tokens / total for s in self.stats}
+
+
+def doc_priority(doc_ids: Sequence[str], salt: str) -> np.ndarray:
+    """Stable pseudo-random priority per document (xxh3 of salt and doc_id)."""
+    seed = xxhash.xxh32_intdigest(salt.encode())
+    return np.fromiter((xxhash.xxh3_64_intdigest(d.encode(), seed) for d in doc_ids), np.uint64, len(doc_ids))
+
+
+def plan_mixture(sources: Sequence[Source], requested_tokens: int, seed: int) -> Plan:
+    """Samples each source to its budget, then shuffles all samples together with `seed`."""
+    picks, stats = [], []
+    for index, source in enumerate(sources):
+        target = int(requested_tokens * source.target_ratio)
+        rows, epochs = select(source, target, requested_tokens)
+        picks.append((np.full(len(rows), index, np.int32), rows, epochs))
+        achieved = int(source.tokens[rows].sum())
+        available = int(source.tokens.sum())
+        stats.append(ComponentStats(
+            name=source.name, target_ratio=source.target_ratio, target_tokens=target,
+            available_tokens=available, achieved_tokens=achieved, samples=len(rows),
+            documents=len(np.unique(rows)), epochs=int(epochs.max()) + 1 if len(epochs) else 0,
+            repetition_factor=round(achieved / available, 6) if available else 0.0,
+        ))
+    component, row, epoch = (np.concatenate(parts) for parts in zip(*picks, strict=True))
+    order = np.random.default_rng(seed).permutation(len(row))
+    return Plan(component[order], row[order], epoch[order], stats)
+
+
+def select(source: Source, target: int, requested_tokens: int) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, epochs) of `source` whose tokens come closest to `target`; raises when it cannot reach it."""
+    available = int(source.tokens.sum())
+    usable = int(available * source.max_source_fraction * source.max_repetition_ratio)
+    if target > usable:
+        raise InsufficientTokensError(_too_small(source, available, usable, target, requested_tokens))
+    if target == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int32)
+    order = np.argsort(source.priority, kind="stable")
+    if source.max_source_fraction < 1.0:  # the allowed fraction: the highest-priority documents that fit
+        allowed = available * source.max_source_fraction
+        fits = np.searchsorted(np.cumsum(source.tokens[order]), allowed, "right")
+        order = order[:fits]
+    pool_tokens = int(source.tokens[order].sum())
+    if pool_tokens == 0:
+        raise InsufficientTokensError(_too_small(source, available, usable, target, requested_tokens))
+    full, rest = divmod(target, pool_tokens)
+    rows = [order] * full
+    epochs = [np.full(len(order), e, np.int32) for e in range(full)]
+    if rest:  # the last, partial epoch: a fresh priority order over the same pool
+        again = order[np.argsort(_epoch_key(source.priority[order], full), kind="stable")]
+        k = closest_prefix(source.tokens[again], rest)
+        rows.append(again[:k])
+        epochs.append(np.full(k, full, np.int32))
+    return np.concatenate(rows).astype(np.int64), np.concatenate(epochs)
+
+
+def closest_prefix(tokens: np.ndarray, target: int) -> int:
+    """How many leading documents sum closest to `target` (ties take the extra document)."""
+    cumulative = np.cumsum(tokens)
+    first_reaching = int(np.searchsorted(cumulative, target, "left"))
+    if first_reaching >= len(cumulative):
+        return len(cumulative)
+    below = int(cumulative[first_reaching - 1]) if first_reaching else 0
+    over = int(cumulative[first_reaching]) - target
+    return first_reaching + 1 if over <= target - below else first_reaching
+
+
+def _epoch_key(priority: np.ndarray, epoch: int) -> np.ndarray:
+    """splitmix64 of priority and epoch: an independent order per epoch; epoch 0 keeps the priority order."""
+    if epoch == 0:
+        return priority
+    with np.errstate(over="ignore"):
+        z = priority ^ (np.uint64(epoch) * _GOLDEN)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+
+def _too_small(source: Source, available: int, usable: int, target: int, requested: int) -> str:
+    needed_repetition = target / (available * source.max_source_fraction) if available else float("inf")
+    return (
+        f"component {source.name!r} is too small for its share: {available:,} tokens available, "
+        f"{target:,} tokens needed ({source.target_ratio:g} of requested_tokens {requested:,}); "
+        f"usable = available x max_source_fraction {source.max_source_fraction:g} x max_repetition_ratio "
+        f"{source.max_repetition_ratio:g} = {usable:,}. Add data, lower target_ratio or requested_tokens, "
+        f"or set max_repetition_ratio >= {needed_repetition:.3g}"
+    )

@@ -1,0 +1,142 @@
+"""The mixture spec (`dbt_like_sql/mixtures/<name>.yaml`): YAML + SQL, validated; errors name file and field.
+
+Semantics follow OLMo-core's `SourceMixtureConfig`: each component is a source with a `target_ratio` (the
+ratios sum to 1), a `max_repetition_ratio` (>= 1; 1 = no upsampling) and a `max_source_fraction` (<= 1, the
+share of the source's tokens that may be used); the mixture asks for `requested_tokens` in total.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from platform_assets import settings
+from resources import sql_engine
+
+SPEC_FOLDER = "mixtures"
+REQUIRED_COLUMNS = ("doc_id", "text", "token_count")
+MIXTURE_COLUMNS = ("mixture", "sample_index", "doc_id", "component", "epoch", "text", "token_count")
+RATIO_TOLERANCE = 1e-6
+
+
+class MixtureSpecError(ValueError):
+    """A spec file is not valid; the message names the file and the field."""
+
+
+class Component(BaseModel):
+    """One source of the mixture: a SQL `select` returning at least doc_id, text and token_count."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    sql: str
+    target_ratio: float = Field(gt=0, le=1)
+    max_repetition_ratio: float = Field(default=1.0, ge=1)
+    max_source_fraction: float = Field(default=1.0, gt=0, le=1)
+
+    @field_validator("sql")
+    @classmethod
+    def _one_select_with_refs(cls, sql: str) -> str:
+        sql = sql.strip().rstrip(";").strip()
+        sql_engine.render(sql)  # only ref() templating
+        if not sql_engine.refs(sql):
+            raise ValueError("the query reads no asset: name its inputs with {{ ref('asset') }}")
+        return sql
+
+
+class Exclusions(BaseModel):
+    """Documents kept out of the mixture, on by default: contaminated ones (action drop or cut: a cut
+    document never enters a mixture whole) and held-out ones."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    contaminated: bool = True
+    heldout: bool = True
+
+    def sources(self) -> list[str]:
+        return [name for name, on in (("contamination", self.contaminated),
+                                      ("heldout_documents", self.heldout)) if on]
+
+
+class MixtureSpec(BaseModel):
+    """A whole mixture: `requested_tokens` split over `components` by `target_ratio`, shuffled by `seed`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    description: str = Field(min_length=1)
+    seed: int = 42
+    requested_tokens: int = Field(gt=0)
+    components: list[Component] = Field(min_length=1)
+    exclusions: Exclusions = Exclusions()
+    output_columns: list[str] = Field(default_factory=list, description="extra columns carried through")
+
+    @field_validator("components")
+    @classmethod
+    def _ratios_sum_to_one(cls, components: list[Component]) -> list[Component]:
+        names = [c.name for c in components]
+        if len(set(names)) != len(names):
+            raise ValueError(f"names must be unique, got {names}")
+        total = sum(c.target_ratio for c in components)
+        if abs(total - 1.0) > RATIO_TOLERANCE:
+            raise ValueError(f"target_ratio values must sum to 1, they sum to {total:.6g}")
+        return components
+
+    @field_validator("output_columns")
+    @classmethod
+    def _only_extra_columns(cls, columns: list[str]) -> list[str]:
+        clash = set(columns) & set(MIXTURE_COLUMNS)
+        if clash:
+            raise ValueError(f"{sorted(clash)} are always written; list only extra columns")
+        return columns
+
+    def refs(self) -> list[str]:
+        """Every asset the spec reads: its components' refs, then the exclusion sources."""
+        found = [r for c in self.components for r in sql_engine.refs(c.sql)]
+        return list(dict.fromkeys(found + self.exclusions.sources()))
+
+
+def spec_files(folder: Path | None = None) -> dict[str, Path]:
+    """`{name: path}` of every spec, sorted by name (one `mixtures` partition each)."""
+    folder = folder or settings.spec_dir() / SPEC_FOLDER
+    return {p.stem: p for p in sorted(folder.glob("*.yaml"))}
+
+
+def spec_hash(path: Path) -> str:
+    """sha256 of the file's bytes: any edit (SQL, ratio, seed) changes it."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load_spec(path: Path) -> MixtureSpec:
+    """Parses and validates one spec; MixtureSpecError names the file and the field (or YAML line)."""
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "YAML"
+        raise MixtureSpecError(f"{path}: {where}: {getattr(e, 'problem', e)}") from e
+    if not isinstance(raw, dict):
+        raise MixtureSpecError(f"{path}: expected a mapping of fields, got {type(raw).__name__}")
+    try:
+        spec = MixtureSpec.model_validate(raw)
+    except ValidationError as e:
+        lines = [f"{path}: {_field(err['loc'], raw)}: {err['msg']}" for err in e.errors()]
+        raise MixtureSpecError("\n".join(lines)) from e
+    if spec.name != path.stem:
+        raise MixtureSpecError(f"{path}: name: {spec.name!r} must equal the file name {path.stem!r}")
+    return spec
+
+
+def _field(loc: tuple, raw: dict) -> str:
+    """A pydantic error location as `components[1](code).target_ratio`."""
+    out = ""
+    for i, part in enumerate(loc):
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if loc[:1] == ("components",) and i == 1 and isinstance(part, int):
+            item = (raw.get("components") or [None] * (part + 1))[part]
+            name = item.get("name") if isinstance(item, dict) else None
+            out += f"({name})" if name else ""
+    return out or "(spec)"

@@ -1,0 +1,144 @@
+import hashlib
+
+import dagster as dg
+import lance
+import pyarrow as pa
+import pytest
+
+from platform_assets.mixtures import checks
+from platform_assets.mixtures.mixtures import build_mixtures_asset, composition_from_metadata
+from platform_assets.mixtures.sampling import InsufficientTokensError
+from platform_assets.mixtures.spec import MixtureSpecError
+from tests.platform_assets.mixtures.conftest import (
+    CONTAMINATED,
+    CUT_ONLY,
+    HELD_OUT,
+    MIX_SPEC,
+    contamination,
+    write,
+)
+
+CHECKS = [checks.mixtures_exclude_eval_documents, checks.mixtures_ratios_on_target]
+
+
+def _materialize(engine, io_manager, key="mix", with_checks=False, raise_on_error=True):
+    return dg.materialize([build_mixtures_asset(), *(CHECKS if with_checks else [])], partition_key=key,
+                          resources={"sql_engine": engine, "lance_io_manager": io_manager},
+                          raise_on_error=raise_on_error)
+
+
+def _rows(lake, version=None, mixture="mix") -> pa.Table:
+    ds = lance.dataset(f"{lake}/mixtures.lance", version=version)
+    return ds.to_table(filter=f"mixture = '{mixture}'").sort_by("sample_index")
+
+
+def _content_hash(table: pa.Table) -> str:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as w:
+        w.write_table(table.combine_chunks())
+    return hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest()
+
+
+def _metadata(result) -> dict:
+    return result.get_asset_materialization_events()[0].materialization.metadata
+
+
+def test_mixture_hits_token_budgets_and_excludes_eval_documents(lake, engine, io_manager, spec_dir):
+    result = _materialize(engine, io_manager, with_checks=True)
+    rows = _rows(lake)
+    assert rows.column_names == ["mixture", "sample_index", "doc_id", "component", "epoch", "text",
+                                 "token_count"]
+    assert rows.column("sample_index").to_pylist() == list(range(rows.num_rows))
+    by_comp = {r["component"]: r for r in rows.group_by("component").aggregate(
+        [("token_count", "sum"), ("epoch", "max"), ("doc_id", "count_distinct")]).to_pylist()}
+    assert {c: r["token_count_sum"] for c, r in by_comp.items()} == {"prose": 1000, "code": 600, "math": 400}
+    assert by_comp["math"]["epoch_max"] == 1 and by_comp["math"]["doc_id_count_distinct"] == 10
+    assert not {CONTAMINATED, CUT_ONLY, HELD_OUT} & set(rows.column("doc_id").to_pylist())
+    meta = _metadata(result)
+    assert meta["tokens/math/target"].value == 400 and meta["tokens/math/achieved"].value == 400
+    assert meta["repetition/math"].value == 2.0
+    assert meta["mixture/samples"].value == rows.num_rows == 10 + 12 + 20
+    assert meta["inputs/clean_documents/lance_version"].value == 1
+    tag = meta["inputs/clean_documents/lance_tag"].value
+    assert lance.dataset(f"{lake}/clean_documents.lance").tags.list()[tag]["version"] == 1
+    assert all(e.passed for e in result.get_asset_check_evaluations())
+    assert meta["summary/composition"].value.splitlines() == composition_from_metadata("mix", meta)
+    assert composition_from_metadata("mix", meta)[:2] == [
+        "mixture mix: 42 samples, 2,000 tokens",
+        "  prose            target 50.00% achieved 50.00% (1,000/1,000 tokens, 10 docs, x0.36 of available)"]
+
+
+def test_same_spec_and_inputs_give_identical_output_and_data_version(lake, engine, io_manager, spec_dir):
+    runs = [_materialize(engine, io_manager) for _ in range(2)]
+    tags = [r.get_asset_materialization_events()[0].materialization.tags for r in runs]
+    assert tags[0]["dagster/data_version"] == tags[1]["dagster/data_version"]
+    first, second = (_metadata(r) for r in runs)
+    v1, v2 = first["lance/version"].value, second["lance/version"].value
+    assert first["mixture/spec_hash"] == second["mixture/spec_hash"]
+    assert v1 != v2
+    assert _content_hash(_rows(lake, v1)) == _content_hash(_rows(lake, v2))
+
+
+def test_another_seed_gives_another_order_with_the_same_composition(lake, engine, io_manager, spec_dir):
+    _materialize(engine, io_manager)
+    (spec_dir / "other.yaml").write_text(MIX_SPEC.format(name="other", seed=8))
+    _materialize(engine, io_manager, key="other")
+    a, b = _rows(lake, mixture="mix"), _rows(lake, mixture="other")
+    assert a.column("doc_id").to_pylist() != b.column("doc_id").to_pylist()
+    key = ["doc_id", "component", "epoch", "text", "token_count"]
+    assert _content_hash(a.select(key).sort_by([(k, "ascending") for k in key[:3]])) == \
+        _content_hash(b.select(key).sort_by([(k, "ascending") for k in key[:3]]))
+
+
+def test_edited_spec_changes_the_code_version(spec_dir):
+    before = build_mixtures_asset().code_versions_by_key[dg.AssetKey("mixtures")]
+    path = spec_dir / "mix.yaml"
+    path.write_text(path.read_text().replace("seed: 7", "seed: 9"))
+    assert build_mixtures_asset().code_versions_by_key[dg.AssetKey("mixtures")] != before
+
+
+def test_too_small_component_fails_naming_component_and_tokens(lake, engine, io_manager, spec_dir):
+    path = spec_dir / "mix.yaml"
+    path.write_text(path.read_text().replace("max_repetition_ratio: 2.5", "max_repetition_ratio: 1.5"))
+    with pytest.raises(InsufficientTokensError) as e:
+        _materialize(engine, io_manager)
+    assert str(e.value).startswith(f"{path}: component 'math' is too small for its share: "
+                                   "200 tokens available, 400 tokens needed (0.2 of requested_tokens 2,000)")
+
+
+def test_missing_exclusion_source_and_bad_column_are_clear_errors(lake, engine, io_manager, spec_dir):
+    path = spec_dir / "mix.yaml"
+    math = "select doc_id, text, token_count from {{ ref('clean_documents') }} where domain = 'math'"
+    path.write_text(path.read_text().replace(math, math.replace("text", "txt")))
+    with pytest.raises(MixtureSpecError, match=r"components\[2\] \(math\).sql: .*txt"):
+        _materialize(engine, io_manager)
+    (lake / "heldout_documents.lance").rename(lake / "gone.lance")
+    with pytest.raises(MixtureSpecError, match=r"ref\('heldout_documents'\) \}\} has no Lance dataset yet"):
+        _materialize(engine, io_manager)
+
+
+def test_checks_catch_late_contamination_and_off_target_ratios(lake, engine, io_manager, spec_dir):
+    _materialize(engine, io_manager)
+    in_mix = _rows(lake).column("doc_id")[0].as_py()
+    write(lake, "contamination", contamination([in_mix], ["cut"]))
+    leak = checks.mixtures_exclude_eval_documents(sql_engine=engine)
+    assert not leak.passed and leak.severity == dg.AssetCheckSeverity.ERROR
+    assert leak.metadata["leaked_documents"].value == {"mix": 1}
+    assert leak.metadata["examples"].value == {"mix": [in_mix]}
+    path = spec_dir / "mix.yaml"
+    path.write_text(path.read_text().replace("0.5", "0.45").replace("0.3", "0.35"))
+    ratios = checks.mixtures_ratios_on_target(sql_engine=engine)
+    assert not ratios.passed
+    assert ratios.metadata["off_target"].value == {"mix": {"prose": {"target": 0.45, "achieved": 0.5},
+                                                           "code": {"target": 0.35, "achieved": 0.3}}}
+
+
+def test_graph_edges_come_from_spec_refs_and_read_every_upstream_day(spec_dir, engine, io_manager):
+    daily = dg.DailyPartitionsDefinition(start_date="2026-01-01")
+    upstream = [dg.AssetSpec(name, partitions_def=daily) for name in
+                ("clean_documents", "contamination", "heldout_documents")]
+    defs = dg.Definitions(assets=[*upstream, build_mixtures_asset()],
+                          resources={"sql_engine": engine, "lance_io_manager": io_manager})
+    dg.Definitions.validate_loadable(defs)  # a static partition over daily inputs needs an explicit mapping
+    parents = defs.resolve_asset_graph().get(dg.AssetKey("mixtures")).parent_keys
+    assert parents == {dg.AssetKey(n) for n in ("clean_documents", "contamination", "heldout_documents")}
