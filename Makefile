@@ -6,7 +6,7 @@ export MASLOW_HOME ?= $(CURDIR)/.maslow
 export DAGSTER_HOME ?= $(MASLOW_HOME)/dagster
 EXTRAS := --extra dev --extra trino --extra ray
 
-.PHONY: venv demo test ui bench lint clean
+.PHONY: venv demo test ui bench lint clean snapshots
 
 $(UV):
 	python3 -m venv .uv && .uv/bin/pip install --quiet --disable-pip-version-check uv
@@ -27,13 +27,15 @@ test: venv
 	$(PY) -m pytest -q
 
 ui: venv
-	@mkdir -p $(DAGSTER_HOME)
 	$(PY) -m platform_assets.cli init-home
 	.venv/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 bench: venv
 	$(UV) sync --frozen $(EXTRAS) --extra bench --inexact
 	$(PY) -m bench
+
+snapshots: venv
+	MASLOW_UPDATE_SNAPSHOTS=1 $(PY) -m pytest -q tests/test_definitions.py
 
 lint: venv
 	.venv/bin/ruff check .

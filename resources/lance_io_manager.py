@@ -105,7 +105,9 @@ class LanceIOManager(dg.ConfigurableIOManager):
                 "lance/version": ds.version, "lance/rows_scanned": selection.rows_scanned,
                 "lance/fragments_scanned": len(selection.fragments),
             })
-        scan = lt.scanner(ds, selection, columns)
+        streaming = wanted is pa.RecordBatchReader
+        batch_size = meta.get("batch_size", 4096 if streaming else None)
+        scan = lt.scanner(ds, selection, columns, batch_size=batch_size, streaming=streaming)
         reader = lt.empty_reader(ds, columns) if scan is None else scan.to_reader()
         if wanted is pa.RecordBatchReader:
             return reader

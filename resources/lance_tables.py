@@ -48,7 +48,7 @@ class ContentHasher:
     the rows as written equals the hash of the same rows read back at that version (`maslow audit --verify`).
     """
 
-    BLOCK_ROWS = 1 << 16
+    BLOCK_ROWS = 1 << 13  # small blocks keep the copies below cheap in memory
 
     def __init__(self) -> None:
         self._hash = xxhash.xxh3_128()
@@ -69,7 +69,7 @@ class ContentHasher:
             # Concatenating copies into fresh buffers, so a slice hashes like the same rows read back.
             fresh = pa.concat_tables([table, table.schema.empty_table()]).combine_chunks()
             for batch in fresh.to_batches():
-                self._hash.update(batch.serialize().to_pybytes())
+                self._hash.update(memoryview(batch.serialize()))
 
     def hexdigest(self) -> str:
         if self._pending:
@@ -416,11 +416,14 @@ def select_partitions(
     return Selection(kept, sum(f.count_rows() for f in kept), flt)
 
 
-def scanner(ds, selection: Selection, columns: Sequence[str] | None = None, batch_size: int | None = None):
+def scanner(ds, selection: Selection, columns: Sequence[str] | None = None, batch_size: int | None = None,
+            streaming: bool = False):
+    """A pushdown scanner; `streaming` bounds read-ahead so a slow consumer holds little memory."""
     if not selection.fragments:
         return None
+    bounded = {"batch_readahead": 2, "fragment_readahead": 1} if streaming else {}
     return ds.scanner(columns=list(columns) if columns else None, filter=selection.filter,
-                      fragments=selection.fragments, batch_size=batch_size)
+                      fragments=selection.fragments, batch_size=batch_size, **bounded)
 
 
 def partition_hash(ds, columns: Sequence[str], keys: Sequence[PartitionKey] | None) -> str:

@@ -1,0 +1,109 @@
+"""The clean stage: `clean_documents`, `rejected_documents` and `near_dup_index` for one raw day."""
+
+from collections.abc import Iterator
+
+import dagster as dg
+import pyarrow as pa
+import pydantic
+
+from platform_assets.partitions import DAILY_METADATA, daily_partitions
+from platform_assets.processors.dedup.presets import DEFAULT_PRESET, PRESETS
+from platform_assets.processors.dedup.stage import CleanStage, StageOptions
+from platform_assets.processors.pipeline import load_clean_config
+
+# Annotations stay eager (no `from __future__ import annotations`): Dagster resolves the Config type.
+DEDUP_VERSION = "dedup-v1"  # bump when dedup decisions change for the same data and settings
+INDEX_KEY = dg.AssetKey("near_dup_index")
+
+
+def code_version(preset: str = DEFAULT_PRESET) -> str:
+    """Changes with any filter threshold (the clean config's fingerprint) or the dedup preset, so the UI
+    shows the clean outputs and everything downstream stale after such a change."""
+    return f"clean:{load_clean_config().fingerprint()}|{DEDUP_VERSION}|{preset}"
+
+
+class CleanDocumentsConfig(dg.Config):
+    preset: str = pydantic.Field(DEFAULT_PRESET, description=f"MinHash preset: {', '.join(PRESETS)}")
+    scope: str = pydantic.Field("partition", description="partition (FineWeb's choice) or incremental "
+                                "(also against near_dup_index of every earlier day)")
+    batch_rows: int = pydantic.Field(1024, gt=0, description="raw rows per executor task (memory per worker)")
+
+    @pydantic.field_validator("preset")
+    @classmethod
+    def _known_preset(cls, value: str) -> str:
+        if value not in PRESETS:
+            raise ValueError(f"preset {value!r}: choose one of {sorted(PRESETS)}")
+        return value
+
+    @pydantic.field_validator("scope")
+    @classmethod
+    def _known_scope(cls, value: str) -> str:
+        if value not in ("partition", "incremental"):
+            raise ValueError(f"scope {value!r}: choose 'partition' or 'incremental'")
+        return value
+
+
+_CODE_VERSION = code_version()
+_STORED = {"io_manager_key": "lance_io_manager", "metadata": DAILY_METADATA, "kinds": {"lance", "python"},
+           "owners": ["team:data-platform"], "code_version": _CODE_VERSION}
+
+
+@dg.multi_asset(
+    name="clean_stage",
+    group_name="clean",
+    partitions_def=daily_partitions,
+    ins={"raw_documents": dg.AssetIn()},
+    outs={
+        "clean_documents": dg.AssetOut(
+            description="One kept document: normalized and PII-redacted text, language and score, "
+            "token_count, PII counts, and its near-duplicate cluster (dup_cluster_id = doc_id of the kept "
+            "document, dup_cluster_size = documents of the day in the cluster).", **_STORED),
+        "rejected_documents": dg.AssetOut(
+            description="One dropped document: stage, filter, reason code, score, language, the text, and "
+            "for dedup drops the kept doc_id it duplicates (duplicate_of).", **_STORED),
+        "near_dup_index": dg.AssetOut(
+            description="One clean document's LSH band keys (doc_id, day, preset, bands): later days "
+            "deduplicate against it in the incremental scope.", **_STORED),
+    },
+    required_resource_keys={"executor", "lance_io_manager"},
+)
+def clean_stage(
+    context: dg.AssetExecutionContext, config: CleanDocumentsConfig, raw_documents: pa.RecordBatchReader
+) -> Iterator[dg.Output]:
+    """Normalize, filter, redact and deduplicate one day of raw_documents, streaming (see stage.py).
+
+    Each output is yielded as a RecordBatchReader over the scratch spool; the IO manager drains it into
+    Lance before the generator resumes, and the scratch data is deleted at the end (or on failure).
+    """
+    day = context.partition_key
+    lance_io = context.resources.lance_io_manager
+    scratch = f"{lance_io.root_uri.rstrip('/')}/_scratch/{context.run.run_id}/{day}"
+    stage = CleanStage(context.resources.executor, load_clean_config(),
+                       StageOptions(day=day, preset=config.preset, scope=config.scope,
+                                    batch_rows=config.batch_rows),
+                       scratch, lance_io.storage_options)
+    try:
+        index_meta, prior = {}, None
+        if config.scope == "incremental":
+            index_meta, prior = _earlier_index(lance_io, day, config.preset)
+        stage.run(raw_documents, prior)
+        summary = {**stage.summary(), **index_meta}
+        context.log.info(f"clean {day}: {summary}")
+        readers = stage.readers()
+        yield dg.Output(readers["clean_documents"], output_name="clean_documents", metadata=summary)
+        yield dg.Output(readers["rejected_documents"], output_name="rejected_documents",
+                        metadata={k: v for k, v in summary.items() if k.startswith(("dropped/", "raw_rows",
+                                                                                    "rejected_rows"))})
+        yield dg.Output(readers["near_dup_index"], output_name="near_dup_index",
+                        metadata={"dedup/preset": config.preset, "dedup/scope": config.scope, **index_meta})
+    finally:
+        stage.close()
+
+
+def _earlier_index(lance_io, day: str, preset: str) -> tuple[dict, Iterator[pa.RecordBatch] | None]:
+    """Band keys of every earlier day (same preset), streamed, and the index version they come from."""
+    ds = lance_io.open(INDEX_KEY)
+    if ds is None:
+        return {"near_dup_index/version_checked": "none"}, None
+    scan = ds.scanner(columns=["doc_id", "day", "bands"], filter=f"day < '{day}' AND preset = '{preset}'")
+    return {"near_dup_index/version_checked": ds.version}, iter(scan.to_reader())

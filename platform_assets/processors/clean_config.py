@@ -1,0 +1,129 @@
+"""The clean stage's configuration (`dbt_like_sql/filters.yaml`): thresholds per filter, a chain per domain.
+
+Validated with pydantic; every error names the file and the key (`filters.gopher_quality_v1.min_doc_words`,
+`chains.prose[2]`). `fingerprint()` hashes the *effective* configuration (defaults filled in, chains
+resolved to each filter's full parameters, processor versions included), so any changed threshold changes
+the clean assets' code version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import pydantic
+import yaml
+
+from platform_assets import settings
+from platform_assets.processors import domain, language, normalize, pii, registry
+from platform_assets.processors.base import Filter
+
+Domain = Literal["prose", "code", "math", "dialog", "other"]
+_STRICT = pydantic.ConfigDict(extra="forbid", frozen=True)
+
+
+class CleanConfigError(ValueError):
+    """filters.yaml cannot be used; the message names the file and the key."""
+
+
+class Step(pydantic.BaseModel):
+    """One filter in a chain, with parameters that override `filters.<name>` for this chain only."""
+
+    model_config = _STRICT
+    name: str
+    params: dict[str, Any] = {}
+
+
+class LanguageConfig(pydantic.BaseModel):
+    model_config = _STRICT
+    min_score: float = pydantic.Field(0.65, ge=0, le=1)
+    languages: list[str] | None = ["en"]  # None keeps every language
+    skip_domains: list[Domain] = ["code", "math"]  # identified and recorded, never judged
+
+
+class CleanConfig(pydantic.BaseModel):
+    """Validated clean-stage settings; `chain(domain)` gives the built filters for a domain."""
+
+    model_config = _STRICT
+    detect_domain: bool = True  # documents whose source names no domain: detect it, else `default_domain`
+    default_domain: Domain = "prose"
+    language: LanguageConfig = LanguageConfig()
+    redact_pii: bool = True
+    tokenizer: Literal["o200k_base", "cl100k_base"] = "o200k_base"
+    filters: dict[str, dict[str, Any]] = {}
+    chains: dict[Domain, list[str | Step]] = {}
+
+    @pydantic.model_validator(mode="after")
+    def _build(self) -> CleanConfig:
+        for name, params in self.filters.items():
+            _build_filter(name, params, f"filters.{name}", f"filters.{name}")
+        for dom, steps in self.chains.items():
+            for i, step in enumerate(steps):
+                key = f"chains.{dom}[{i}]"
+                _build_filter(_step(step).name, self._params(step), key, f"{key}.params")
+        return self
+
+    def _params(self, step: str | Step) -> dict[str, Any]:
+        step = _step(step)
+        return {**self.filters.get(step.name, {}), **step.params}
+
+    def chain(self, dom: str) -> list[Filter]:
+        """The filters judging documents of domain `dom`, in order (none for a domain without a chain)."""
+        return [registry.build(_step(s).name, self._params(s)) for s in self.chains.get(dom, [])]
+
+    def fingerprint(self) -> str:
+        """A stable hash of the effective configuration and the processor versions."""
+        effective = self.model_dump(mode="json", exclude={"filters", "chains"})
+        effective["chains"] = {
+            d: [{"name": f.name, "params": f.model_dump(mode="json")} for f in self.chain(d)]
+            for d in sorted(self.chains)
+        }
+        effective["versions"] = [normalize.VERSION, language.VERSION, domain.VERSION, pii.VERSION]
+        blob = json.dumps(effective, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def _step(step: str | Step) -> Step:
+    return Step(name=step) if isinstance(step, str) else step
+
+
+def _build_filter(name: str, params: dict[str, Any], key: str, params_key: str) -> Filter:
+    """Build one filter; a problem names `key` (unknown filter) or `params_key.<field>` (bad parameter)."""
+    try:
+        cls = registry.get(name)
+    except KeyError as exc:
+        raise ValueError(f"key '{key}': {exc.args[0]}") from None
+    try:
+        return cls(**params)
+    except pydantic.ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join([params_key, *(str(p) for p in err["loc"])])
+        raise ValueError(f"key '{where}': {err['msg']}") from None
+
+
+def default_path() -> Path:
+    return settings.spec_dir() / "filters.yaml"
+
+
+def load_clean_config(path: Path | None = None) -> CleanConfig:
+    """Read and validate filters.yaml (default `settings.spec_dir()/filters.yaml`)."""
+    path = default_path() if path is None else Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CleanConfigError(f"{path}: file not found") from None
+    except yaml.YAMLError as exc:
+        raise CleanConfigError(f"{path}: not valid YAML: {exc}") from None
+    try:
+        return CleanConfig.model_validate(data or {})
+    except pydantic.ValidationError as exc:
+        raise CleanConfigError(f"{path}: {'; '.join(_describe(e) for e in exc.errors())}") from None
+
+
+def _describe(err: dict) -> str:
+    msg = err["msg"].removeprefix("Value error, ")
+    if not err["loc"]:
+        return msg
+    return f"key '{'.'.join(str(p) for p in err['loc'] if p != '[key]')}': {msg}"

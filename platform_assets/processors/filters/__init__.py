@@ -1,0 +1,1 @@
+"""One document filter per module; `registry` imports every module here, so adding a file adds a filter."""

@@ -1,0 +1,77 @@
+"""Smoke run of bench/lance_vs_parquet at a tiny size, plus the bench helpers. No timing asserts."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from bench import __main__ as bench_cli
+from bench import lance_vs_parquet as lvp
+from bench.common import median_times, write_result
+
+OPS = {"filtered_scan_narrow", "filtered_scan_wide", "random_take", "blob_stream"}
+
+
+def test_quick_run_writes_every_figure(maslow_home):
+    lvp.main(["--quick", "--rows", "3000", "--blobs", "12", "--take", "50", "--repeat", "1"])
+
+    figures = json.loads((maslow_home / "bench" / "lance_vs_parquet.json").read_text())
+    assert {"name", "quick", "params", "units", "medians_ms", "ratios", "targets", "sizes_mb", "cores",
+            "timestamp"} <= set(figures)
+    assert figures["name"] == "lance_vs_parquet" and figures["quick"] is True
+    params = figures["params"]
+    assert (params["rows"], params["blobs"], params["take_rows"], params["repeat"]) == (3000, 12, 50, 1)
+    assert set(figures["medians_ms"]) == set(figures["ratios"]) == OPS
+    for op in OPS:
+        assert set(figures["medians_ms"][op]) == {"lance", "parquet_rg64k", "parquet_default"}
+        assert all(t > 0 for t in figures["medians_ms"][op].values())
+        assert set(figures["ratios"][op]) == {"parquet_rg64k_over_lance", "parquet_default_over_lance"}
+    assert set(figures["targets"]) == {"random_take_vs_tuned", "filtered_scan_narrow_vs_tuned",
+                                       "filtered_scan_wide_vs_tuned", "blob_stream_vs_best_parquet"}
+    assert all(isinstance(t["met"], bool) and "goal" in t for t in figures["targets"].values())
+    files = {"docs.lance", "docs_rg64k.parquet", "docs_default.parquet", "blobs.lance", "blobs_rg64k.parquet"}
+    assert files <= set(figures["sizes_mb"])
+    assert isinstance(figures["cores"], int) and figures["cores"] >= 1
+
+
+def test_parquet_take_returns_rows_in_requested_order(tmp_path):
+    table = pa.table({"id": pa.array(np.arange(1000, dtype=np.int64)), "x": pa.array(np.arange(1000) * 2)})
+    pq.write_table(table, tmp_path / "t.parquet", row_group_size=64)
+    pf = pq.ParquetFile(tmp_path / "t.parquet")
+    starts = np.cumsum([0] + [pf.metadata.row_group(i).num_rows for i in range(pf.num_row_groups)])[:-1]
+    idx = np.array([999, 0, 64, 63, 500, 130])
+
+    got = lvp.parquet_take(pf, starts, idx)
+
+    assert got.column("id").to_pylist() == [999, 0, 64, 63, 500, 130]
+    assert got.column("x").to_pylist() == [1998, 0, 128, 126, 1000, 260]
+
+
+def test_median_times_interleaves_rounds_and_skips_warmup():
+    calls: list[tuple[str, int]] = []
+    medians = median_times({m: (lambda r, m=m: calls.append((m, r))) for m in ("a", "b")}, repeat=3, warmup=1)
+
+    assert set(medians) == {"a", "b"}
+    assert calls == [("a", 0), ("b", 0), ("b", 1), ("a", 1), ("a", 2), ("b", 2), ("b", 3), ("a", 3)]
+
+
+def test_write_result_adds_cores_and_timestamp(maslow_home):
+    path = write_result("unit", {"medians_ms": {"x": 1.5}})
+
+    assert path == maslow_home / "bench" / "unit.json"
+    record = json.loads(path.read_text())
+    assert record["medians_ms"] == {"x": 1.5} and record["name"] == "unit"
+    assert record["cores"] >= 1 and record["timestamp"].endswith("+00:00")
+    assert len(record["load_average"]) == 3
+
+
+def test_bench_cli_discovers_benches_and_rejects_unknown_names():
+    assert "lance_vs_parquet" in bench_cli.discover()
+    assert "common" not in bench_cli.discover()
+    with pytest.raises(SystemExit) as exc:
+        bench_cli.main(["no_such_bench"])
+    assert exc.value.code == 2

@@ -1,0 +1,68 @@
+"""Near-duplicate detection quality on pairs with exactly computed word 5-gram Jaccard similarity."""
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from platform_assets.processors.dedup.decide import EXACT, NEAR, decide
+from platform_assets.processors.dedup.exact import exact_hashes
+from platform_assets.processors.dedup.minhash import EMPTY, document_bands, signatures
+from platform_assets.processors.dedup.presets import PRESETS
+from platform_assets.processors.dedup.shingles import shingles
+from tests.platform_assets.processors.dedup.corpus import jaccard, pair, vocabulary
+
+
+@pytest.fixture(scope="module")
+def pairs():
+    """600 pairs with Jaccard in [0.8, 1) and 2400 with Jaccard < 0.5, each pair far from every other."""
+    rng = np.random.default_rng(42)
+    vocab = vocabulary(rng)
+    made = [pair(rng, vocab, 250, f) for f in rng.uniform(0.0, 0.022, 600)]  # 0.8 <= J < 1
+    made += [pair(rng, vocab, 250, f) for f in rng.uniform(0.06, 0.9, 2400)]  # J < 0.5
+    return made
+
+
+def _dropped_pairs(pairs, preset):
+    ids = np.array([f"{i:05d}{side}" for i in range(len(pairs)) for side in "ab"], dtype=object)
+    texts = pa.array([t for a, b, _ in pairs for t in (a, b)])
+    keys, present = document_bands(texts, PRESETS[preset])
+    d = decide(ids, exact_hashes(texts), keys, present)
+    b_dropped = np.isin(d.reason[1::2], [NEAR, EXACT]) & (d.duplicate_of[1::2] == ids[0::2])
+    assert not d.reason[0::2].any()  # the first seen of each pair is always kept
+    return b_dropped
+
+
+def test_fineweb_recall_and_false_positives(pairs):
+    jac = np.array([j for _, _, j in pairs])
+    high, low = (jac >= 0.8) & (jac < 1), jac < 0.5
+    assert high.sum() >= 500 and low.sum() >= 2000
+    dropped = _dropped_pairs(pairs, "fineweb")
+    recall, false_pos = dropped[high].mean(), dropped[low].mean()
+    print(
+        f"fineweb: recall {recall:.4f} on {high.sum()} pairs with J >= 0.8, "
+        f"false positives {false_pos:.4f} on {low.sum()} pairs with J < 0.5"
+    )
+    assert recall >= 0.95, recall
+    assert false_pos < 0.01, false_pos
+
+
+@pytest.mark.parametrize("preset", ["nemo", "rpv2"])
+def test_other_presets_find_close_pairs_and_leave_distant_ones(preset):
+    rng = np.random.default_rng(3)
+    vocab = vocabulary(rng)
+    sample = [pair(rng, vocab, 600, f) for f in np.r_[rng.uniform(0, 0.01, 150), rng.uniform(0.06, 0.9, 150)]]
+    p = PRESETS[preset]
+    unit = (lambda t: list(t)) if p.unit == "char" else str.split
+    jac = np.array([jaccard(unit(a), unit(b), p.ngram) for a, b, _ in sample])  # in the preset's own n-grams
+    dropped = _dropped_pairs(sample, preset)
+    assert (jac >= 0.92).sum() >= 30 and (jac < 0.5).sum() >= 140
+    assert dropped[jac >= 0.92].mean() >= 0.95
+    assert dropped[jac < 0.5].mean() < 0.01
+
+
+def test_empty_document_has_no_signature():
+    fw = PRESETS["fineweb"]
+    sig = signatures(shingles(pa.array(["", "one two three"]), fw), fw)
+    assert (sig[0] == EMPTY).all() and not (sig[1] == EMPTY).any()
+    keys, present = document_bands(pa.array(["", "one two three", "one two three"]), fw)
+    assert present.tolist() == [False, True, True] and (keys[1] == keys[2]).all()

@@ -1,0 +1,117 @@
+"""The clean stage on one partition: every row lands once, dedup drops are explained, scratch is removed."""
+
+from __future__ import annotations
+
+import os
+
+import pyarrow as pa
+import pytest
+
+from platform_assets.demo_data.prose import Prose
+from platform_assets.demo_data.rng import derive
+from platform_assets.demo_data.similarity import near_copy
+from platform_assets.processors.dedup.stage import CleanStage, StageOptions
+from platform_assets.processors.pipeline import load_clean_config
+from resources.executor import LocalExecutor
+
+DAY1, DAY2 = "2026-11-01", "2026-11-02"
+
+
+def raw_batch(rows: list[tuple[str, str]], day: str) -> pa.RecordBatch:
+    n = len(rows)
+    return pa.record_batch(
+        {
+            "doc_id": [d for d, _ in rows],
+            "source": ["web"] * n,
+            "source_id": [d for d, _ in rows],
+            "text": [t for _, t in rows],
+            "url": [None] * n,
+            "meta": [None] * n,
+            "domain": ["prose"] * n,
+            "file": ["part-0.jsonl"] * n,
+            "line": list(range(n)),
+            "day": [day] * n,
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def articles() -> list[str]:
+    prose = Prose(derive(7, "stage-test"))
+    return [a for a in (prose.article() for _ in range(80)) if a.count(" ") > 250][:30]
+
+
+def run_stage(tmp_path, batches, day, scope="partition", prior=None, close=True):
+    stage = CleanStage(
+        LocalExecutor(workers=0),
+        load_clean_config(),
+        StageOptions(day=day, scope=scope),
+        str(tmp_path / "_scratch" / day),
+    )
+    stage.run(iter(batches), prior)
+    out = {name: reader.read_all() for name, reader in stage.readers().items()}
+    if close:
+        stage.close()
+    return stage, out
+
+
+def by_id(table: pa.Table) -> dict[str, dict]:
+    return {r["doc_id"]: r for r in table.to_pylist()}
+
+
+def test_every_row_lands_once_and_duplicates_are_explained(tmp_path, articles):
+    a0, a1 = articles[0], articles[1]
+    near, _ = near_copy(derive(1, "near"), a1, "high")
+    low, _ = near_copy(derive(1, "low"), articles[2], "low")
+    # Stream order is not first-seen order: "b-..." arrives before "a-..." but "a-..." has the smaller id.
+    first = [
+        ("b-exact", a0.replace(". ", ".   ") + "\n"),
+        ("z-near", near),
+        ("y-low", low),
+        ("e-empty", " \n "),
+    ]
+    second = [("a-orig", a0), ("c-orig", a1), ("x-orig", articles[2])] + [
+        (f"u-{i:02d}", t) for i, t in enumerate(articles[3:])
+    ]
+    stage, out = run_stage(tmp_path, [raw_batch(first, DAY1), raw_batch(second, DAY1)], DAY1, close=False)
+    clean, rejected = by_id(out["clean_documents"]), by_id(out["rejected_documents"])
+    assert len(clean) + len(rejected) == stage.raw_rows == 4 + 3 + len(articles[3:])
+    assert not clean.keys() & rejected.keys()
+    assert {k: (v["stage"], v["filter"], v["reason"], v["duplicate_of"]) for k, v in rejected.items()} == {
+        "b-exact": ("dedup", "exact_dedup_v1", "exact_duplicate", "a-orig"),
+        "z-near": ("dedup", "minhash_dedup_v1", "near_duplicate", "c-orig"),
+        "e-empty": ("normalize", "normalize_v1", "empty_text", None),
+    }
+    assert rejected["b-exact"]["score"] == 1.0 and 0 < rejected["z-near"]["score"] <= 1
+    assert rejected["z-near"]["text"].split() == near.split()  # the (normalized) text is kept for audit
+    assert (clean["a-orig"]["dup_cluster_id"], clean["a-orig"]["dup_cluster_size"]) == ("a-orig", 2)
+    assert (clean["c-orig"]["dup_cluster_id"], clean["c-orig"]["dup_cluster_size"]) == ("c-orig", 2)
+    assert clean["y-low"]["dup_cluster_size"] == 1 and clean["x-orig"]["dup_cluster_size"] == 1
+    index = out["near_dup_index"]
+    assert sorted(index.column("doc_id").to_pylist()) == sorted(clean)
+    assert {len(b) for b in index.column("bands").to_pylist()} == {14}
+    assert set(index.column("preset").to_pylist()) == {"fineweb"}
+    summary = stage.summary()
+    assert summary["raw_rows"] == stage.raw_rows and summary["clean_rows"] == len(clean)
+    assert summary["dropped/exact_duplicate"] == 1 and summary["dropped/near_duplicate"] == 1
+    assert summary["dropped/empty_text"] == 1
+    assert summary["dedup_rate"] == round(2 / (len(clean) + 2), 6)
+    assert summary["tokens_kept"] == sum(r["token_count"] for r in clean.values())
+    assert os.path.exists(tmp_path / "_scratch" / DAY1)
+    stage.close()
+    assert not os.path.exists(tmp_path / "_scratch" / DAY1)
+
+
+def test_incremental_scope_dedups_against_earlier_days(tmp_path, articles):
+    _, day1 = run_stage(tmp_path, [raw_batch([("m-old", articles[0]), ("n-old", articles[1])], DAY1)], DAY1)
+    copy, _ = near_copy(derive(2, "cross"), articles[0], "high")
+    batch2 = raw_batch([("a-new", copy), ("b-new", articles[5])], DAY2)
+    _, partition = run_stage(tmp_path, [batch2], DAY2)
+    assert sorted(partition["clean_documents"].column("doc_id").to_pylist()) == ["a-new", "b-new"]
+    stage, incremental = run_stage(
+        tmp_path, [batch2], DAY2, "incremental", prior=day1["near_dup_index"].to_batches()
+    )
+    rejected = by_id(incremental["rejected_documents"])
+    assert (rejected["a-new"]["reason"], rejected["a-new"]["duplicate_of"]) == ("near_duplicate", "m-old")
+    assert incremental["clean_documents"].column("doc_id").to_pylist() == ["b-new"]
+    assert stage.summary()["near_dup_index/rows_checked"] == 2

@@ -1,0 +1,64 @@
+"""PII redaction: every form redacted with its typed placeholder, non-public IPs kept, counts per document."""
+
+import pyarrow as pa
+import pytest
+
+from platform_assets.processors.pii import redact_texts
+
+
+def redact(*texts):
+    out, counts = redact_texts(pa.array(list(texts), pa.large_string()))
+    return out.to_pylist(), {k: v.tolist() for k, v in counts.items()}
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("write to john.doe+news@example.co.uk today", "write to <EMAIL> today"),
+        ("mail A_B@mail-server.example.org.", "mail <EMAIL>."),
+        ("call +1 (555) 123-4567 now", "call <PHONE> now"),
+        ("call 555-123-4567 or 555.123.4567", "call <PHONE> or <PHONE>"),
+        ("UK office +44 20 7946 0958", "UK office <PHONE>"),
+        ("Berlin +49 30 1234 5678.", "Berlin <PHONE>."),
+        ("host 8.8.8.8 answered", "host <IP_ADDRESS> answered"),
+        ("v6 2606:4700:4700::1111 and 2a00:1450:4001:82b::200e", "v6 <IP_ADDRESS> and <IP_ADDRESS>"),
+        ("full 2001:4860:4860:0:0:0:0:8888 form", "full <IP_ADDRESS> form"),
+    ],
+)
+def test_every_form_is_redacted(text, expected):
+    assert redact(text)[0] == [expected]
+
+
+def test_private_loopback_and_documentation_addresses_are_kept():
+    text = (
+        "lan 192.168.1.20 10.0.0.1 172.16.5.4 127.0.0.1 169.254.0.1 0.0.0.0 "
+        "v6 ::1 fe80::1 fd00::1 2001:db8::1"
+    )
+    assert redact(text)[0] == [text]
+
+
+def test_lookalikes_are_not_pii():
+    text = (
+        "released 2024-01-15 at 10:30:45, ISBN 978-3-16-148410-0, price 1,234.56, "
+        "std::vector<int> v; a::b; version 3.12.1; 1e10 x 555"
+    )
+    assert redact(text)[0] == [text]
+
+
+def test_counts_per_document():
+    texts, counts = redact(
+        "a@b.io and c@d.org at 8.8.8.8, call 555-123-4567", "nothing here", "1.1.1.1 + ::1"
+    )
+    assert texts[1] == "nothing here" and texts[2] == "<IP_ADDRESS> + ::1"
+    assert counts == {"pii_emails": [2, 0, 0], "pii_phones": [1, 0, 0], "pii_ips": [1, 0, 1]}
+
+
+def test_planted_demo_pii_is_all_redacted():
+    pii = pytest.importorskip("platform_assets.demo_data.pii")
+    from platform_assets.demo_data.rng import FastRandom
+
+    rng = FastRandom("pii-test")
+    planted = [pii.carrier(rng, kind) for kind in pii.KINDS for _ in range(50)]
+    texts, counts = redact(*[sentence for _, sentence in planted])
+    assert all(value not in text for (value, _), text in zip(planted, texts, strict=True))
+    assert sum(map(sum, counts.values())) == len(planted)

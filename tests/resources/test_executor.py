@@ -1,0 +1,68 @@
+"""Both executors run the same module-level function over a stream of batches, in order, bounded."""
+
+from __future__ import annotations
+
+import os
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from resources.executor import LocalExecutor, RayExecutor, build_executor
+
+
+def double(batch: pa.RecordBatch, factor: int) -> tuple[int, list[int]]:
+    """Module level so spawn workers and Ray can import it."""
+    return os.getpid(), pc.multiply(batch.column("x"), factor).to_pylist()
+
+
+def _batches(n: int, consumed: list[int] | None = None):
+    for i in range(n):
+        if consumed is not None:
+            consumed.append(i)
+        yield pa.record_batch({"x": [i, i + 100]})
+
+
+def test_local_pool_preserves_order_and_runs_in_other_processes():
+    results = list(LocalExecutor(workers=2).map_batches(double, _batches(12), 3))
+    assert [r[1] for r in results] == [[3 * i, 3 * (i + 100)] for i in range(12)]
+    assert os.getpid() not in {pid for pid, _ in results}
+
+
+def test_inline_executor_runs_in_process():
+    results = list(LocalExecutor(workers=0).map_batches(double, _batches(3), 2))
+    assert {pid for pid, _ in results} == {os.getpid()}
+    assert results[2][1] == [4, 204]
+
+
+def test_local_pool_bounds_batches_in_flight():
+    consumed: list[int] = []
+    stream = LocalExecutor(workers=1, max_in_flight=2).map_batches(double, _batches(10, consumed), 1)
+    first = next(stream)
+    assert first[1] == [0, 100]
+    assert len(consumed) == 2  # the input was pulled only as far as the in-flight bound
+    stream.close()
+
+
+def test_build_executor_reads_the_environment(monkeypatch):
+    monkeypatch.setenv("MASLOW_EXECUTOR", "local")
+    monkeypatch.setenv("MASLOW_WORKERS", "3")
+    assert build_executor() == LocalExecutor(workers=3)
+    monkeypatch.setenv("MASLOW_EXECUTOR", "ray")
+    monkeypatch.setenv("MASLOW_RAY_ADDRESS", "ray://head:10001")
+    assert isinstance(build_executor(), RayExecutor) and build_executor().address == "ray://head:10001"
+    monkeypatch.setenv("MASLOW_EXECUTOR", "spark")
+    with pytest.raises(ValueError, match="MASLOW_EXECUTOR='spark'"):
+        build_executor()
+
+
+@pytest.mark.integration
+def test_ray_local_cluster_runs_the_same_function():
+    ray = pytest.importorskip("ray")
+    ray.init(num_cpus=2, include_dashboard=False)
+    try:
+        results = list(RayExecutor(max_in_flight=3).map_batches(double, _batches(8), 5))
+        assert [r[1] for r in results] == [[5 * i, 5 * (i + 100)] for i in range(8)]
+        assert os.getpid() not in {pid for pid, _ in results}
+    finally:
+        ray.shutdown()
