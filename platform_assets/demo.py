@@ -83,8 +83,22 @@ def run_graph(defs: dg.Definitions, instance: dg.DagsterInstance, days: Sequence
     return results
 
 
+def _materializations(results: Sequence[dg.ExecuteInProcessResult]) -> dict[str, list]:
+    by_asset: dict[str, list] = {}
+    for result in results:
+        for event in result.get_asset_materialization_events():
+            mat = event.event_specific_data.materialization
+            by_asset.setdefault(mat.asset_key.to_user_string(), []).append(mat)
+    return by_asset
+
+
+def _value(value):
+    inner = getattr(value, "value", value)
+    return getattr(inner, "data", inner)
+
+
 def summary(defs: dg.Definitions, results: Sequence[dg.ExecuteInProcessResult]) -> list[str]:
-    """Rows, Lance version and location per asset, then the `summary/*` metadata of this run's outputs."""
+    """Rows, Lance version and location per asset, then each level's figures from this run's metadata."""
     lake = settings.lake_uri()
     lines = [f"{'asset':28} {'rows':>9} {'lance':>6}  location"]
     for key in defs.resolve_asset_graph().toposorted_asset_keys:
@@ -92,22 +106,62 @@ def summary(defs: dg.Definitions, results: Sequence[dg.ExecuteInProcessResult]) 
         ds = lt.open_dataset(uri)
         if ds is not None:
             lines.append(f"{key.to_user_string():28} {ds.count_rows():>9,} {'v' + str(ds.version):>6}  {uri}")
-    for result in results:
-        for event in result.get_asset_materialization_events():
-            mat = event.asset_materialization
-            for name, value in mat.metadata.items():
-                if name.startswith("summary/"):
-                    where = f" [{mat.partition}]" if mat.partition else ""
-                    lines += ["", f"{mat.asset_key.to_user_string()}{where} · {name[8:]}", _show(value)]
+    mats = _materializations(results)
+    lines += ["", "clean funnel (per day)"] + _funnel(mats)
+    lines += ["", "contamination (per eval set, all days)"] + _contamination(lake)
+    lines += ["", "classifications"] + _classifications(mats)
+    lines += ["", "mixtures (achieved composition)"] + _mixtures(mats)
     return lines
 
 
-def _show(value) -> str:
-    inner = getattr(value, "value", value)
-    inner = getattr(inner, "data", inner)
-    if isinstance(inner, dict):
-        return "\n".join(f"    {k}: {v}" for k, v in inner.items())
-    return "\n".join("    " + line for line in str(inner).splitlines())
+def _funnel(mats: dict[str, list]) -> list[str]:
+    quarantined = {m.partition: _value(m.metadata.get("quarantined", 0))
+                   for m in mats.get("quarantined_records", [])}
+    out = []
+    for m in sorted(mats.get("clean_documents", []), key=lambda m: m.partition or ""):
+        meta = {k: _value(v) for k, v in m.metadata.items()}
+        drops = {k[len("dropped/"):]: v for k, v in meta.items() if k.startswith("dropped/") and v}
+        top = ", ".join(f"{k} {v}" for k, v in sorted(drops.items(), key=lambda kv: -kv[1])[:6])
+        out.append(
+            f"  {m.partition}: {meta.get('raw_rows')} raw (+{quarantined.get(m.partition, 0)} quarantined) → "
+            f"{meta.get('clean_rows')} kept, {meta.get('rejected_rows')} dropped; dedup rate "
+            f"{meta.get('dedup_rate', 0):.1%}; {meta.get('tokens_kept', 0):,} tokens kept; PII redacted "
+            f"{meta.get('pii/emails', 0)} emails, {meta.get('pii/phones', 0)} phones, "
+            f"{meta.get('pii/ips', 0)} IPs"
+        )
+        out.append(f"      drops: {top or '-'}")
+    return out or ["  (none)"]
+
+
+def _contamination(lake: str) -> list[str]:
+    from platform_assets.eval_sets.contamination_report import summary_lines
+
+    ds = lt.open_dataset(lt.dataset_uri(lake, ["contamination_report"]))
+    return ["  " + line for line in summary_lines(ds.to_table())] if ds is not None else ["  (none)"]
+
+
+def _classifications(mats: dict[str, list]) -> list[str]:
+    out = []
+    for m in mats.get("quality_model", [])[-1:]:
+        meta = {k: _value(v) for k, v in m.metadata.items()}
+        auc = {k: v for k, v in meta.items() if "roc_auc" in k or "precision" in k}
+        out.append("  quality_model: " + ", ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}"
+                                                   for k, v in auc.items()))
+    for m in sorted(mats.get("document_classifications", []), key=lambda m: m.partition or "")[-1:]:
+        out.append(f"  document_classifications [{m.partition}]:")
+        for k, v in m.metadata.items():
+            if k.startswith("classifications/"):
+                out.append(f"    {k[len('classifications/'):]}: {_value(v)}")
+    return out or ["  (none)"]
+
+
+def _mixtures(mats: dict[str, list]) -> list[str]:
+    out = []
+    for m in mats.get("mixtures", []):
+        value = m.metadata.get("summary/composition")
+        if value is not None:
+            out += ["  " + line for line in str(_value(value)).splitlines()]
+    return out or ["  (none)"]
 
 
 def arguments(parser) -> None:
@@ -119,11 +173,15 @@ def arguments(parser) -> None:
 def run(args) -> int:
     import os
     import time
+    import warnings
 
     from platform_assets.dagster_home import ensure_dagster_home
     from platform_assets.demo_data import DEFAULT_DOCS_PER_DAY, generate, load_truth
 
     console = Console()
+    os.environ.setdefault("LANCE_LOG", "error")
+    warnings.filterwarnings("ignore", category=dg.BetaWarning)
+    warnings.filterwarnings("ignore", category=dg.PreviewWarning)
     os.environ["DAGSTER_HOME"] = str(ensure_dagster_home(settings.dagster_home()))
     landing = settings.landing_dir()
     started = time.perf_counter()
