@@ -1,5 +1,6 @@
 """Raw ingestion of one landed day: `raw_documents` (streamed) and `quarantined_records`."""
 
+import hashlib
 from collections.abc import Iterator
 
 import dagster as dg
@@ -9,9 +10,26 @@ from platform_assets.partitions import DAILY_METADATA, daily_partitions
 from platform_assets.processors.ingest_partition import LandingPartition
 from platform_assets.sources import load_sources
 
+
 # Annotations stay eager (no `from __future__ import annotations`): Dagster resolves the Config type.
+def _code_version() -> str:
+    """The reader's version plus sources.yaml: a changed field mapping shows every day stale."""
+    path = settings.spec_dir() / "sources.yaml"
+    spec = path.read_bytes() if path.exists() else b""
+    return "ingest-v1-" + hashlib.sha256(spec).hexdigest()[:12]
+
+
 _STORED = {"io_manager_key": "lance_io_manager", "metadata": DAILY_METADATA, "kinds": {"lance", "python"},
-           "owners": ["team:data-platform"]}
+           "owners": ["team:data-platform"], "code_version": _code_version()}
+
+
+def landed_version(part: LandingPartition) -> dg.DataVersion:
+    """A day's data version from its files' names, sizes and mtimes: new files show downstream stale."""
+    digest = hashlib.sha256()
+    for source, path in part.files:
+        st = path.stat()
+        digest.update(f"{source}\0{path.name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return dg.DataVersion(digest.hexdigest()[:24])
 
 
 class RawDocumentsConfig(dg.Config):
@@ -49,7 +67,8 @@ def ingest_raw_documents(
     """
     part = LandingPartition(settings.landing_dir(), context.partition_key, load_sources(), config.batch_rows)
     sources = sorted({source for source, _ in part.files})
-    yield dg.Output(part.reader(), output_name="raw_documents",
+    version = landed_version(part)
+    yield dg.Output(part.reader(), output_name="raw_documents", data_version=version,
                     metadata={"files": len(part.files), "sources": ", ".join(sources) or "(none)"})
     quarantined = part.quarantined()  # raises if the IO manager did not drain the stream
     stats = part.stats
@@ -61,4 +80,4 @@ def ingest_raw_documents(
         **{f"records/{source}": n for source, n in sorted(stats.records_by_source.items())},
     }
     context.log.info(f"{context.partition_key}: {summary}")
-    yield dg.Output(quarantined, output_name="quarantined_records", metadata=summary)
+    yield dg.Output(quarantined, output_name="quarantined_records", metadata=summary, data_version=version)

@@ -53,7 +53,7 @@ def _node(record) -> AuditNode:
         asset=mat.asset_key.to_user_string(), partition=mat.partition,
         lance_version=meta.get("lance/version"), run_id=record.run_id,
         code_version=mat.tags.get("dagster/code_version") if mat.tags else None,
-        spec_hash=meta.get("spec_hash") or meta.get("maslow/spec_hash"),
+        spec_hash=next((str(v) for k, v in meta.items() if k.split("/")[-1] == "spec_hash"), None),
         row_count=meta.get("dagster/row_count"), partition_row_count=meta.get("dagster/partition_row_count"),
         timestamp=datetime.fromtimestamp(record.timestamp, UTC).isoformat(timespec="seconds"),
         uri=str(meta["dagster/uri"]) if "dagster/uri" in meta else None,
@@ -92,8 +92,7 @@ def _expand(instance: dg.DagsterInstance, record, depth: int) -> AuditNode:
     node = _node(record)
     if depth <= 0:
         return node
-    reads = _meta(record).get("lance/input_versions") or {}
-    for upstream, read in sorted(reads.items()):
+    for upstream, read in sorted(_reads(_meta(record)).items()):
         key = dg.AssetKey.from_user_string(upstream)
         partitions = read.get("partitions") or [None]
         if partitions == [None]:
@@ -106,10 +105,26 @@ def _expand(instance: dg.DagsterInstance, record, depth: int) -> AuditNode:
     return node
 
 
+def _reads(meta: dict) -> dict[str, dict]:
+    """Inputs read: the IO manager's `lance/input_versions`, plus `inputs/<asset>/lance_version` entries
+    recorded by assets that read through the SQL engine (whole datasets at a pinned version)."""
+    reads = dict(meta.get("lance/input_versions") or {})
+    for key, value in meta.items():
+        parts = key.split("/")
+        if len(parts) == 3 and parts[0] == "inputs" and parts[2] == "lance_version":
+            reads.setdefault(parts[1], {"version": int(value), "partitions": None})
+    return reads
+
+
 def verify(tree: AuditNode, io: LanceIOManager, partition_columns: dict[str, list[str]]) -> list[AuditNode]:
     """Re-reads every pinned version in the tree; returns the nodes whose content no longer matches."""
-    bad = []
+    bad, seen = [], {}
     for node in tree.walk():
+        ident = (node.asset, node.partition, node.lance_version)
+        if ident in seen:  # the same materialization reached by another path
+            node.verified, node.problem = seen[ident].verified, seen[ident].problem
+            continue
+        seen[ident] = node
         if node.lance_version is None or node.content_hash is None:
             node.verified, node.problem = False, "no pinned Lance version or content hash recorded"
             bad.append(node)
@@ -133,6 +148,7 @@ def verify(tree: AuditNode, io: LanceIOManager, partition_columns: dict[str, lis
 
 def render(tree: AuditNode) -> str:
     lines: list[str] = []
+    shown: set[tuple] = set()
 
     def visit(node: AuditNode, prefix: str, last: bool, root: bool) -> None:
         head = "" if root else prefix + ("└─ " if last else "├─ ")
@@ -143,6 +159,11 @@ def render(tree: AuditNode) -> str:
             f"code {node.code_version or '-'}  rows {node.partition_row_count or node.row_count}  "
             f"{node.timestamp}" + (f"  spec {node.spec_hash[:12]}" if node.spec_hash else "") + mark
         )
+        ident = (node.asset, node.partition, node.lance_version)
+        if ident in shown and node.inputs:
+            lines[-1] += "  (inputs shown above)"
+            return
+        shown.add(ident)
         child_prefix = "" if root else prefix + ("   " if last else "│  ")
         for i, child in enumerate(node.inputs):
             visit(child, child_prefix, i == len(node.inputs) - 1, False)
