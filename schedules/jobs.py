@@ -12,7 +12,23 @@ DAILY_JOB = "daily_refresh"
 
 
 def daily_asset_keys(assets: Sequence[dg.AssetsDefinition]) -> list[dg.AssetKey]:
-    return [k for a in assets if a.partitions_def == daily_partitions for k in a.keys]
+    """The daily chain: daily assets all of whose upstream assets are in the chain too.
+
+    A daily asset that also reads a non-daily one (contamination reads the eval n-gram index,
+    classifications read the quality model) is left to declarative automation, which runs it once
+    both its daily input and that other input are there.
+    """
+    daily = {k for a in assets if a.partitions_def == daily_partitions for k in a.keys}
+    deps = {k: set(d) for a in assets for k, d in a.asset_deps.items()}
+    chain: set[dg.AssetKey] = set()
+    changed = True
+    while changed:
+        changed = False
+        for key in daily - chain:
+            if deps.get(key, set()) <= chain:
+                chain.add(key)
+                changed = True
+    return sorted(chain, key=lambda k: k.to_user_string())
 
 
 def daily_refresh_job(keys: Sequence[dg.AssetKey]) -> dg.UnresolvedAssetJobDefinition:
