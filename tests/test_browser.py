@@ -141,26 +141,33 @@ def chromium() -> str:
     return chromium_or_skip()
 
 
-@pytest.fixture
-def dagster_dev(chromium, tmp_path) -> Iterator[Server]:
-    """A running `dagster dev` over a temp MASLOW_HOME whose landing zone is still empty."""
-    home = tmp_path / "maslow"
+def server_env(home: Path) -> dict[str, str]:
     today = datetime.now(UTC).date()
     env = {k: v for k, v in os.environ.items() if k not in ("MASLOW_LAKE", "MASLOW_LANDING", "MASLOW_SPECS")}
-    env |= {"MASLOW_HOME": str(home), "DAGSTER_HOME": str(ensure_dagster_home(home / "dagster")),
-            "MASLOW_START_DATE": (today - timedelta(days=5)).isoformat()}
+    return env | {"MASLOW_HOME": str(home), "DAGSTER_HOME": str(ensure_dagster_home(home / "dagster")),
+                  "MASLOW_START_DATE": (today - timedelta(days=5)).isoformat()}
+
+
+def start_dagster_dev(home: Path, tmp_path: Path) -> Server:
     port, log = free_port(), tmp_path / "dagster_dev.log"
     with log.open("w") as out:
         process = subprocess.Popen(
             [str(Path(sys.executable).parent / "dagster"), "dev", "-w", "workspace.yaml",
              "-h", "127.0.0.1", "-p", str(port)],
-            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=REPO, env=server_env(home), stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
             preexec_fn=_default_stop_signals,
         )
+    return Server(f"http://127.0.0.1:{port}", home, log, process)
+
+
+@pytest.fixture
+def dagster_dev(chromium, tmp_path) -> Iterator[Server]:
+    """A running `dagster dev` over a temp MASLOW_HOME whose landing zone is still empty."""
+    server = start_dagster_dev(tmp_path / "maslow", tmp_path)
     try:
-        yield Server(f"http://127.0.0.1:{port}", home, log, process)
+        yield server
     finally:
-        stop(process)
+        stop(server.process)
 
 
 def _default_stop_signals() -> None:
@@ -236,3 +243,56 @@ def test_materialize_one_raw_documents_partition_from_the_ui(chromium, dagster_d
     assert sorted(rows.column("source_id").to_pylist()) == ["ui-0", "ui-1", "ui-2"], run_id
     assert pc.unique(rows.column("source")).to_pylist() == ["browser_test"]
     assert pc.unique(raw.to_table(columns=["day"]).column("day")).to_pylist() == [day]  # one partition only
+
+
+def test_materialize_a_mixture_and_open_its_lineage(chromium, tmp_path):
+    """Issue 7: on a lake built by `maslow demo`, launch a mixture from the UI, then open its lineage."""
+    from playwright.sync_api import sync_playwright
+
+    home = tmp_path / "maslow"
+    demo = subprocess.run([sys.executable, "-m", "platform_assets.cli", "demo"], cwd=REPO,
+                          env=server_env(home), capture_output=True, text=True, timeout=900)
+    assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
+    before = lance.dataset(home / "lake" / "mixtures.lance").version
+    server = start_dagster_dev(home, tmp_path)
+    try:
+        wait_until_loaded(server.base, server.process, server.log)
+        stop_sensors(server.base)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_FLAGS)
+            page = browser.new_page(viewport={"width": 1600, "height": 1000})
+            try:
+                launch_one_mixture(page, server.base, tmp_path)
+                run_id, tags = wait_for_run(server.base)
+                page.goto(f"{server.base}/assets/mixtures?view=lineage")
+                for upstream in ("clean_documents", "document_classifications", "contamination"):
+                    page.get_by_text(upstream).first.wait_for(timeout=UI_TIMEOUT_MS)
+                page.screenshot(path=tmp_path / "5_mixture_lineage.png")
+            except BaseException:
+                page.screenshot(path=tmp_path / "failure.png")
+                print(f"screenshots in {tmp_path}; dagster dev log:\n{server.log.read_text()[-4000:]}")
+                raise
+            finally:
+                browser.close()
+    finally:
+        stop(server.process)
+    assert tags.get("dagster/partition") in ("broad_pretrain", "code_heavy", "post_training_difficulty")
+    assert lance.dataset(home / "lake" / "mixtures.lance").version > before, run_id
+
+
+def launch_one_mixture(page, base: str, shots: Path) -> None:
+    page.goto(f"{base}/assets/mixtures")
+    skip = page.get_by_role("button", name="Skip")
+    page.get_by_role("button", name=re.compile(r"Materialize")).first.wait_for(timeout=UI_TIMEOUT_MS)
+    if skip.count() and skip.first.is_visible():
+        skip.first.click()
+    page.get_by_role("button", name=re.compile(r"Materialize…")).first.click(timeout=UI_TIMEOUT_MS)
+    dialog = page.get_by_role("dialog").filter(has_text="Launch runs to materialize")
+    dialog.wait_for(timeout=UI_TIMEOUT_MS)
+    page.screenshot(path=shots / "3_mixture_dialog.png")
+    dialog.get_by_text("Select a partition").click(timeout=UI_TIMEOUT_MS)  # static partitions: pick one
+    page.get_by_text("broad_pretrain", exact=True).last.click(timeout=UI_TIMEOUT_MS)
+    page.keyboard.press("Escape") if page.get_by_role("listbox").count() else None
+    page.screenshot(path=shots / "4_mixture_partition.png")
+    dialog.get_by_role("button", name=re.compile(r"Launch 1 run")).click(timeout=UI_TIMEOUT_MS)
+    page.get_by_text(re.compile(r"Launched run")).first.wait_for(timeout=UI_TIMEOUT_MS)
