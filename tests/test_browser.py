@@ -291,8 +291,8 @@ def launch_one_mixture(page, base: str, shots: Path) -> None:
     dialog.wait_for(timeout=UI_TIMEOUT_MS)
     page.screenshot(path=shots / "3_mixture_dialog.png")
     dialog.get_by_text("Select a partition").click(timeout=UI_TIMEOUT_MS)  # static partitions: pick one
-    page.get_by_text("broad_pretrain", exact=True).last.click(timeout=UI_TIMEOUT_MS)
-    page.keyboard.press("Escape") if page.get_by_role("listbox").count() else None
+    page.get_by_text("broad_pretrain", exact=True).filter(visible=True).first.click(timeout=UI_TIMEOUT_MS)
+    dialog.get_by_text("Launch runs to materialize mixtures").click()  # closes the partition list
     page.screenshot(path=shots / "4_mixture_partition.png")
     dialog.get_by_role("button", name=re.compile(r"Launch 1 run")).click(timeout=UI_TIMEOUT_MS)
     page.get_by_text(re.compile(r"Launched run")).first.wait_for(timeout=UI_TIMEOUT_MS)

@@ -70,7 +70,11 @@ def test_every_asset_then_audit_trace_and_status(platform):
     from resources.lance_io_manager import LanceIOManager
 
     defs, instance, truth, lake = platform
-    run_graph(defs, instance, truth["days"])
+    results = run_graph(defs, instance, truth["days"])
+    failed = [(e.asset_key.to_user_string(), e.check_name) for r in results
+              for e in r.get_asset_check_evaluations()
+              if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR]
+    assert failed == []
 
     tree = audit.audit(instance, "mixtures", "broad_pretrain")
     mixture = instance.fetch_materializations(
