@@ -30,7 +30,7 @@ def trace(root_uri: str, doc_id: str) -> dict[str, list[dict]]:
         rows = ds.to_table(filter=f"doc_id = {lt.sql_literal(doc_id)}").to_pylist()
         for row in rows:
             if isinstance(row.get("text"), str):
-                row["text"] = row["text"][:80] + ("…" if len(row["text"]) > 80 else "")
+                row["text"] = " ".join(row["text"][:60].split()) + ("…" if len(row["text"]) > 60 else "")
             for key in HIDDEN - {"text"}:
                 row.pop(key, None)
         if rows:
