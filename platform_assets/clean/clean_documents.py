@@ -22,6 +22,20 @@ def code_version(preset: str = DEFAULT_PRESET) -> str:
     return f"clean:{load_clean_config().fingerprint()}|{DEDUP_VERSION}|{preset}"
 
 
+def _from_raw(*columns: str) -> list[dg.TableColumnDep]:
+    return [dg.TableColumnDep(asset_key=dg.AssetKey("raw_documents"), column_name=c) for c in columns]
+
+
+# Which raw columns each clean column is computed from (shown in the UI's column lineage).
+COLUMN_LINEAGE = dg.TableColumnLineage(deps_by_column={
+    **{c: _from_raw(c) for c in ("doc_id", "source", "source_id", "day", "url")},
+    "text": _from_raw("text"),
+    "domain": _from_raw("domain", "source", "text"),
+    **{c: _from_raw("text") for c in ("language", "language_score", "token_count", "pii_emails",
+                                      "pii_phones", "pii_ips", "dup_cluster_id", "dup_cluster_size")},
+})
+
+
 class CleanDocumentsConfig(dg.Config):
     preset: str = pydantic.Field(DEFAULT_PRESET, description=f"MinHash preset: {', '.join(PRESETS)}")
     scope: str = pydantic.Field("partition", description="partition (FineWeb's choice) or incremental "
@@ -90,7 +104,8 @@ def clean_stage(
         summary = {**stage.summary(), **index_meta}
         context.log.info(f"clean {day}: {summary}")
         readers = stage.readers()
-        yield dg.Output(readers["clean_documents"], output_name="clean_documents", metadata=summary)
+        yield dg.Output(readers["clean_documents"], output_name="clean_documents",
+                        metadata={**summary, "dagster/column_lineage": COLUMN_LINEAGE})
         yield dg.Output(readers["rejected_documents"], output_name="rejected_documents",
                         metadata={k: v for k, v in summary.items() if k.startswith(("dropped/", "raw_rows",
                                                                                     "rejected_rows"))})
