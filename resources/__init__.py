@@ -8,6 +8,7 @@ from typing import Any
 import dagster as dg
 
 from platform_assets import settings
+from resources.embedder import embedder_from_env
 from resources.executor import build_executor
 from resources.lance_io_manager import LanceIOManager
 from resources.llm import llm_resource_from_env
@@ -37,4 +38,5 @@ def build_resources() -> dict[str, Any]:
         "executor": build_executor(),
         "sql_engine": build_sql_engine(),
         "llm": llm_resource_from_env(),
+        "embedder": embedder_from_env(),
     }

@@ -10,6 +10,7 @@ import pandas as pd
 import pyarrow as pa
 
 from resources import lance_tables as lt
+from resources import lance_vectors as lv
 
 # Lance versions read by each (run, step), so every output of the step records exactly which input
 # versions it was computed from (`lance/input_versions`, read by `maslow audit`).
@@ -28,7 +29,8 @@ class LanceIOManager(dg.ConfigurableIOManager):
     dimension for multi-partitions); writing replaces exactly those partitions in one Lance commit.
     Inputs are `pa.Table`, `pa.RecordBatchReader` or the lazy `lance.LanceDataset`; an input's
     `columns` metadata projects, its `filter` metadata is pushed into Lance, and its `lance_version`
-    metadata reads that recorded version (time travel).
+    metadata reads that recorded version (time travel). A `vector_index` metadata dict
+    (`{"column", "metric"}`) keeps an IVF_PQ index on that column, refreshed after every write.
     """
 
     root_uri: str
@@ -76,6 +78,10 @@ class LanceIOManager(dg.ConfigurableIOManager):
         }
         if keys is not None:
             metadata["dagster/partition_row_count"] = result.rows_written
+        index = lv.IndexSpec.from_metadata(_plain(context.definition_metadata.get("vector_index")))
+        if index is not None:
+            metadata["lance/vector_index"] = dg.MetadataValue.json(
+                lv.refresh_index(uri, index, self.storage_options))
         reads = _READS.get((context.run_id, context.step_key))
         if reads:
             metadata["lance/input_versions"] = dg.MetadataValue.json(reads)
@@ -124,6 +130,11 @@ def _record_read(context: dg.InputContext, version: int, keys: list[lt.Partition
     reads[context.asset_key.to_user_string()] = {
         "version": version, "partitions": None if keys is None else ["|".join(k) for k in keys],
     }
+
+
+def _plain(value: Any) -> Any:
+    """A definition-metadata value as written in the asset's code (Dagster may wrap a dict as JSON)."""
+    return getattr(value, "data", value)
 
 
 def _as_reader(obj: Any) -> pa.RecordBatchReader:

@@ -6,9 +6,11 @@ from collections.abc import Sequence
 
 import dagster as dg
 
+from platform_assets.policies import is_optional
+
 
 def follow_upstream(assets: Sequence[dg.AssetsDefinition], daily: Sequence[dg.AssetKey]) -> list:
-    """Gives every non-daily asset without its own condition `AutomationCondition.eager()`.
+    """Gives every non-daily, non-optional asset without its own condition `AutomationCondition.eager()`.
 
     The nightly schedule drives the daily chain; the automation sensor then requests the mixtures,
     analytics and reports whose inputs changed, once those inputs are all up to date.
@@ -16,7 +18,7 @@ def follow_upstream(assets: Sequence[dg.AssetsDefinition], daily: Sequence[dg.As
     daily_set = set(daily)
 
     def apply(spec: dg.AssetSpec) -> dg.AssetSpec:
-        if spec.key in daily_set or spec.automation_condition is not None:
+        if spec.key in daily_set or spec.automation_condition is not None or is_optional(spec):
             return spec
         return spec.replace_attributes(automation_condition=dg.AutomationCondition.eager())
 

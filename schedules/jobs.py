@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import dagster as dg
 
 from platform_assets.partitions import daily_partitions
+from platform_assets.policies import is_optional
 
 DAILY_JOB = "daily_refresh"
 
@@ -16,9 +17,12 @@ def daily_asset_keys(assets: Sequence[dg.AssetsDefinition]) -> list[dg.AssetKey]
 
     A daily asset that also reads a non-daily one (contamination reads the eval n-gram index,
     classifications read the quality model) is left to declarative automation, which runs it once
-    both its daily input and that other input are there.
+    both its daily input and that other input are there. Optional assets (`maslow/optional` tag) are
+    never in the chain.
     """
-    daily = {k for a in assets if a.partitions_def == daily_partitions for k in a.keys}
+    daily = {
+        s.key for a in assets if a.partitions_def == daily_partitions for s in a.specs if not is_optional(s)
+    }
     deps = {k: set(d) for a in assets for k, d in a.asset_deps.items()}
     chain: set[dg.AssetKey] = set()
     changed = True

@@ -1,4 +1,4 @@
-"""The `maslow audit | trace | status` subcommands: argument parsing and printing around lineage/."""
+"""The `maslow audit | trace | status | similar` subcommands: argument parsing and printing."""
 
 from __future__ import annotations
 
@@ -92,4 +92,34 @@ def status(args: argparse.Namespace) -> int:
     with _instance() as instance:
         rows = lineage.status(instance, _defs())
     print(json.dumps([asdict(r) for r in rows], indent=2) if args.json else lineage.render(rows))
+    return 0
+
+
+def similar_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("doc_id", nargs="?", help="a clean document's doc_id")
+    parser.add_argument("--text", help="find documents like this text instead of a doc_id")
+    parser.add_argument("-k", type=int, default=10, help="how many neighbours (default 10)")
+    parser.add_argument("--where", help="Lance filter over doc_id, day, domain, e.g. \"domain = 'code'\"")
+    parser.add_argument("--json", action="store_true")
+
+
+def similar(args: argparse.Namespace) -> int:
+    from platform_assets.classifications import similar as mlt
+    from resources.embedder import EmbedderResource, embedder_from_env
+
+    if (args.doc_id is None) == (args.text is None):
+        print("maslow similar: give a doc_id or --text, not both")
+        return 2
+
+    def encoder(name: str):
+        return EmbedderResource(encoder=name, device=embedder_from_env().device).get_encoder()
+
+    try:
+        found = mlt.more_like_this(settings.lake_uri(), doc_id=args.doc_id, text=args.text, k=args.k,
+                                   where=args.where, encoder=encoder)
+    except LookupError as e:
+        print(f"maslow similar: {e}")
+        return 2
+    query = args.doc_id or repr(args.text[:60])
+    print(json.dumps([n.to_dict() for n in found], indent=2) if args.json else mlt.render(query, found))
     return 0
