@@ -20,6 +20,7 @@ from bench.common import cores, median_times, print_table, write_result
 from platform_assets import settings
 from platform_assets.processors.classifiers import ngram_model, stack, synthetic_web
 from platform_assets.processors.classifiers.quality_training import load_config, load_reference, train_quality
+from resources.executor import compact
 
 TARGET_DOCS_PER_S = 5000
 _stack: list = []
@@ -65,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     n = args.docs or (2000 if args.quick else 20_000)
     repeat = 2 if args.quick else 3
     docs = synthetic_web.documents(n, seed=1, mean_chars=3000).select(["doc_id", "day", "text", "domain"])
-    batches = docs.to_batches(max_chunksize=1024)
+    batches = [compact(b) for b in docs.to_batches(max_chunksize=1024)]  # as the executor ships them
     mean_chars = float(np.mean([len(t) for t in docs["text"].to_pylist()]))
     model = train_model()
     model_table = ngram_model.to_table(model, "quality_v1")

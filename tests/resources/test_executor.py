@@ -66,3 +66,17 @@ def test_ray_local_cluster_runs_the_same_function():
         assert os.getpid() not in {pid for pid, _ in results}
     finally:
         ray.shutdown()
+
+
+def test_slices_are_compacted_before_they_are_shipped():
+    import pickle
+
+    from resources.executor import compact
+
+    table = pa.table({"text": ["x" * 1000] * 10_000})
+    part = table.to_batches(max_chunksize=500)[3]
+    assert len(pickle.dumps(part)) > 10 * part.nbytes  # what pickling a bare slice costs
+    small = compact(part)
+    assert small.equals(part) and len(pickle.dumps(small)) < 2 * part.nbytes
+    whole = table.combine_chunks().to_batches()[0]
+    assert compact(whole) is whole  # nothing copied when there is nothing to save
