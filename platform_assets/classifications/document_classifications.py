@@ -1,6 +1,7 @@
 """`document_classifications`: every clean document's classifier scores, labels and difficulty features."""
 
 import hashlib
+import itertools
 
 import dagster as dg
 import pyarrow as pa
@@ -10,6 +11,7 @@ from platform_assets import settings
 from platform_assets.partitions import DAILY_METADATA, daily_partitions
 from platform_assets.processors.classifiers import ngram_model, prompts, stack
 from platform_assets.processors.classifiers.summary import summarize
+from resources.executor import BatchExecutor
 from resources.llm import LLMResource
 
 
@@ -52,22 +54,31 @@ def document_classifications(
     context: dg.AssetExecutionContext,
     config: ClassificationsConfig,
     llm: LLMResource,
+    executor: dg.ResourceParam[BatchExecutor],
     clean_documents: pa.RecordBatchReader,
     quality_model: pa.Table,
 ) -> dg.Output[pa.Table]:
     """One row per clean document (doc_id, day): `score__<name>`, `label__<name>` and `<name>__<feature>`.
 
-    Classifiers only score; thresholds are applied downstream (filters, mixture SQL). Prompt-based
-    classifiers run on at most `llm_max_docs` documents per day, and are skipped without an endpoint.
+    Classifiers only score; thresholds are applied downstream (filters, mixture SQL). The in-process
+    stack runs on the `executor` (every core); a partition of one batch runs here, where a pool would cost
+    more than it saves. Prompt-based classifiers run here on at most `llm_max_docs` documents per day, and
+    are skipped without an endpoint.
     """
     model = ngram_model.from_table(quality_model)
     classifiers = stack.build_stack(config.classifiers, model)
     templates = [prompt_templates()[name] for name in config.prompt_classifiers]
     client = llm.get_client()
     budget = [config.llm_max_docs]
+    source = rebatch(clean_documents, config.batch_rows)
+    head = list(itertools.islice(source, 2))
+    to_score, originals = itertools.tee(itertools.chain(head, source))
+    args = (tuple(config.classifiers), quality_model)
+    scored = (executor.map_batches(stack.classify_on_worker, to_score, *args)
+              if len(head) > 1 else (stack.classify_on_worker(b, *args) for b in to_score))
     batches = [
-        score_batch(b, classifiers, templates, client, config.llm_sample_fraction, budget)
-        for b in rebatch(clean_documents, config.batch_rows)
+        add_prompt_columns(s, b, templates, client, config.llm_sample_fraction, budget)
+        for s, b in zip(scored, originals, strict=True)
     ]
     schema = stack.output_schema(classifiers, [pa.field("doc_id", pa.string()), pa.field("day", pa.string())])
     for t in templates:
@@ -100,10 +111,10 @@ def llm_selection(doc_ids: list, fraction: float, budget: list[int]) -> list[boo
     return picked
 
 
-def score_batch(
-    batch: pa.RecordBatch, classifiers, templates, client, fraction: float, budget: list[int]
+def add_prompt_columns(
+    out: pa.RecordBatch, batch: pa.RecordBatch, templates, client, fraction: float, budget: list[int]
 ) -> pa.RecordBatch:
-    out = stack.classify_batch(batch, classifiers)
+    """The stack's output `out` for `batch`, with each prompt template's columns added."""
     if not templates:
         return out
     cols = dict(zip(out.schema.names, out.columns, strict=True))

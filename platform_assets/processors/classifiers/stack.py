@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import pyarrow as pa
 
-from platform_assets.processors.classifiers import registry
+from platform_assets.processors.classifiers import ngram_model, registry
 from platform_assets.processors.classifiers.base import Classifier
 from platform_assets.processors.classifiers.ngram_model import FEATURES_VERSION, NgramModel
 
@@ -22,6 +22,7 @@ DEFAULT_CLASSIFIERS = (
     "difficulty_mc_v1",
 )
 KEY_COLUMNS = ("doc_id", "day")
+_built: dict[tuple, list[Classifier]] = {}  # per worker process: (names, model version) -> stack
 
 
 def build_stack(
@@ -54,3 +55,15 @@ def classify_batch(
     for clf in stack:
         cols.update(clf.apply(batch))
     return pa.RecordBatch.from_pydict(cols)
+
+
+def classify_on_worker(batch: pa.RecordBatch, names: Sequence[str], model_table: pa.Table | None
+                       ) -> pa.RecordBatch:
+    """`classify_batch` for an executor task: the stack is built once per process and model version."""
+    version = model_table.column("model_version")[0].as_py() if model_table is not None else None
+    key = (tuple(names), version)
+    if key not in _built:
+        model = ngram_model.from_table(model_table) if model_table is not None else None
+        _built.clear()
+        _built[key] = build_stack(names, model)
+    return classify_batch(batch, _built[key])

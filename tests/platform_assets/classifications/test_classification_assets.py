@@ -15,6 +15,7 @@ from platform_assets.classifications.quality_model import quality_model
 from platform_assets.partitions import DAILY_METADATA, daily_partitions
 from platform_assets.processors.classifiers import synthetic_web
 from resources import lance_tables as lt
+from resources.executor import LocalExecutor
 from resources.lance_io_manager import LanceIOManager
 from resources.llm import LLMResource
 from tests.resources.fake_llm import serve
@@ -42,7 +43,8 @@ def lake(maslow_home):
 
 def _materialize(lake: str, selection, **kw):
     io = LanceIOManager(root_uri=lake)
-    resources = {"lance_io_manager": io, "io_manager": io, "llm": kw.pop("llm", LLMResource())}
+    resources = {"lance_io_manager": io, "io_manager": io, "llm": kw.pop("llm", LLMResource()),
+                 "executor": kw.pop("executor", LocalExecutor(workers=0))}
     return dg.materialize(
         [CLEAN, quality_model, document_classifications, *checks_defs()],
         resources=resources,
@@ -131,7 +133,7 @@ def _stale_status(instance) -> str:
     io = LanceIOManager(root_uri="unused")
     graph = dg.Definitions(
         assets=[CLEAN, quality_model, document_classifications],
-        resources={"lance_io_manager": io, "llm": LLMResource()},
+        resources={"lance_io_manager": io, "llm": LLMResource(), "executor": LocalExecutor(workers=0)},
     ).resolve_asset_graph()
     resolver = CachingStaleStatusResolver(instance, graph, LoadingContextForTest(instance))
     return resolver.get_status(dg.AssetKey("document_classifications"), partition_key=DAY).value
@@ -144,7 +146,9 @@ def test_check_flags_out_of_range_scores():
 
 def test_prompt_classifier_through_a_configured_endpoint_and_the_cache(lake, tmp_path):
     _write_clean(lake, n=60)
-    run_config = dg.RunConfig(ops={"document_classifications": {"config": {"llm_max_docs": 5}}})
+    # 20-row batches: three executor tasks, each joined back to its own batch for the prompt columns
+    run_config = dg.RunConfig(ops={"document_classifications": {"config": {"llm_max_docs": 5,
+                                                                           "batch_rows": 20}}})
     with serve() as (url, server):
         llm = LLMResource(
             base_url=url, model="tiny-llm", cache_uri=str(tmp_path / "cache.lance"), backoff_initial_s=0.01
@@ -163,3 +167,15 @@ def test_prompt_classifier_through_a_configured_endpoint_and_the_cache(lake, tmp
     assert first["classifications/llm_edu_v1__status"].value == {"not_sampled": 55, "ok": 5}
     out = lance.dataset(f"{lake}/document_classifications.lance").to_table()
     assert sorted(v for v in out.column("score__llm_edu_v1").to_pylist() if v is not None) == [3.0] * 5
+
+
+def test_many_batches_on_a_process_pool_equal_one_batch_in_process(lake):
+    _write_clean(lake, n=300)
+    assert _materialize(lake, [quality_model]).success
+    tables = []
+    for rows, executor in ((4096, LocalExecutor(workers=0)), (64, LocalExecutor(workers=2))):
+        config = dg.RunConfig(ops={"document_classifications": {"config": {"batch_rows": rows}}})
+        assert _materialize(lake, [document_classifications], partition_key=DAY, executor=executor,
+                            run_config=config).success
+        tables.append(lance.dataset(f"{lake}/document_classifications.lance").to_table().sort_by("doc_id"))
+    assert tables[0].num_rows == 300 and tables[0].equals(tables[1])
