@@ -29,6 +29,7 @@ import pyarrow.dataset as pds
 import pyarrow.parquet as pq
 
 from bench.common import data_dir, load_average, median_times, print_table, write_result
+from resources import lance_tables as lt
 from resources.lance_tables import DATA_STORAGE_VERSION
 
 NAME = "lance_vs_parquet"
@@ -67,7 +68,11 @@ def write_all(folder: Path, rows: int, blob_count: int) -> None:
     # pyarrow's defaults only hold for one write_table call over the whole table (a ParquetWriter makes
     # one row group per call at least), so the table is built in memory here, which is fine for a bench.
     docs = documents(rows)
-    lance.write_dataset(docs, folder / "docs.lance", data_storage_version=DATA_STORAGE_VERSION)
+    # Lance is written the way the IO manager writes (lance_tables.overwrite), streamed in 64k-row batches
+    # like the tuned Parquet's row groups; one write_dataset call over the whole table makes larger pages
+    # that cost ~35% on random take (measured: 18.5 ms against 13.5 ms per 1,000 rows).
+    batches = docs.combine_chunks().to_batches(max_chunksize=TUNED_ROW_GROUP)
+    lt.overwrite(str(folder / "docs.lance"), pa.RecordBatchReader.from_batches(docs.schema, batches))
     pq.write_table(docs, folder / "docs_rg64k.parquet", row_group_size=TUNED_ROW_GROUP)
     pq.write_table(docs, folder / "docs_default.parquet")
     del docs
@@ -85,7 +90,7 @@ def prepare(rows: int, blob_count: int, regenerate: bool) -> Path:
     """The data folder for these sizes; (re)generated unless one with the same parameters is complete."""
     folder = data_dir(NAME) / f"rows{rows}_blobs{blob_count}"
     params = {"rows": rows, "blobs": blob_count, "lance": lance.__version__, "pyarrow": pa.__version__,
-              "data_storage_version": DATA_STORAGE_VERSION, "generator": 1}
+              "data_storage_version": DATA_STORAGE_VERSION, "generator": 2}
     stamp = folder / "params.json"
     if regenerate or not stamp.exists() or json.loads(stamp.read_text()) != params:
         shutil.rmtree(folder, ignore_errors=True)
