@@ -147,8 +147,8 @@ def test_check_flags_out_of_range_scores():
 def test_prompt_classifier_through_a_configured_endpoint_and_the_cache(lake, tmp_path):
     _write_clean(lake, n=60)
     # 20-row batches: three executor tasks, each joined back to its own batch for the prompt columns
-    run_config = dg.RunConfig(ops={"document_classifications": {"config": {"llm_max_docs": 5,
-                                                                           "batch_rows": 20}}})
+    run_config = dg.RunConfig(ops={"document_classifications": {"config": {
+        "llm_max_docs": 5, "batch_rows": 20, "executor_min_rows": 1}}})
     with serve() as (url, server):
         llm = LLMResource(
             base_url=url, model="tiny-llm", cache_uri=str(tmp_path / "cache.lance"), backoff_initial_s=0.01
@@ -174,7 +174,8 @@ def test_many_batches_on_a_process_pool_equal_one_batch_in_process(lake):
     assert _materialize(lake, [quality_model]).success
     tables = []
     for rows, executor in ((4096, LocalExecutor(workers=0)), (64, LocalExecutor(workers=2))):
-        config = dg.RunConfig(ops={"document_classifications": {"config": {"batch_rows": rows}}})
+        config = dg.RunConfig(ops={"document_classifications": {"config": {"batch_rows": rows,
+                                                                           "executor_min_rows": 100}}})
         assert _materialize(lake, [document_classifications], partition_key=DAY, executor=executor,
                             run_config=config).success
         tables.append(lance.dataset(f"{lake}/document_classifications.lance").to_table().sort_by("doc_id"))
