@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dagster as dg
 import lance
 import pyarrow as pa
 import pytest
 
+from platform_assets.mixtures.mixtures import build_mixtures_asset
 from resources.lance_io_manager import LanceIOManager
 from resources.sql_engine import DuckDBEngine
 
@@ -92,3 +94,13 @@ def spec_dir(tmp_path, monkeypatch):
     (folder / "mixtures" / "mix.yaml").write_text(MIX_SPEC.format(name="mix", seed=7))
     monkeypatch.setenv("MASLOW_SPECS", str(folder))
     return folder / "mixtures"
+
+
+@pytest.fixture
+def materialized(lake, engine, io_manager, spec_dir):
+    """Two mixtures in one dataset, `mix` written first and then rewritten, so offsets are not trivial."""
+    (spec_dir / "other.yaml").write_text(MIX_SPEC.format(name="other", seed=3))
+    resources = {"sql_engine": engine, "lance_io_manager": io_manager}
+    results = [dg.materialize([build_mixtures_asset()], partition_key=k, resources=resources)
+               for k in ("mix", "other", "mix")]
+    return lake, [r.get_asset_materialization_events()[0].materialization.metadata for r in results]

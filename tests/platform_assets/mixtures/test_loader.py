@@ -1,20 +1,7 @@
-import dagster as dg
 import numpy as np
 import pytest
 
 from platform_assets.mixtures.loader import Mixture, ShardedOrder
-from platform_assets.mixtures.mixtures import build_mixtures_asset
-from tests.platform_assets.mixtures.conftest import MIX_SPEC
-
-
-@pytest.fixture
-def materialized(lake, engine, io_manager, spec_dir):
-    """Two mixtures in one dataset, `mix` written first and then rewritten, so offsets are not trivial."""
-    (spec_dir / "other.yaml").write_text(MIX_SPEC.format(name="other", seed=3))
-    resources = {"sql_engine": engine, "lance_io_manager": io_manager}
-    results = [dg.materialize([build_mixtures_asset()], partition_key=k, resources=resources)
-               for k in ("mix", "other", "mix")]
-    return lake, [r.get_asset_materialization_events()[0].materialization.metadata for r in results]
 
 
 def test_map_style_access_returns_the_sample_with_that_index(materialized):
