@@ -81,7 +81,7 @@ def init_home(args: argparse.Namespace) -> int:
 
 
 def _commands() -> dict[str, Command]:
-    from platform_assets import demo
+    from platform_assets import backfill, demo
     from platform_assets.lineage import commands as lineage
 
     return {
@@ -89,6 +89,8 @@ def _commands() -> dict[str, Command]:
                         demo.arguments, demo.run),
         "demo-data": Command("write a realistic demo landing folder and its ground-truth file",
                              demo_data_arguments, demo_data),
+        "backfill": Command("rematerialize a date range of the daily chain and what depends on it",
+                            backfill.arguments, backfill.run),
         "audit": Command("the lineage tree of a materialization; --verify re-hashes pinned versions",
                          lineage.audit_arguments, lineage.audit),
         "trace": Command("where one document went: raw, clean or rejected, contamination, mixtures",

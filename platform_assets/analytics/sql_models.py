@@ -120,6 +120,8 @@ def build_model_asset(model: SqlModel) -> dg.AssetsDefinition:
         description=model.header.description,
         deps=model.refs,
         partitions_def=partitions.daily_partitions if daily else None,
+        # One SQL query over a date range is far cheaper than a run per day, so backfills run once.
+        backfill_policy=dg.BackfillPolicy.single_run() if daily else None,
         metadata={**(partitions.DAILY_METADATA if daily else {}), "grain": model.header.grain,
                   "sql": dg.MetadataValue.md(f"```sql\n{model.sql}\n```")},
         io_manager_key="lance_io_manager",
@@ -129,10 +131,11 @@ def build_model_asset(model: SqlModel) -> dg.AssetsDefinition:
     )
     def _model(context: dg.AssetExecutionContext, sql_engine: engines.SqlEngine):
         filters = {}
-        if daily:  # the partition's day, for every input that has one
-            day = context.partition_key
-            filters = {r: f"day = {lt.sql_literal(day)}" for r in model.refs
-                       if "day" in getattr(sql_engine.schema(r), "names", [])}
+        if daily:  # the run's days (one, or a backfill's range), for every input that has a `day`
+            days = context.partition_key_range
+            where = (f"day = {lt.sql_literal(days.start)}" if days.start == days.end else
+                     f"day >= {lt.sql_literal(days.start)} AND day <= {lt.sql_literal(days.end)}")
+            filters = {r: where for r in model.refs if "day" in getattr(sql_engine.schema(r), "names", [])}
         return sql_engine.query(model.sql, ref_filters=filters)
 
     return _model
