@@ -4,8 +4,9 @@ The staged plan of `maslow demo`, over landed data (nothing is generated) and on
 and what depends on them: each daily stage runs once
 per day, except assets whose backfill policy is single-run (the daily SQL models), which run once per span
 of consecutive days; then every non-daily asset that depends on them. Runs are recorded in the Dagster
-instance under DAGSTER_HOME, so the UI and `maslow audit` see them. From the UI, a backfill of the
-`daily_refresh` job over a range follows the same policies through the daemon.
+instance under DAGSTER_HOME, so the UI and `maslow audit` see them. From the UI, an asset backfill (assets
+selected in the graph, "Materialize…" over a range) follows the same per-asset policies; a backfill of the
+`daily_refresh` job runs one run per day, as Dagster applies the strictest policy of a job's assets.
 """
 
 from __future__ import annotations
