@@ -9,6 +9,8 @@ import re
 import string
 
 _WORD = re.compile(r"\S+")
+ROW_COLUMNS = ("doc_id", "eval_set", "item_id", "matched_ngrams", "ngram_texts", "action", "reason",
+               "kept_spans")
 
 
 def _table() -> dict[int, str | None]:
@@ -60,28 +62,30 @@ def decide(length: int, spans: list, window: int, max_matches: int, min_piece: i
     return ("cut", "ngram_cut", kept) if kept else ("drop", "no_clean_piece", [])
 
 
-def check(doc_ids, texts, index, n=13, window=200, max_matches=10, min_piece=200, canaries=None) -> list:
-    """Rows (doc_id, eval_set, item_id, matched_ngrams, action, reason, kept_spans), sorted."""
+def check(doc_ids, texts, index, n=13, window=200, max_matches=10, min_piece=200, canaries=None,
+          keep=20) -> list:
+    """Rows (ROW_COLUMNS; ngram_texts: the first `keep` matched n-grams), sorted."""
     rows = []
     for doc_id, text in zip(doc_ids, texts, strict=True):
         ws = word_spans(text)
         hits = []
         for i in range(len(ws) - n + 1):
-            found = index.get(tuple(w for w, _, _ in ws[i : i + n]))
+            ngram = tuple(w for w, _, _ in ws[i : i + n])
+            found = index.get(ngram)
             if found:
-                hits.append(((ws[i][1], ws[i + n - 1][2]), found))
+                hits.append(((ws[i][1], ws[i + n - 1][2]), found, " ".join(ngram)))
         canary_sets = [s for c, s in (canaries or {}).items() if c in text]
         if not hits and not canary_sets:
             continue
         if canary_sets:
             action, reason, kept = "drop", "canary", []
         else:
-            action, reason, kept = decide(len(text), [s for s, _ in hits], window, max_matches, min_piece)
-        per_item: dict[tuple[str, str], int] = {}
-        for _, found in hits:
+            action, reason, kept = decide(len(text), [s for s, _, _ in hits], window, max_matches, min_piece)
+        per_item: dict[tuple[str, str], list[str]] = {}
+        for _, found, ngram in hits:
             for key in found:
-                per_item[key] = per_item.get(key, 0) + 1
-        for (eval_set, item_id), count in per_item.items():
-            rows.append((doc_id, eval_set, item_id, count, action, reason, kept))
-        rows += [(doc_id, s, None, 0, action, reason, kept) for s in canary_sets]
+                per_item.setdefault(key, []).append(ngram)
+        for (eval_set, item_id), ngrams in per_item.items():
+            rows.append((doc_id, eval_set, item_id, len(ngrams), ngrams[:keep], action, reason, kept))
+        rows += [(doc_id, s, None, 0, [], action, reason, kept) for s in canary_sets]
     return sorted(rows, key=lambda r: (r[0], r[1], r[2] or ""))

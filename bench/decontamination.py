@@ -69,8 +69,7 @@ def eval_texts(synthetic: int, seed: int = 1) -> list[tuple[str, str, str]]:
 
 def run_fast(docs: pa.Table, index: decontam.NgramIndex) -> list[tuple]:
     table, _ = check_documents(docs.to_batches(max_chunksize=8192), index, {}, PRESET, "bench")
-    return sorted(zip(*(table[c].to_pylist() for c in ("doc_id", "eval_set", "item_id", "matched_ngrams",
-                                                        "action", "reason", "kept_spans")), strict=True),
+    return sorted(zip(*(table[c].to_pylist() for c in ref.ROW_COLUMNS), strict=True),
                   key=lambda r: (r[0], r[1], r[2] or ""))
 
 

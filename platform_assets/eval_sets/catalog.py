@@ -3,6 +3,8 @@
 A spec names a local data file (jsonl, jsonl.gz, parquet or csv, relative to the YAML), the task type,
 the split, the mapping from our fields to the file's columns, an optional canary string, and which
 fields are indexed for decontamination. In a CSV file a list field (choices) holds a JSON array.
+A multiple-choice set whose answers are numbers (ARC's "1".."4", MMLU's 0..3) must say what the first
+choice's number is with `answer_base: 0 | 1`; nothing guesses it.
 """
 
 from __future__ import annotations
@@ -17,7 +19,15 @@ from typing import Literal
 
 import pyarrow.parquet as pq
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from platform_assets import settings
 from platform_assets.processors import decontam
@@ -52,7 +62,7 @@ class FieldMap(BaseModel):
 
 
 class EvalSetSpec(BaseModel):
-    """One eval set. `name` is the YAML file's stem; `path` is the data file, resolved."""
+    """One eval set. `name` is the YAML file's stem, `spec_path` the YAML, `path` the data file, resolved."""
 
     model_config = ConfigDict(extra="forbid")
     name: str = ""
@@ -62,9 +72,18 @@ class EvalSetSpec(BaseModel):
     format: Format | None = None
     split: str
     fields: FieldMap
+    answer_base: Literal[0, 1] | None = None  # what a numeric multiple-choice answer counts from
     canary: str | None = Field(default=None, min_length=8)
     index_fields: list[IndexField] = ["context", "question", "choices", "answer"]
     path: Path = Path()
+    spec_path: Path = Path()
+
+    @field_validator("answer_base")
+    @classmethod
+    def _multiple_choice_only(cls, base: int | None, info: ValidationInfo) -> int | None:
+        if base is not None and info.data.get("task") != "multiple_choice":
+            raise ValueError("only a multiple_choice task has answer indices")
+        return base
 
     @model_validator(mode="after")
     def _task_fields(self) -> EvalSetSpec:
@@ -94,7 +113,7 @@ def load_spec(path: Path) -> EvalSetSpec:
         problems = "; ".join(f"{'.'.join(map(str, err['loc'])) or '<root>'}: {err['msg']}"
                              for err in e.errors())
         raise CatalogError(f"{path}: {problems}") from e
-    spec.path = (path.parent / spec.file).resolve()
+    spec.path, spec.spec_path = (path.parent / spec.file).resolve(), path
     if not spec.path.is_file():
         raise CatalogError(f"{path}: file: {spec.file!r} does not exist ({spec.path})")
     return spec

@@ -16,8 +16,9 @@ from platform_assets.processors import decontam
 SPANS = pa.list_(pa.list_(pa.int64()))
 CONTAMINATION_SCHEMA = pa.schema([
     ("doc_id", pa.string()), ("day", pa.string()), ("eval_set", pa.string()), ("item_id", pa.string()),
-    ("matched_ngrams", pa.int32()), ("doc_matches", pa.int32()), ("action", pa.string()),
-    ("reason", pa.string()), ("spans", SPANS), ("kept_spans", SPANS), ("preset", pa.string()),
+    ("matched_ngrams", pa.int32()), ("ngram_texts", pa.list_(pa.string())), ("doc_matches", pa.int32()),
+    ("action", pa.string()), ("reason", pa.string()), ("spans", SPANS), ("kept_spans", SPANS),
+    ("preset", pa.string()),
 ])
 
 
@@ -46,8 +47,8 @@ def contamination(
     context: dg.AssetExecutionContext, config: ContaminationConfig, clean_documents: pa.RecordBatchReader,
     eval_ngram_index: pa.Table, eval_items: pa.Table,
 ) -> pa.Table:
-    """One (document, eval item) overlap of the day: matched n-grams, action (cut|drop), spans to cut and
-    the pieces to keep; a canary hit is a row with item_id null."""
+    """One (document, eval item) overlap of the day: the count and (first 20) texts of the matched n-grams,
+    action (cut|drop), spans to cut and the pieces to keep; a canary hit is a row with item_id null."""
     preset = decontam.PRESETS[config.preset]
     started = time.perf_counter()
     table, stats = check_documents(clean_documents, index_from_table(eval_ngram_index, preset.n),

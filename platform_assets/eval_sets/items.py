@@ -1,7 +1,8 @@
 """Eval items from a catalog spec: map fields, validate per task, and quarantine bad items with a reason.
 
 Reason codes: malformed_record, missing_id, duplicate_id, missing_field, missing_question, bad_choices,
-answer_not_in_choices, non_numeric_answer, missing_tests.
+answer_not_in_choices, non_numeric_answer, missing_tests. A numeric multiple-choice answer in a set
+without `answer_base` is not an item problem but the spec's: `build_items` raises CatalogError.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import string
 
 import pyarrow as pa
 
-from platform_assets.eval_sets.catalog import EvalSetSpec, read_records
+from platform_assets.eval_sets.catalog import CatalogError, EvalSetSpec, read_records
 
 ITEM_SCHEMA = pa.schema([
     ("eval_set", pa.string()), ("item_id", pa.string()), ("split", pa.string()), ("task", pa.string()),
@@ -57,17 +58,22 @@ def _choices(value: object) -> list[str]:
     return value
 
 
-def _answer_index(answer: object, choices: list[str]) -> int:
-    """An int is a 0-based index; a string is the choice text itself, else a letter (A, B, ...) or a digit."""
+def _answer_index(answer: object, choices: list[str], spec: EvalSetSpec) -> int:
+    """With `answer_base` set, a number (int or digits) is an index counted from it; otherwise a string is
+    the choice text itself, else a letter (A, B, ...), and a number is an error of the spec."""
     key = answer.strip().upper() if isinstance(answer, str) else None
-    if isinstance(answer, int) and not isinstance(answer, bool):
-        idx = answer
+    number = int(key) if key and key.isdecimal() else answer
+    if not isinstance(number, int) or isinstance(number, bool):
+        number = None
+    if number is not None and spec.answer_base is not None:
+        idx = number - spec.answer_base
     elif answer in choices:
         idx = choices.index(answer)
     elif key and len(key) == 1 and key in string.ascii_uppercase:
         idx = string.ascii_uppercase.index(key)
-    elif key and key.isdigit():
-        idx = int(key)
+    elif number is not None:
+        raise CatalogError(f"{spec.spec_path}: answer_base: answer {answer!r} is a number; set answer_base "
+                           "to 0 or 1 to say which number the first choice has")
     else:
         idx = -1
     if not 0 <= idx < len(choices):
@@ -98,7 +104,7 @@ def to_item(spec: EvalSetSpec, record: dict) -> dict:
     if f.choices is not None:
         row["choices"] = _choices(record.get(f.choices))
     if spec.task == "multiple_choice":
-        row["answer_index"] = _answer_index(record.get(f.answer), row["choices"])
+        row["answer_index"] = _answer_index(record.get(f.answer), row["choices"], spec)
         row["answer"] = row["choices"][row["answer_index"]]
     elif spec.task == "math":
         row["answer"] = _number(answer)

@@ -15,7 +15,8 @@ A canary string anywhere in a document (exact substring) drops it under every pr
 Deliberate differences from lm-eval's janitor.py: a punctuation-only token ("-") is skipped instead of
 breaking the n-gram, spans are exact half-open ranges (janitor's last piece starts one character late),
 and lower-casing is Unicode (BMP) rather than ASCII-only. Matches are counted per n-gram position, as in
-janitor: a 20-word overlap is 8 matching 13-grams.
+janitor: a 20-word overlap is 8 matching 13-grams. Each (document, item) row keeps the text of its first
+`KEPT_NGRAMS` matching n-grams (normalised words joined by spaces, in text order) next to the count.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import numpy as np
 VERSION = "decontam_v1"  # bump when tokenisation or hashing changes: persisted indexes depend on it
 _M64 = (1 << 64) - 1
 _BMP = 0x10000
+KEPT_NGRAMS = 20  # matched n-gram texts stored per (document, item) row; the count covers all of them
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,19 @@ def _normalised(joined: str) -> tuple[np.ndarray, np.ndarray]:
     bmp = cp < _BMP
     low = np.where(bmp, cp, 0)
     return np.where(bmp, lower[low], cp), ~space[low] | ~bmp
+
+
+@functools.cache
+def _translation() -> dict[int, int | None]:
+    """`_char_tables` as a `str.translate` table: BMP characters that change, None for deleted ones."""
+    lower, _ = _char_tables()
+    changed = np.flatnonzero((lower != np.arange(_BMP)) | (lower == 0))
+    return {int(c): (int(lower[c]) or None) for c in changed}
+
+
+def ngram_text(text: str) -> str:
+    """The normalised words of `text` joined by spaces: a matched span as the index sees it."""
+    return " ".join(w for token in text.split() if (w := token.translate(_translation())))
 
 
 @dataclass(frozen=True)
@@ -277,8 +292,8 @@ def check_texts(
     """One row per (contaminated document, eval item); canary hits carry `item_id=None`.
 
     `canaries` maps a canary string to its eval set. Every row of a document repeats the document's
-    decision (`action`, `reason`, `doc_matches`, `kept_spans`); `spans` are the cut windows of that
-    row's own matches.
+    decision (`action`, `reason`, `doc_matches`, `kept_spans`); `matched_ngrams` counts that row's own
+    matches, `ngram_texts` holds the first `KEPT_NGRAMS` of them and `spans` are their cut windows.
     """
     m = find_matches(texts, index)
     canary_hits = _canary_hits(texts, canaries or {})
@@ -297,10 +312,11 @@ def check_texts(
         for item, own in sorted(by_item.items()):
             eval_set, item_id = index.items[item]
             rows.append({**base, "eval_set": eval_set, "item_id": item_id, "matched_ngrams": len(own),
+                         "ngram_texts": [ngram_text(text[s:e]) for s, e in own[:KEPT_NGRAMS]],
                          "spans": windows(len(text), own, preset.window)})
         for eval_set, at, size in canary_hits.get(d, []):
             rows.append({**base, "eval_set": eval_set, "item_id": None, "matched_ngrams": 0,
-                         "spans": [[at, at + size]]})
+                         "ngram_texts": [], "spans": [[at, at + size]]})
     return rows
 
 

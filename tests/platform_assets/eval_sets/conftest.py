@@ -23,6 +23,7 @@ QUIZ = """task: multiple_choice
 file: data/quiz.jsonl
 split: test
 fields: {id: id, question: q, choices: opts, answer: gold}
+answer_base: 0
 canary: "QUIZ CANARY 5e0c-77ab-0123"
 """
 SUMS_CSV = (

@@ -66,8 +66,7 @@ def test_contamination_and_report_end_to_end(eval_specs, maslow_home):
     for key in ("quiz", "sums"):
         run(assets, [eval_specs.eval_items], lake, key)
     run(assets, [eval_ngram_index.eval_ngram_index], lake)
-    for day in (day1, day2):
-        run(assets, [stub, contamination.contamination], lake, day)
+    checked = [run(assets, [stub, contamination.contamination], lake, day) for day in (day1, day2)]
     report = run(assets, [contamination_report.contamination_report], lake)
 
     rows = lance.dataset(str(lake / "contamination.lance")).to_table().sort_by("doc_id").to_pylist()
@@ -79,6 +78,12 @@ def test_contamination_and_report_end_to_end(eval_specs, maslow_home):
     fragment = " ".join(q1_words[2:16])  # 14 words: two 13-grams, cut 200 characters either side
     assert rows[1]["kept_spans"] == [[0, F - 200], [F + len(fragment) + 200, 2 * F + len(fragment) + 1]]
     assert rows[1]["spans"] == [[F - 200, F + len(fragment) + 200]]
+    assert rows[1]["ngram_texts"] == [
+        "did the lighthouse keeper use to measure the height of the storm waves",
+        "the lighthouse keeper use to measure the height of the storm waves that"]
+    assert (len(rows[2]["ngram_texts"]), rows[2]["ngram_texts"][-1]) == (
+        16, "that struck the northern cliffs every winter a ruler a sextant a sextant")
+    assert rows[0]["ngram_texts"] == []
 
     table = lance.dataset(str(lake / "contamination_report.lance")).to_table().to_pylist()
     by_key = {(r["eval_set"], r["day"]): (r["contaminated_items"], r["items"], r["share"], r["docs_dropped"],
@@ -87,3 +92,9 @@ def test_contamination_and_report_end_to_end(eval_specs, maslow_home):
                       ("quiz", "total"): (1, 2, 0.5, 2, 1, 1), ("sums", "total"): (0, 1, 0.0, 0, 0, 0)}
     meta = report.asset_materializations_for_node("contamination_report")[0].metadata
     assert (meta["share/quiz"].value, meta["share/sums"].value) == (0.5, 0.0)
+    assert meta["share_per_day"].value == {"quiz": {day1: 0.5, day2: 0.5, "total": 0.5},
+                                           "sums": {"total": 0.0}}
+    assert meta["preset"].value == "lm_eval" and {r["preset"] for r in table} == {"lm_eval"}
+    assert [r.asset_materializations_for_node("contamination")[0].metadata["preset"].value for r in checked] \
+        == ["lm_eval", "lm_eval"]
+    assert {r["preset"] for r in rows} == {"lm_eval"}

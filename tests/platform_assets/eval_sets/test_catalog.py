@@ -15,6 +15,7 @@ SPEC = """task: multiple_choice
 file: data.jsonl
 split: validation
 fields: {id: id, question: q, choices: opts, answer: gold}
+answer_base: 0
 """
 RECORDS = [{"id": "a", "q": "Which colour is the sky?", "opts": ["blue", "green"], "gold": 0},
            {"id": "b", "q": "Which colour is grass?", "opts": ["blue", "green"], "gold": "B"}]
@@ -68,6 +69,9 @@ def test_every_format_reads_the_same_items(tmp_path, fmt):
     (SPEC.replace("data.jsonl", "missing.jsonl"), "file: 'missing.jsonl' does not exist"),
     (SPEC.replace("data.jsonl", "data.txt"), "cannot infer the format of 'data.txt'"),
     ("task: [unclosed", "not valid YAML"),
+    (SPEC.replace("answer_base: 0", "answer_base: 2"), "answer_base: Input should be 0 or 1"),
+    (SPEC.replace("task: multiple_choice", "task: math").replace("choices: opts, ", ""),
+     "answer_base: Value error, only a multiple_choice task has answer indices"),
 ])
 def test_invalid_spec_names_file_and_field(tmp_path, body, message):
     (tmp_path / "data.jsonl").write_text("")

@@ -69,6 +69,7 @@ def test_one_13gram_in_text_is_cut_with_exact_spans():
         "eval_set": "s",
         "item_id": "q1",
         "matched_ngrams": 1,
+        "ngram_texts": ["which process best explains why the leaves of a potted basil plant slowly"],
         "doc_matches": 1,
         "action": "cut",
         "reason": "ngram_cut",
@@ -85,6 +86,23 @@ def test_case_and_punctuation_do_not_hide_a_match():
     [row] = rows_of([FILLER + "(" + shouted + ") " + FILLER])
     end = 600 + len("(" + shouted + ")")
     assert (row["matched_ngrams"], row["action"], row["spans"]) == (1, "cut", [[400, end + 200]])
+    assert row["ngram_texts"] == [" ".join(WORDS[:13]).lower()]
+
+
+def test_a_row_keeps_the_first_20_matched_ngrams_and_counts_all():
+    bigrams = D.Preset("bigrams", n=2, max_matches=100)
+    [row] = rows_of([FILLER + ITEM + " " + FILLER], bigrams)  # 22 words: 21 matching 2-grams
+    assert row["matched_ngrams"] == 21
+    assert row["ngram_texts"] == [
+        "which process", "process best", "best explains", "explains why", "why the", "the leaves",
+        "leaves of", "of a", "a potted", "potted basil", "basil plant", "plant slowly", "slowly turn",
+        "turn toward", "toward the", "the sunny", "sunny kitchen", "kitchen window", "window over",
+        "over several",
+    ]
+
+
+def test_ngram_text_normalises_like_the_index():
+    assert D.ngram_text("İt's\tNAÏVE -- a\x00b, ÉCOLE! 𝔘x") == "İts naïve ab école 𝔘x"
 
 
 def test_twelve_shared_words_pass_lm_eval_but_not_datatrove():
@@ -167,7 +185,6 @@ def test_vectorised_checker_equals_plain_python_reference(preset):
         preset.min_piece,
         {"CANARY-X": "s"},
     )
-    keys = ("doc_id", "eval_set", "item_id", "matched_ngrams", "action", "reason", "kept_spans")
-    got = sorted((tuple(r[k] for k in keys) for r in got), key=lambda r: (r[0], r[1], r[2] or ""))
+    got = sorted((tuple(r[k] for k in ref.ROW_COLUMNS) for r in got), key=lambda r: (r[0], r[1], r[2] or ""))
     assert got == expected
     assert len(expected) > 50
