@@ -99,8 +99,8 @@ def _build_filter(name: str, params: dict[str, Any], key: str, params_key: str) 
         return cls(**params)
     except pydantic.ValidationError as exc:
         err = exc.errors()[0]
-        where = ".".join([params_key, *(str(p) for p in err["loc"])])
-        raise ValueError(f"key '{where}': {err['msg']}") from None
+        where = ".".join([params_key, *(str(p) for p in err["loc"] if p != "[key]")])
+        raise ValueError(f"key '{where}': {err['msg'].removeprefix('Value error, ')}") from None
 
 
 def default_path() -> Path:

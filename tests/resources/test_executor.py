@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -54,6 +55,56 @@ def test_build_executor_reads_the_environment(monkeypatch):
     monkeypatch.setenv("MASLOW_EXECUTOR", "spark")
     with pytest.raises(ValueError, match="MASLOW_EXECUTOR='spark'"):
         build_executor()
+
+
+def _raw_batches() -> list[pa.RecordBatch]:
+    """Three small raw_documents batches that reach every clean stage: filters, C4 edits, PII, language."""
+    from platform_assets.demo_data.prose import Prose
+    from platform_assets.demo_data.rng import derive
+    from platform_assets.processors.filters._samples import CODE, DIALOG, MATH, PROSE, PROSE_LINES
+
+    prose = Prose(derive(5, "executor-test"))
+    texts = [prose.article() for _ in range(12)] + [
+        PROSE + " Write to ann.lee@example.org or call +1 415 555 2671 from 8.8.8.8.",
+        PROSE_LINES + "\nPlease enable JavaScript to see the comments below.",
+        "Die Geschichte der Stadt reicht bis ins zwölfte Jahrhundert zurück, als Bauern am Fluss lebten. "
+        * 6,
+        CODE * 3, MATH, DIALOG, "", PROSE,
+    ]
+    domains = [None] * 15 + ["code", "math", "dialog", None, None]
+    n = len(texts)
+    table = pa.table({
+        "doc_id": [f"d{i:02d}" for i in range(n)], "source": ["web"] * n,
+        "source_id": [str(i) for i in range(n)], "text": texts, "url": [None] * n, "meta": [None] * n,
+        "domain": pa.array(domains, pa.string()), "file": ["f.jsonl"] * n, "line": list(range(n)),
+        "day": ["2026-01-01"] * n,
+    })
+    return table.to_batches(max_chunksize=7)
+
+
+@pytest.mark.integration
+def test_ray_and_the_local_pool_give_identical_clean_outcomes():
+    """The real clean-stage task (document processors + dedup keys) on Ray and on the spawn pool."""
+    pytest.importorskip("ray")
+    from platform_assets.processors.dedup.worker import process_batch
+    from platform_assets.processors.pipeline import load_clean_config
+
+    config, batches = load_clean_config(), _raw_batches()
+    local = list(LocalExecutor(workers=2).map_batches(process_batch, batches, config, "fineweb"))
+    ray_executor = RayExecutor(num_cpus=2)
+    try:
+        on_ray = list(ray_executor.map_batches(process_batch, batches, config, "fineweb"))
+    finally:
+        ray_executor.teardown_after_execution(None)
+    assert len(local) == len(on_ray) == 3
+    for a, b in zip(local, on_ray, strict=True):
+        assert a.kept.equals(b.kept) and a.rejected.equals(b.rejected) and a.counts == b.counts
+        for name in ("exact", "keys", "present"):
+            assert (getattr(a, name) == getattr(b, name)).all(), name
+    counts = sum((Counter(o.counts) for o in local), Counter())
+    assert counts["input"] == 20 and counts["kept"] >= 10 and counts["lines_removed"] >= 1
+    assert counts["pii_emails"] == counts["pii_phones"] == counts["pii_ips"] == 1
+    assert counts["language_id_v1:language_not_allowed"] == 1 and counts["normalize_v1:empty_text"] == 1
 
 
 @pytest.mark.integration

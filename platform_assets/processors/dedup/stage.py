@@ -24,6 +24,7 @@ from platform_assets.processors.dedup.prior import PriorMatches, match_prior
 from platform_assets.processors.dedup.schemas import CLEAN_SCHEMA, INDEX_SCHEMA, REJECTED_SCHEMA, conform
 from platform_assets.processors.dedup.spool import Spool, remove_tree
 from platform_assets.processors.dedup.worker import BatchOutcome, process_batch
+from platform_assets.processors.domain import DOMAINS
 
 DEDUP_FILTERS = {EXACT: "exact_dedup_v1", "near_duplicate": "minhash_dedup_v1"}
 ROW = "_row"
@@ -49,10 +50,12 @@ class CleanStage:
         self.rejected = Spool(f"{scratch_uri}/rejected.lance", storage_options=storage_options)
         self.raw_rows = 0
         self.dropped: Counter[str] = Counter()
+        self.counts: Counter[str] = Counter()  # the processors' counts (CleanResult.counts), summed
         self.decisions: Decisions | None = None
         self.prior: PriorMatches | None = None
         self._parts: dict[str, list[np.ndarray]] = {k: [] for k in ("doc_id", "exact", "keys", "present",
-                                                                     "tokens", "emails", "phones", "ips")}
+                                                                     "tokens", "emails", "phones", "ips",
+                                                                     "domain")}
 
     def _tasks(self, raw: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         """Raw batches cut to `batch_rows`; a slice is compacted, else pickling ships the whole buffers."""
@@ -81,13 +84,14 @@ class CleanStage:
             self.prior = match_prior(keys, present, prior_index)
         self.decisions = decide(doc_ids, exact, keys, present, self.prior)
         self._doc_ids, self._keys, self._present = doc_ids, keys, present
-        self._totals = {k: parts[k] for k in ("tokens", "emails", "phones", "ips")} if n else {}
+        self._totals = {k: parts[k] for k in ("tokens", "emails", "phones", "ips", "domain")} if n else {}
 
     def _collect(self, out: BatchOutcome) -> None:
         start = self.kept.rows
         rows = pa.array(np.arange(start, start + out.kept.num_rows, dtype=np.int64))
         self.kept.add(out.kept.append_column(ROW, rows))
         self.rejected.add(out.rejected)
+        self.counts.update(out.counts)
         for item in pc.value_counts(out.rejected.column("reason")).to_pylist():
             self.dropped[item["values"] or "unknown"] += item["counts"]
         kept = out.kept
@@ -98,6 +102,8 @@ class CleanStage:
         for part, col in (("tokens", "token_count"), ("emails", "pii_emails"), ("phones", "pii_phones"),
                           ("ips", "pii_ips")):
             self._parts[part].append(pc.fill_null(kept.column(col), 0).to_numpy().astype(np.int64))
+        domain = pc.index_in(kept.column("domain"), value_set=pa.array(DOMAINS, pa.string()))
+        self._parts["domain"].append(pc.fill_null(domain, -1).to_numpy().astype(np.int8))
 
     # ------------------------------------------------------------------------------------------ pass 2
 
@@ -160,19 +166,23 @@ class CleanStage:
     # ---------------------------------------------------------------------------------------- summary
 
     def summary(self) -> dict[str, Any]:
-        """The partition's funnel: rows in, kept, dropped per reason, dedup rate, PII and tokens kept."""
+        """The partition's funnel: rows in, kept (in all and per domain), dropped per reason, dedup rate,
+        lines the C4 edits removed (`lines_removed`, from documents C4 kept), PII and tokens kept."""
         d = self.decisions
         keep = d.keep
         dedup = {r: d.count(r) for r in DEDUP_FILTERS}
         entering = len(keep)
+        domains = Counter(self._totals["domain"][keep].tolist()) if self._totals else Counter()
         out: dict[str, Any] = {
             "raw_rows": self.raw_rows,
             "clean_rows": int(keep.sum()),
+            **{f"clean_rows/{DOMAINS[i]}": n for i, n in sorted(domains.items()) if i >= 0},
             "rejected_rows": self.rejected.rows + sum(dedup.values()),
             **{f"dropped/{r}": n for r, n in sorted((self.dropped + Counter(dedup)).items()) if n},
             "dedup_rate": round(sum(dedup.values()) / entering, 6) if entering else 0.0,
             "dedup/preset": self.preset.name,
             "dedup/scope": self.options.scope,
+            "lines_removed": self.counts["lines_removed"],
         }
         for key, part in (("tokens_kept", "tokens"), ("pii/emails", "emails"), ("pii/phones", "phones"),
                           ("pii/ips", "ips")):

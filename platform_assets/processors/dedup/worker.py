@@ -17,13 +17,14 @@ from platform_assets.processors.pipeline import KEPT_SCHEMA, clean_batch
 
 @dataclass
 class BatchOutcome:
-    """What one raw batch becomes on a worker."""
+    """What one raw batch becomes on a worker; `counts` are clean_batch's (CleanResult.counts)."""
 
     kept: pa.Table
     rejected: pa.Table
     exact: np.ndarray
     keys: np.ndarray
     present: np.ndarray
+    counts: dict[str, int]
 
 
 def process_batch(batch: pa.RecordBatch, clean_config: Any, preset_name: str) -> BatchOutcome:
@@ -35,4 +36,4 @@ def process_batch(batch: pa.RecordBatch, clean_config: Any, preset_name: str) ->
                          f"for {batch.num_rows} input rows (first doc_id {batch.column('doc_id')[0]})")
     texts = kept.column("text").combine_chunks()
     keys, present = document_bands(texts, get_preset(preset_name))
-    return BatchOutcome(kept, rejected, exact_hashes(texts), keys, present)
+    return BatchOutcome(kept, rejected, exact_hashes(texts), keys, present, result.counts)

@@ -8,6 +8,7 @@ import pyarrow.compute as pc
 
 from platform_assets.processors.base import Filter, Verdict, below, first_failure
 from platform_assets.processors.features import Parts, TextBatch
+from platform_assets.processors.filters._bounds import Count
 from platform_assets.processors.filters._samples import PROSE_LINES
 from platform_assets.processors.registry import register
 
@@ -31,9 +32,9 @@ class C4Quality(Filter):
 
     remove_citations: bool = True
     filter_no_terminal_punct: bool = True
-    min_num_sentences: int | None = 5
-    min_words_per_line: int | None = 3
-    max_word_length: int | None = 1000
+    min_num_sentences: Count | None = 5
+    min_words_per_line: Count | None = 3
+    max_word_length: Count | None = 1000
     filter_lorem_ipsum: bool = True
     filter_javascript: bool = True
     filter_curly_bracket: bool = True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from platform_assets.processors.base import Filter, Verdict, below, first_failure
 from platform_assets.processors.features import ASCII_ALNUM, TextBatch, byte_table, ratio
+from platform_assets.processors.filters._bounds import Fraction
 from platform_assets.processors.filters._samples import CODE
 from platform_assets.processors.registry import register
 
@@ -14,7 +15,7 @@ _ALNUM = byte_table(ASCII_ALNUM, non_ascii=True)  # a non-ASCII character counts
 class CodeAlnum(Filter):
     """Drops code where under `min_alnum_fraction` of the characters are letters or digits."""
 
-    min_alnum_fraction: float | None = 0.25
+    min_alnum_fraction: Fraction | None = 0.25
 
     examples = [
         (CODE, None),

@@ -6,6 +6,7 @@ import pyarrow.compute as pc
 
 from platform_assets.processors.base import Filter, Verdict, above, first_failure
 from platform_assets.processors.features import TextBatch, ratio
+from platform_assets.processors.filters._bounds import Count, Fraction
 from platform_assets.processors.filters._samples import CODE
 from platform_assets.processors.registry import register
 
@@ -23,9 +24,9 @@ class CodeDataFile(Filter):
     """Drops "code" that is mostly data: encoded blobs over `max_encoded_fraction` of the characters (or
     over `max_encoded_chars`), or numeric rows over `max_numeric_line_fraction` of the non-blank lines."""
 
-    max_encoded_fraction: float | None = 0.5
-    max_encoded_chars: int | None = 1024
-    max_numeric_line_fraction: float | None = 0.5
+    max_encoded_fraction: Fraction | None = 0.5
+    max_encoded_chars: Count | None = 1024
+    max_numeric_line_fraction: Fraction | None = 0.5
 
     examples = [
         (CODE, None),

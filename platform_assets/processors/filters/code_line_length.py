@@ -6,6 +6,7 @@ import numpy as np
 
 from platform_assets.processors.base import Filter, Verdict, above, first_failure
 from platform_assets.processors.features import TextBatch, ratio
+from platform_assets.processors.filters._bounds import Count, Rate
 from platform_assets.processors.filters._samples import CODE
 from platform_assets.processors.registry import register
 
@@ -14,8 +15,8 @@ from platform_assets.processors.registry import register
 class CodeLineLength(Filter):
     """Drops code whose longest line or mean line length is too long (minified or generated files)."""
 
-    max_line_length: int | None = 1000
-    max_mean_line_length: float | None = 100
+    max_line_length: Count | None = 1000
+    max_mean_line_length: Rate | None = 100
 
     examples = [
         (CODE, None),

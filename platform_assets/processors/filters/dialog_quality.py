@@ -7,6 +7,7 @@ import pyarrow.compute as pc
 
 from platform_assets.processors.base import Filter, Verdict, below, first_failure
 from platform_assets.processors.features import TextBatch
+from platform_assets.processors.filters._bounds import Count
 from platform_assets.processors.filters._samples import DIALOG
 from platform_assets.processors.registry import register
 
@@ -18,9 +19,9 @@ _TURN = r"^\s*(?:\[[^\]\n]{1,20}\]\s*)?(?P<speaker>[\p{L}\p{N}][\p{L}\p{N} ._'-]
 class DialogQuality(Filter):
     """Drops dialogs with too few turns, a single speaker, or too few words in all."""
 
-    min_turns: int | None = 2
-    min_speakers: int | None = 2
-    min_words: int | None = 10
+    min_turns: Count | None = 2
+    min_speakers: Count | None = 2
+    min_words: Count | None = 10
 
     examples = [
         (DIALOG, None),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from platform_assets.processors.base import Filter, Verdict, above, below, first_failure
 from platform_assets.processors.features import TextBatch, ratio, sentence_terminals
+from platform_assets.processors.filters._bounds import Count, Fraction, Rate
 from platform_assets.processors.filters._samples import PROSE, PROSE_LINES
 from platform_assets.processors.registry import register
 
@@ -16,12 +17,12 @@ class FineWebQuality(Filter):
     chars, the characters in repeated lines over all non-newline characters; and newlines per word.
     """
 
-    line_punct_thr: float | None = 0.12
+    line_punct_thr: Fraction | None = 0.12
     line_punct_exclude_zero: bool = False
-    short_line_thr: float | None = 0.67
-    short_line_length: int = 30
-    char_duplicates_ratio: float | None = 0.01
-    new_line_ratio: float | None = 0.3
+    short_line_thr: Fraction | None = 0.67
+    short_line_length: Count = 30
+    char_duplicates_ratio: Fraction | None = 0.01
+    new_line_ratio: Rate | None = 0.3
 
     examples = [
         (PROSE_LINES, None),

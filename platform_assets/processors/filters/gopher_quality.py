@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pydantic
 
 from platform_assets.processors.base import Filter, Verdict, above, below, first_failure
 from platform_assets.processors.features import TextBatch, ratio
+from platform_assets.processors.filters._bounds import Count, Fraction, Rate
 from platform_assets.processors.filters._samples import PROSE
 from platform_assets.processors.registry import register
 
@@ -24,15 +26,15 @@ class GopherQuality(Filter):
     tokens, as in datatrove. Stop words are counted distinct and case-sensitive. None disables a rule.
     """
 
-    min_doc_words: int | None = 50
-    max_doc_words: int | None = 100_000
-    min_avg_word_length: float | None = 3
-    max_avg_word_length: float | None = 10
-    max_symbol_word_ratio: float | None = 0.1
-    max_bullet_lines_ratio: float | None = 0.9
-    max_ellipsis_lines_ratio: float | None = 0.3
-    min_alpha_words_ratio: float | None = 0.8
-    min_stop_words: int | None = 2
+    min_doc_words: Count | None = 50
+    max_doc_words: Count | None = 100_000
+    min_avg_word_length: Rate | None = 3
+    max_avg_word_length: Rate | None = 10
+    max_symbol_word_ratio: Rate | None = 0.1
+    max_bullet_lines_ratio: Fraction | None = 0.9
+    max_ellipsis_lines_ratio: Fraction | None = 0.3
+    min_alpha_words_ratio: Fraction | None = 0.8
+    min_stop_words: Count | None = 2
     stop_words: tuple[str, ...] = _STOP_WORDS
 
     examples = [
@@ -47,6 +49,15 @@ class GopherQuality(Filter):
         (PROSE + " 12 34 56 78 90" * 8, "gopher_below_alpha_threshold"),
         ("Quick brown foxes jump over lazy dogs near rivers. " * 7, "gopher_enough_stop_words"),
     ]
+
+    @pydantic.field_validator("max_doc_words", "max_avg_word_length")
+    @classmethod
+    def _max_not_below_min(cls, value: float | None, info: pydantic.ValidationInfo) -> float | None:
+        low_key = info.field_name.replace("max_", "min_", 1)
+        low = info.data.get(low_key)
+        if value is not None and low is not None and value < low:
+            raise ValueError(f"must be at least {low_key} ({low})")
+        return value
 
     def judge(self, batch: TextBatch) -> Verdict:
         words = batch.words

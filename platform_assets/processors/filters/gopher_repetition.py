@@ -6,6 +6,7 @@ import numpy as np
 
 from platform_assets.processors.base import Filter, Verdict, above, first_failure
 from platform_assets.processors.features import Parts, TextBatch, ratio
+from platform_assets.processors.filters._bounds import Fraction, NGram
 from platform_assets.processors.filters._samples import PROSE, PROSE_LINES
 from platform_assets.processors.ngrams import dup_ngram_chars, top_ngram_chars
 from platform_assets.processors.registry import register
@@ -19,12 +20,12 @@ class GopherRepetition(Filter):
     characters covered by repeated 5-10-grams. Every character fraction is over the document's length.
     """
 
-    dup_para_frac: float | None = 0.3
-    dup_para_char_frac: float | None = 0.2
-    dup_line_frac: float | None = 0.3
-    dup_line_char_frac: float | None = 0.2
-    top_n_grams: dict[int, float] = {2: 0.20, 3: 0.18, 4: 0.16}
-    dup_n_grams: dict[int, float] = {5: 0.15, 6: 0.14, 7: 0.13, 8: 0.12, 9: 0.11, 10: 0.10}
+    dup_para_frac: Fraction | None = 0.3
+    dup_para_char_frac: Fraction | None = 0.2
+    dup_line_frac: Fraction | None = 0.3
+    dup_line_char_frac: Fraction | None = 0.2
+    top_n_grams: dict[NGram, Fraction] = {2: 0.20, 3: 0.18, 4: 0.16}
+    dup_n_grams: dict[NGram, Fraction] = {5: 0.15, 6: 0.14, 7: 0.13, 8: 0.12, 9: 0.11, 10: 0.10}
 
     examples = [
         (PROSE, None),

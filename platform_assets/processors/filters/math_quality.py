@@ -6,6 +6,7 @@ import numpy as np
 
 from platform_assets.processors.base import Filter, Verdict, above, below, first_failure
 from platform_assets.processors.features import TextBatch, ratio
+from platform_assets.processors.filters._bounds import Count, Fraction
 from platform_assets.processors.filters._samples import MATH
 from platform_assets.processors.registry import register
 
@@ -18,9 +19,9 @@ class MathQuality(Filter):
     """Drops math documents that are too short, hold one giant line, or are mostly characters that neither
     words nor mathematics use (encoding noise, binary)."""
 
-    min_words: int | None = 20
-    max_line_length: int | None = 5000
-    min_math_char_fraction: float | None = 0.9
+    min_words: Count | None = 20
+    max_line_length: Count | None = 5000
+    min_math_char_fraction: Fraction | None = 0.9
 
     examples = [
         (MATH, None),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from platform_assets.processors.base import Filter, Verdict, below, first_failure
 from platform_assets.processors.features import TextBatch
+from platform_assets.processors.filters._bounds import Count
 from platform_assets.processors.filters._samples import PROSE
 from platform_assets.processors.registry import register
 
@@ -12,7 +13,7 @@ from platform_assets.processors.registry import register
 class MinWords(Filter):
     """Keeps documents with at least `min_words` whitespace-separated words."""
 
-    min_words: int = 50
+    min_words: Count = 50
 
     examples = [(PROSE, None), ("only three words", "too_few_words")]
 

@@ -52,6 +52,30 @@ def test_default_path_is_the_spec_dir(tmp_path, monkeypatch):
         ),
         ({"chains": {"poetry": []}}, "chains.poetry"),
         ({"language": {"min_score": 1.5}}, "language.min_score"),
+        (
+            {"filters": {"gopher_quality_v1": {"min_alpha_words_ratio": 1.2}}},
+            "filters.gopher_quality_v1.min_alpha_words_ratio",
+        ),
+        (
+            {"filters": {"fineweb_quality_v1": {"short_line_thr": -0.1}}},
+            "filters.fineweb_quality_v1.short_line_thr",
+        ),
+        (
+            {"filters": {"c4_quality_v1": {"min_num_sentences": -1}}},
+            "filters.c4_quality_v1.min_num_sentences",
+        ),
+        (
+            {"filters": {"gopher_repetition_v1": {"top_n_grams": {2: 1.5}}}},
+            "filters.gopher_repetition_v1.top_n_grams.2",
+        ),
+        (
+            {"filters": {"gopher_quality_v1": {"min_doc_words": 500, "max_doc_words": 100}}},
+            "filters.gopher_quality_v1.max_doc_words",
+        ),
+        (
+            {"chains": {"prose": [{"name": "gopher_quality_v1", "params": {"max_avg_word_length": 2}}]}},
+            "chains.prose[0].params.max_avg_word_length",
+        ),
         ({"tokenizer": "gpt2"}, "tokenizer"),
         ({"colour": "blue"}, "colour"),
     ],

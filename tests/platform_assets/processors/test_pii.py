@@ -23,6 +23,19 @@ def redact(*texts):
         ("host 8.8.8.8 answered", "host <IP_ADDRESS> answered"),
         ("v6 2606:4700:4700::1111 and 2a00:1450:4001:82b::200e", "v6 <IP_ADDRESS> and <IP_ADDRESS>"),
         ("full 2001:4860:4860:0:0:0:0:8888 form", "full <IP_ADDRESS> form"),
+        ("E.164 +14155552671 and bare 4155552671.", "E.164 <PHONE> and bare <PHONE>."),
+        ("Paris +33 1 42 68 53 00, London 07700 900123", "Paris <PHONE>, London <PHONE>"),
+        ("also 14155552671, 07700900123, 0142685300", "also <PHONE>, <PHONE>, <PHONE>"),
+        ("abroad 00447700900123 or 0049 30 12345678", "abroad <PHONE> or <PHONE>"),
+        ("+44 (0)20 7946 0958 or +1-415-555-2671", "<PHONE> or <PHONE>"),
+        ("phone: 447700900123", "phone: <PHONE>"),
+        ("call 4155552671, thanks", "call <PHONE>, thanks"),
+        (
+            "v6 2a00::1 and 2001:4860:4860:: and ::ffff:8.8.8.8",
+            "v6 <IP_ADDRESS> and <IP_ADDRESS> and <IP_ADDRESS>",
+        ),
+        ("url http://[2606:4700::1111]:443/", "url http://[<IP_ADDRESS>]:443/"),
+        ("fb 2a03:2880:f12f:83:face:b00c::25de.", "fb <IP_ADDRESS>."),
     ],
 )
 def test_every_form_is_redacted(text, expected):
@@ -42,6 +55,28 @@ def test_lookalikes_are_not_pii():
         "released 2024-01-15 at 10:30:45, ISBN 978-3-16-148410-0, price 1,234.56, "
         "std::vector<int> v; a::b; version 3.12.1; 1e10 x 555"
     )
+    assert redact(text)[0] == [text]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "timestamps 1700000000 and 1700000000123, stamp 20240115103045, hour 2024011512",
+        "dates 01.02.2024 12:30 and 15/01/2024 1530 and 2024-01-15",
+        "the years 1999 2000 2001 2002 and 1990-2000-2010",
+        "ISBN 9780306406157, EAN 9780306406157 alone, isbn: 0306406152",
+        "it costs $4155552671 or 4155552671 USD or € 07700900123",
+        "Order #4155552671, order number 4155552671, invoice no. 0142685300, ID: 14155552671",
+        "account 447700900123 and a bare 447700900123",
+        "x = 2147483647; INT_MAX 2147483647; mask 4294967295; n == 4155552671",
+        "population 1 234 567 890, 123 456 789 people, 12.345.678 and 1,234,567,890",
+        "a decimal 4155552671.5 and a range 4155552671-4155552672",
+        "slices a[2000::2] and b[2a00::1], words beef::1 dead::beef Foo::Bar",
+        "v6 decoys ::1 fe80::1%eth0 fd12:3456::1 2001:db8::1 ::ffff:10.0.0.1 ::",
+        "MAC 00:1a:2b:3c:4d:5e at 17:30:00",
+    ],
+)
+def test_numbers_that_are_not_phones_or_public_ips_are_kept(text):
     assert redact(text)[0] == [text]
 
 

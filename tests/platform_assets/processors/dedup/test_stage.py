@@ -11,13 +11,14 @@ from platform_assets.demo_data.prose import Prose
 from platform_assets.demo_data.rng import derive
 from platform_assets.demo_data.similarity import near_copy
 from platform_assets.processors.dedup.stage import CleanStage, StageOptions
+from platform_assets.processors.filters._samples import CODE
 from platform_assets.processors.pipeline import load_clean_config
 from resources.executor import LocalExecutor
 
 DAY1, DAY2 = "2026-11-01", "2026-11-02"
 
 
-def raw_batch(rows: list[tuple[str, str]], day: str) -> pa.RecordBatch:
+def raw_batch(rows: list[tuple[str, str]], day: str, domains: list[str] | None = None) -> pa.RecordBatch:
     n = len(rows)
     return pa.record_batch(
         {
@@ -27,7 +28,7 @@ def raw_batch(rows: list[tuple[str, str]], day: str) -> pa.RecordBatch:
             "text": [t for _, t in rows],
             "url": [None] * n,
             "meta": [None] * n,
-            "domain": ["prose"] * n,
+            "domain": domains or ["prose"] * n,
             "file": ["part-0.jsonl"] * n,
             "line": list(range(n)),
             "day": [day] * n,
@@ -115,3 +116,18 @@ def test_incremental_scope_dedups_against_earlier_days(tmp_path, articles):
     assert (rejected["a-new"]["reason"], rejected["a-new"]["duplicate_of"]) == ("near_duplicate", "m-old")
     assert incremental["clean_documents"].column("doc_id").to_pylist() == ["b-new"]
     assert stage.summary()["near_dup_index/rows_checked"] == 2
+
+
+def test_summary_carries_line_edits_and_kept_rows_per_domain(tmp_path, articles):
+    """C4's line edits and the kept documents per domain reach the summary (and so the asset metadata)."""
+    edited = articles[3] + "\nShare\nPlease enable JavaScript to see the comments below."
+    code = CODE * 3
+    rows = [("p-edited", edited), ("p-plain", articles[4]), ("p-copy", articles[4]), ("c-code", code)]
+    batches = [raw_batch(rows[:2], DAY1), raw_batch(rows[2:], DAY1, domains=["prose", "code"])]
+    stage, out = run_stage(tmp_path, batches, DAY1)
+    clean = by_id(out["clean_documents"])
+    assert "JavaScript" not in clean["p-edited"]["text"] and "c-code" in clean
+    summary = stage.summary()
+    assert summary["lines_removed"] == 2
+    assert (summary["clean_rows/prose"], summary["clean_rows/code"]) == (2, 1)  # p-copy is a duplicate
+    assert summary["clean_rows"] == sum(v for k, v in summary.items() if k.startswith("clean_rows/"))
