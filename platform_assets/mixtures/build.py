@@ -51,13 +51,19 @@ def component_sql(spec: MixtureSpec, component: Component) -> str:
     return body + ("\nwhere " + "\n  and ".join(where) if where else "")
 
 
+_EXCLUSION_WHY = {
+    "contamination": "contaminated documents are excluded by default; set exclusions: {contaminated: false} "
+                     "to go without",
+    "heldout_documents": "held-out documents are always excluded",
+}
+
+
 def pinned_versions(spec: MixtureSpec, engine, source: str) -> dict[str, int]:
     """The current version of every asset the spec reads; a missing one is an error naming why it is read."""
     versions = engine.current_versions(spec.refs())
     for name in spec.refs():
         if name not in versions:
-            why = ("exclusions are on by default; set exclusions: {contaminated/heldout: false} to go without"
-                   if name in spec.exclusions.sources() else "a component reads it")
+            why = _EXCLUSION_WHY[name] if name in spec.exclusions.sources() else "a component reads it"
             raise MixtureSpecError(f"{source}: {{{{ ref('{name}') }}}} has no Lance dataset yet "
                                    f"(materialize {name} first; {why})")
     return versions

@@ -2,13 +2,18 @@
 
     mix = Mixture.open("broad_pretrain", version="mixture-broad_pretrain-v3")  # a Lance tag or version number
     mix[17]                      # sample_index 17, map-style
-    order = ShardedOrder(len(mix), seed=0, rank=r, world_size=w, worker=k, num_workers=n)
+    order = ShardedOrder(len(mix), seed=0, rank=r, world_size=w, worker=k, num_workers=n, drop_last=False)
     for batch in mix.batches(order, batch_size=32, start=samples_seen): ...
 
-The order is a stream over epochs: global position g is sample `perm_e[g % n]` of epoch `e = g // n`, where
-`perm_e` is a deterministic permutation of the mixture for that epoch; shard `s` of `S = world_size *
-num_workers` reads the positions with `g % S == s`. Shards are disjoint and together cover every position;
-resuming at a global sample offset (`samples_seen`, the same number on every shard) continues exactly.
+The order is a stream over epochs of `m` positions each, as torch's `DistributedSampler` cuts them: with
+`drop_last=False` (default) `m = ceil(n / world_size) * world_size`, the permutation wrapping around to pad,
+so every sample is read and a few twice; with `drop_last=True` `m = (n // world_size) * world_size`, the
+tail dropped. Global position g is sample `perm_e[(g % m) % n]` of epoch `e = g // m`, where `perm_e` is a
+deterministic permutation of the mixture for that epoch. Rank r reads the positions with `g % world_size ==
+r` (exactly `m / world_size` per epoch on every rank, so DDP step counts match), and its dataloader worker k
+every `num_workers`-th of those: shard `k * world_size + r` of `S = world_size * num_workers` reads `g % S`.
+Shards are disjoint and together cover every position; resuming at a global sample offset (`samples_seen`
+over all ranks, the same number on every shard) continues exactly.
 Lance is not fork-safe: a `Mixture` reopens its dataset in each process (dataloader workers included).
 """
 
@@ -78,7 +83,7 @@ class Mixture:
     def batches(self, order: ShardedOrder, batch_size: int, start: int = 0,
                 stop: int | None = None) -> Iterator[pa.Table]:
         """This shard's samples from global offset `start` (samples seen so far) up to `stop`, in batches."""
-        for chunk in order.chunks(start, stop if stop is not None else order.epochs * len(self), batch_size):
+        for chunk in order.chunks(start, stop if stop is not None else order.stop, batch_size):
             yield self.take(chunk)
 
     def _dataset(self):
@@ -115,7 +120,7 @@ def _offsets_by_sample(ds, name: str) -> np.ndarray:
 
 @dataclass(frozen=True)
 class ShardedOrder:
-    """Deterministic per-epoch permutations of `n` samples, split over ranks and dataloader workers."""
+    """Deterministic per-epoch permutations of `n` samples, split evenly over ranks, then over workers."""
 
     n: int
     seed: int = 0
@@ -124,14 +129,29 @@ class ShardedOrder:
     worker: int = 0
     num_workers: int = 1
     epochs: int = 1
+    drop_last: bool = False
 
     def __post_init__(self):
         if not (0 <= self.rank < self.world_size and 0 <= self.worker < self.num_workers):
             raise ValueError(f"need 0 <= rank < world_size and 0 <= worker < num_workers, got {self}")
+        if self.epoch_length == 0:
+            raise ValueError(f"no samples per epoch: n={self.n}, world_size={self.world_size}, "
+                             f"drop_last={self.drop_last}")
+
+    @property
+    def epoch_length(self) -> int:
+        """Positions per epoch `m`: padded up (or, with drop_last, cut down) to a multiple of world_size."""
+        per_rank = self.n // self.world_size if self.drop_last else -(-self.n // self.world_size)
+        return per_rank * self.world_size
+
+    @property
+    def stop(self) -> int:
+        """The global position after the last epoch."""
+        return self.epochs * self.epoch_length
 
     @property
     def shard(self) -> int:
-        return self.rank * self.num_workers + self.worker
+        return self.worker * self.world_size + self.rank
 
     @property
     def num_shards(self) -> int:
@@ -148,17 +168,19 @@ class ShardedOrder:
     def samples(self, start: int, stop: int) -> np.ndarray:
         """The sample indices at this shard's positions in [start, stop)."""
         g = self.positions(start, stop)
+        m = self.epoch_length
         out = np.empty(len(g), np.int64)
-        for epoch in np.unique(g // self.n):
-            mask = g // self.n == epoch
-            out[mask] = self.permutation(int(epoch))[g[mask] % self.n]
+        for epoch in np.unique(g // m):
+            mask = g // m == epoch
+            out[mask] = self.permutation(int(epoch))[g[mask] % m % self.n]
         return out
 
     def chunks(self, start: int, stop: int, batch_size: int) -> Iterator[np.ndarray]:
         """This shard's samples in [start, stop) in batches (across epoch ends), one permutation at a time."""
+        m = self.epoch_length
         pending = np.empty(0, np.int64)
-        for epoch_start in range(start - start % self.n, stop, self.n):
-            lo, hi = max(start, epoch_start), min(stop, epoch_start + self.n)
+        for epoch_start in range(start - start % m, stop, m):
+            lo, hi = max(start, epoch_start), min(stop, epoch_start + m)
             pending = np.concatenate([pending, self.samples(lo, hi)])
             while len(pending) >= batch_size:
                 yield pending[:batch_size]
@@ -178,13 +200,15 @@ if _torch_data is not None:  # pragma: no cover - exercised only where torch is 
         """A torch IterableDataset over one mixture; shards by rank and by `get_worker_info()`."""
 
         def __init__(self, mixture: Mixture, batch_size: int, seed: int = 0, rank: int = 0,
-                     world_size: int = 1, epochs: int = 1, start: int = 0):
+                     world_size: int = 1, epochs: int = 1, start: int = 0, drop_last: bool = False):
             self.mixture, self.batch_size, self.seed = mixture, batch_size, seed
             self.rank, self.world_size, self.epochs, self.start = rank, world_size, epochs, start
+            self.drop_last = drop_last
 
         def __iter__(self):
             info = _torch_data.get_worker_info()
             order = ShardedOrder(len(self.mixture), self.seed, self.rank, self.world_size,
-                                 info.id if info else 0, info.num_workers if info else 1, self.epochs)
+                                 info.id if info else 0, info.num_workers if info else 1, self.epochs,
+                                 self.drop_last)
             for batch in self.mixture.batches(order, self.batch_size, self.start):
                 yield batch.to_pydict()

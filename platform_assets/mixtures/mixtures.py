@@ -9,12 +9,16 @@ import dagster as dg
 
 from platform_assets import settings
 from platform_assets.mixtures import spec as specs
-from platform_assets.mixtures.build import build_mixture
+from platform_assets.mixtures.build import build_mixture, pinned_versions
 from platform_assets.mixtures.sampling import Plan
 from resources import sql_engine as engines
 
 # Bump when sampling or the output layout changes meaning: every mixture then shows stale.
 SAMPLER_VERSION = "1"
+
+
+class UnscannedDaysError(RuntimeError):
+    """clean_documents days the mixture reads were never scanned for contamination."""
 
 
 def _code_version(files: dict[str, Path]) -> str:
@@ -53,7 +57,8 @@ def build_mixtures_asset(folder: Path | None = None) -> dg.AssetsDefinition:
 
         Columns: mixture, sample_index, doc_id, component, epoch (0 = first use of the document), text,
         token_count, plus the spec's `output_columns`. Inputs are read through `sql_engine` at pinned Lance
-        versions, tagged `mixture-<name>-<run>` so cleanup keeps them.
+        versions, tagged `mixture-<name>-<run>` so cleanup keeps them. Fails when a clean_documents day has
+        no materialized `contamination` partition (unless the spec opts out of that exclusion).
 
         Staleness: Dagster keeps one code version per asset, not per partition, so the code version hashes
         every spec file (and the sampler version): editing any spec marks every mixture stale in the UI, an
@@ -73,7 +78,17 @@ def materialize(context: dg.AssetExecutionContext, name: str, path: Path, engine
     spec = specs.load_spec(path)
     spec_hash = specs.spec_hash(path)
     run = context.run_id[:8]
-    built = build_mixture(spec, engine, settings.maslow_home() / "tmp" / f"mixture-{name}-{run}", str(path))
+    versions = pinned_versions(spec, engine, str(path))
+    scanned = context.instance.get_materialized_partitions(dg.AssetKey("contamination"))
+    missing = unscanned_days(spec, engine, versions, scanned)
+    if missing:
+        shown = ", ".join(missing[:10]) + (f" ... ({len(missing)} days)" if len(missing) > 10 else "")
+        raise UnscannedDaysError(
+            f"{path}: clean_documents days {shown} have no materialized contamination partition, so "
+            "their contaminated documents cannot be excluded (contamination writes rows only for hits: an "
+            "unscanned day looks clean). Materialize contamination for those days first.")
+    built = build_mixture(spec, engine, settings.maslow_home() / "tmp" / f"mixture-{name}-{run}", str(path),
+                          versions)
     pinned = engine.pin_versions(built.input_versions, f"mixture-{name}-{run}")
     for line in composition_lines(name, built.plan):
         context.log.info(line)
@@ -86,6 +101,16 @@ def materialize(context: dg.AssetExecutionContext, name: str, path: Path, engine
 
 
 mixtures = build_mixtures_asset()
+
+
+def unscanned_days(spec: specs.MixtureSpec, engine, versions: dict[str, int], scanned: set[str]) -> list[str]:
+    """The days of clean_documents (at its pinned version) that are not in `scanned`, the materialized
+    `contamination` partitions; none when the spec does not read clean_documents or opts out."""
+    if not spec.exclusions.contaminated or "clean_documents" not in versions:
+        return []
+    sql = "select distinct day from {{ ref('clean_documents') }} where day is not null"
+    days = engine.query(sql, versions=versions).read_all().column("day").to_pylist()
+    return sorted(set(days) - set(scanned))
 
 
 def _metadata(spec, spec_hash: str, plan: Plan, versions: dict, pinned: dict) -> dict:
@@ -132,5 +157,5 @@ def _format(name: str, samples: int, tokens: int, records: list[dict]) -> list[s
     for r in records:
         lines.append(f"  {r['name']:<16} target {r['target_ratio']:6.2%} achieved {r['achieved_ratio']:6.2%} "
                      f"({r['achieved_tokens']:,}/{r['target_tokens']:,} tokens, {r['documents']:,} docs, "
-                     f"x{r['repetition_factor']:.2f} of available)")
+                     f"x{r['repetition_factor']:.2f} of pool)")
     return lines

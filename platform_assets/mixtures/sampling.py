@@ -43,11 +43,12 @@ class ComponentStats:
     target_ratio: float
     target_tokens: int
     available_tokens: int
+    pool_tokens: int  # the documents within max_source_fraction: what repetition multiplies
     achieved_tokens: int
     samples: int  # rows in the mixture, repeats included
     documents: int  # distinct documents
     epochs: int
-    repetition_factor: float  # achieved tokens / available tokens
+    repetition_factor: float  # achieved tokens / pool tokens, at most max_repetition_ratio
 
 
 @dataclass(frozen=True)
@@ -78,40 +79,49 @@ def plan_mixture(sources: Sequence[Source], requested_tokens: int, seed: int) ->
         rows, epochs = select(source, target, requested_tokens)
         picks.append((np.full(len(rows), index, np.int32), rows, epochs))
         achieved = int(source.tokens[rows].sum())
-        available = int(source.tokens.sum())
+        pool_tokens = int(source.tokens[pool(source)].sum())
         stats.append(ComponentStats(
             name=source.name, target_ratio=source.target_ratio, target_tokens=target,
-            available_tokens=available, achieved_tokens=achieved, samples=len(rows),
-            documents=len(np.unique(rows)), epochs=int(epochs.max()) + 1 if len(epochs) else 0,
-            repetition_factor=round(achieved / available, 6) if available else 0.0,
+            available_tokens=int(source.tokens.sum()), pool_tokens=pool_tokens, achieved_tokens=achieved,
+            samples=len(rows), documents=len(np.unique(rows)),
+            epochs=int(epochs.max()) + 1 if len(epochs) else 0,
+            repetition_factor=round(achieved / pool_tokens, 6) if pool_tokens else 0.0,
         ))
     component, row, epoch = (np.concatenate(parts) for parts in zip(*picks, strict=True))
     order = np.random.default_rng(seed).permutation(len(row))
     return Plan(component[order], row[order], epoch[order], stats)
 
 
+def pool(source: Source) -> np.ndarray:
+    """The rows a component may use, in priority order: the highest-priority whole documents that fit in
+    `max_source_fraction` of its tokens (all of them at 1.0)."""
+    order = np.argsort(source.priority, kind="stable")
+    if source.max_source_fraction < 1.0:
+        allowed = int(source.tokens.sum()) * source.max_source_fraction
+        order = order[:np.searchsorted(np.cumsum(source.tokens[order]), allowed, "right")]
+    return order
+
+
 def select(source: Source, target: int, requested_tokens: int) -> tuple[np.ndarray, np.ndarray]:
-    """(rows, epochs) of `source` whose tokens come closest to `target`; raises when it cannot reach it."""
-    available = int(source.tokens.sum())
-    usable = int(available * source.max_source_fraction * source.max_repetition_ratio)
+    """(rows, epochs) of `source` whose tokens come closest to `target`; raises when it cannot reach it.
+
+    The tokens taken never exceed `max_repetition_ratio` x the pool's, rounding to whole documents included.
+    """
+    order = pool(source)
+    pool_tokens = int(source.tokens[order].sum())
+    usable = int(pool_tokens * source.max_repetition_ratio)
     if target > usable:
-        raise InsufficientTokensError(_too_small(source, available, usable, target, requested_tokens))
+        raise InsufficientTokensError(_too_small(source, pool_tokens, usable, target, requested_tokens))
     if target == 0:
         return np.empty(0, np.int64), np.empty(0, np.int32)
-    order = np.argsort(source.priority, kind="stable")
-    if source.max_source_fraction < 1.0:  # the allowed fraction: the highest-priority documents that fit
-        allowed = available * source.max_source_fraction
-        fits = np.searchsorted(np.cumsum(source.tokens[order]), allowed, "right")
-        order = order[:fits]
-    pool_tokens = int(source.tokens[order].sum())
-    if pool_tokens == 0:
-        raise InsufficientTokensError(_too_small(source, available, usable, target, requested_tokens))
     full, rest = divmod(target, pool_tokens)
     rows = [order] * full
     epochs = [np.full(len(order), e, np.int32) for e in range(full)]
-    if rest:  # the last, partial epoch: a fresh priority order over the same pool
+    if rest:  # the last, partial epoch: a fresh priority order over the same pool, never past the cap
         again = order[np.argsort(_epoch_key(source.priority[order], full), kind="stable")]
-        k = closest_prefix(source.tokens[again], rest)
+        cumulative = np.cumsum(source.tokens[again])
+        k = min(closest_prefix(source.tokens[again], rest),
+                int(np.searchsorted(cumulative, usable - full * pool_tokens, "right")))
         rows.append(again[:k])
         epochs.append(np.full(k, full, np.int32))
     return np.concatenate(rows).astype(np.int64), np.concatenate(epochs)
@@ -139,12 +149,13 @@ def _epoch_key(priority: np.ndarray, epoch: int) -> np.ndarray:
         return z ^ (z >> np.uint64(31))
 
 
-def _too_small(source: Source, available: int, usable: int, target: int, requested: int) -> str:
-    needed_repetition = target / (available * source.max_source_fraction) if available else float("inf")
+def _too_small(source: Source, pool_tokens: int, usable: int, target: int, requested: int) -> str:
+    available = int(source.tokens.sum())
+    needed_repetition = target / pool_tokens if pool_tokens else float("inf")
     return (
         f"component {source.name!r} is too small for its share: {available:,} tokens available, "
         f"{target:,} tokens needed ({source.target_ratio:g} of requested_tokens {requested:,}); "
-        f"usable = available x max_source_fraction {source.max_source_fraction:g} x max_repetition_ratio "
-        f"{source.max_repetition_ratio:g} = {usable:,}. Add data, lower target_ratio or requested_tokens, "
-        f"or set max_repetition_ratio >= {needed_repetition:.3g}"
+        f"usable = {pool_tokens:,} tokens within max_source_fraction {source.max_source_fraction:g} "
+        f"x max_repetition_ratio {source.max_repetition_ratio:g} = {usable:,}. Add data, lower target_ratio "
+        f"or requested_tokens, or set max_repetition_ratio >= {needed_repetition:.3g}"
     )

@@ -48,13 +48,20 @@ class Component(BaseModel):
 
 
 class Exclusions(BaseModel):
-    """Documents kept out of the mixture, on by default: contaminated ones (action drop or cut: a cut
-    document never enters a mixture whole) and held-out ones."""
+    """Documents kept out of the mixture: contaminated ones (action drop or cut: a cut document never enters
+    a mixture whole), on by default, and held-out ones, always (`heldout: false` is a validation error)."""
 
     model_config = ConfigDict(extra="forbid")
 
     contaminated: bool = True
     heldout: bool = True
+
+    @field_validator("heldout")
+    @classmethod
+    def _heldout_always(cls, heldout: bool) -> bool:
+        if not heldout:
+            raise ValueError("held-out documents never enter a mixture; remove `heldout: false`")
+        return heldout
 
     def sources(self) -> list[str]:
         return [name for name, on in (("contamination", self.contaminated),

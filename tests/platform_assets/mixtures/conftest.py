@@ -35,6 +35,17 @@ def contamination(doc_ids: list[str], actions: list[str]) -> pa.Table:
                      "item_id": [f"i{i}" for i in range(n)], "action": actions})
 
 
+DAYS = ("2026-01-01", "2026-01-02")  # the days of clean_documents() above
+
+
+def scanned_instance(days=DAYS) -> dg.DagsterInstance:
+    """An ephemeral instance where `contamination` was materialized for `days` (the asset needs that)."""
+    instance = dg.DagsterInstance.ephemeral()
+    for day in days:
+        instance.report_runless_asset_event(dg.AssetMaterialization("contamination", partition=day))
+    return instance
+
+
 def write(lake, name: str, table: pa.Table) -> None:
     lance.write_dataset(table, f"{lake}/{name}.lance", mode="overwrite")
 
@@ -101,6 +112,7 @@ def materialized(lake, engine, io_manager, spec_dir):
     """Two mixtures in one dataset, `mix` written first and then rewritten, so offsets are not trivial."""
     (spec_dir / "other.yaml").write_text(MIX_SPEC.format(name="other", seed=3))
     resources = {"sql_engine": engine, "lance_io_manager": io_manager}
-    results = [dg.materialize([build_mixtures_asset()], partition_key=k, resources=resources)
-               for k in ("mix", "other", "mix")]
+    instance = scanned_instance()
+    results = [dg.materialize([build_mixtures_asset()], partition_key=k, resources=resources,
+                              instance=instance) for k in ("mix", "other", "mix")]
     return lake, [r.get_asset_materialization_events()[0].materialization.metadata for r in results]

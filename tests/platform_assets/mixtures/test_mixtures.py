@@ -6,7 +6,11 @@ import pyarrow as pa
 import pytest
 
 from platform_assets.mixtures import checks
-from platform_assets.mixtures.mixtures import build_mixtures_asset, composition_from_metadata
+from platform_assets.mixtures.mixtures import (
+    UnscannedDaysError,
+    build_mixtures_asset,
+    composition_from_metadata,
+)
 from platform_assets.mixtures.sampling import InsufficientTokensError
 from platform_assets.mixtures.spec import MixtureSpecError
 from tests.platform_assets.mixtures.conftest import (
@@ -15,16 +19,17 @@ from tests.platform_assets.mixtures.conftest import (
     HELD_OUT,
     MIX_SPEC,
     contamination,
+    scanned_instance,
     write,
 )
 
 CHECKS = [checks.mixtures_exclude_eval_documents, checks.mixtures_ratios_on_target]
 
 
-def _materialize(engine, io_manager, key="mix", with_checks=False, raise_on_error=True):
+def _materialize(engine, io_manager, key="mix", with_checks=False, raise_on_error=True, instance=None):
     return dg.materialize([build_mixtures_asset(), *(CHECKS if with_checks else [])], partition_key=key,
                           resources={"sql_engine": engine, "lance_io_manager": io_manager},
-                          raise_on_error=raise_on_error)
+                          raise_on_error=raise_on_error, instance=instance or scanned_instance())
 
 
 def _rows(lake, version=None, mixture="mix") -> pa.Table:
@@ -65,7 +70,7 @@ def test_mixture_hits_token_budgets_and_excludes_eval_documents(lake, engine, io
     assert meta["summary/composition"].value.splitlines() == composition_from_metadata("mix", meta)
     assert composition_from_metadata("mix", meta)[:2] == [
         "mixture mix: 42 samples, 2,000 tokens",
-        "  prose            target 50.00% achieved 50.00% (1,000/1,000 tokens, 10 docs, x0.36 of available)"]
+        "  prose            target 50.00% achieved 50.00% (1,000/1,000 tokens, 10 docs, x0.36 of pool)"]
 
 
 def test_same_spec_and_inputs_give_identical_output_and_data_version(lake, engine, io_manager, spec_dir):
@@ -113,11 +118,25 @@ def test_missing_exclusion_source_and_bad_column_are_clear_errors(lake, engine, 
     with pytest.raises(MixtureSpecError, match=r"components\[2\] \(math\).sql: .*txt"):
         _materialize(engine, io_manager)
     (lake / "heldout_documents.lance").rename(lake / "gone.lance")
-    with pytest.raises(MixtureSpecError, match=r"ref\('heldout_documents'\) \}\} has no Lance dataset yet"):
+    with pytest.raises(MixtureSpecError, match=r"ref\('heldout_documents'\) \}\} has no Lance dataset yet "
+                                               r".*held-out documents are always excluded"):
         _materialize(engine, io_manager)
 
 
-def test_checks_catch_late_contamination_and_off_target_ratios(lake, engine, io_manager, spec_dir):
+def test_a_day_never_scanned_for_contamination_fails_naming_it(lake, engine, io_manager, spec_dir):
+    with pytest.raises(UnscannedDaysError) as e:
+        _materialize(engine, io_manager, instance=scanned_instance(["2026-01-02"]))
+    assert str(e.value).startswith(f"{spec_dir / 'mix.yaml'}: clean_documents days 2026-01-01 have no "
+                                   "materialized contamination partition")
+    with pytest.raises(UnscannedDaysError, match="days 2026-01-01, 2026-01-02 have no"):
+        _materialize(engine, io_manager, instance=scanned_instance([]))
+    assert not (lake / "mixtures.lance").exists()
+    path = spec_dir / "mix.yaml"
+    path.write_text(path.read_text() + "exclusions:\n  contaminated: false\n")  # opted out: not needed
+    _materialize(engine, io_manager, instance=scanned_instance([]))
+
+
+def test_leak_check_catches_late_contamination(lake, engine, io_manager, spec_dir):
     _materialize(engine, io_manager)
     in_mix = _rows(lake).column("doc_id")[0].as_py()
     write(lake, "contamination", contamination([in_mix], ["cut"]))
@@ -125,12 +144,40 @@ def test_checks_catch_late_contamination_and_off_target_ratios(lake, engine, io_
     assert not leak.passed and leak.severity == dg.AssetCheckSeverity.ERROR
     assert leak.metadata["leaked_documents"].value == {"mix": 1}
     assert leak.metadata["examples"].value == {"mix": [in_mix]}
+
+
+def test_ratio_check_compares_with_the_spec_that_wrote_the_data(lake, engine, io_manager, spec_dir):
+    instance = scanned_instance()
+    _materialize(engine, io_manager, with_checks=True, instance=instance)
     path = spec_dir / "mix.yaml"
-    path.write_text(path.read_text().replace("0.5", "0.45").replace("0.3", "0.35"))
-    ratios = checks.mixtures_ratios_on_target(sql_engine=engine)
+    path.write_text(path.read_text().replace("0.5", "0.45").replace("0.3", "0.35"))  # edited, not rerun
+    context = dg.build_asset_check_context(instance=instance)
+    assert checks.mixtures_ratios_on_target(context, sql_engine=engine).passed
+    path.write_text("components: [unclosed\n")  # broken: the check does not read it
+    assert checks.mixtures_ratios_on_target(context, sql_engine=engine).passed
+    lance.dataset(f"{lake}/mixtures.lance").delete("component = 'math' and epoch = 1")  # 200 of 2,000 tokens
+    ratios = checks.mixtures_ratios_on_target(context, sql_engine=engine)
     assert not ratios.passed
-    assert ratios.metadata["off_target"].value == {"mix": {"prose": {"target": 0.45, "achieved": 0.5},
-                                                           "code": {"target": 0.35, "achieved": 0.3}}}
+    off = {c: round(v["achieved"], 4) for c, v in ratios.metadata["off_target"].value["mix"].items()}
+    assert off == {"prose": round(1000 / 1800, 4), "code": round(600 / 1800, 4), "math": round(200 / 1800, 4)}
+    assert ratios.metadata["off_target"].value["mix"]["prose"]["target"] == 0.5
+    fresh = dg.build_asset_check_context(instance=dg.DagsterInstance.ephemeral())
+    unrecorded = checks.mixtures_ratios_on_target(fresh, sql_engine=engine)
+    assert unrecorded.passed and unrecorded.metadata["unrecorded"].value == ["mix"]
+
+
+def test_leak_check_is_an_error_for_held_out_and_opted_out_contaminated_documents(lake, engine, io_manager,
+                                                                                 spec_dir):
+    path = spec_dir / "mix.yaml"
+    path.write_text(path.read_text() + "exclusions:\n  contaminated: false\n")
+    _materialize(engine, io_manager)
+    first, second = _rows(lake).column("doc_id").to_pylist()[:2]
+    write(lake, "contamination", contamination([first], ["drop"]))
+    write(lake, "heldout_documents", pa.table({"doc_id": [second], "day": ["2026-01-02"]}))
+    leak = checks.mixtures_exclude_eval_documents(sql_engine=engine)
+    assert not leak.passed and leak.severity == dg.AssetCheckSeverity.ERROR
+    assert sorted(leak.metadata["examples"].value["mix"]) == sorted([first, second])
+    assert leak.metadata["opted_out"].value == ["mix"]
 
 
 def test_graph_edges_come_from_spec_refs_and_read_every_upstream_day(spec_dir, engine, io_manager):

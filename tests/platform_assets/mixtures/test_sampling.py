@@ -48,7 +48,7 @@ def test_max_source_fraction_limits_the_pool_and_the_error_accounts_for_it():
     source = _source("s", 10, 10, 1.0, max_source_fraction=0.5)
     rows, _ = sampling.select(source, 50, 50)
     assert len(rows) == 5
-    with pytest.raises(InsufficientTokensError, match="usable = available x max_source_fraction 0.5"):
+    with pytest.raises(InsufficientTokensError, match="usable = 50 tokens within max_source_fraction 0.5"):
         sampling.select(source, 60, 60)
     rows, epochs = sampling.select(_source("s", 10, 10, 1.0, max_source_fraction=0.5, max_repetition_ratio=2),
                                    100, 100)
@@ -70,3 +70,23 @@ def test_selection_ignores_the_input_order_and_the_seed_only_shuffles():
     assert [ids[i] for i in a.row] == [ids[flip[i]] for i in b.row]
     c = sampling.plan_mixture([src], 600, 2)
     assert sorted(a.row.tolist()) == sorted(c.row.tolist()) and a.row.tolist() != c.row.tolist()
+
+
+def test_repetition_cap_applies_to_the_pool_left_by_max_source_fraction():
+    # 0.55 of 100 tokens fits 5 whole documents (50 tokens): 2 x 50 = 100 usable, not 2 x 55 = 110
+    source = _source("s", 10, 10, 1.0, max_source_fraction=0.55, max_repetition_ratio=2)
+    with pytest.raises(InsufficientTokensError) as e:
+        sampling.select(source, 110, 110)
+    msg = str(e.value)
+    assert "component 's'" in msg and "100 tokens available, 110 tokens needed" in msg
+    assert "usable = 50 tokens within max_source_fraction 0.55 x max_repetition_ratio 2 = 100" in msg
+    assert "max_repetition_ratio >= 2.2" in msg
+    plan = sampling.plan_mixture([source], 100, seed=0)
+    assert np.bincount(plan.row).max() == 2 and plan.stats[0].pool_tokens == 50
+    assert plan.stats[0].repetition_factor == 2.0 and plan.stats[0].available_tokens == 100
+
+
+def test_rounding_to_whole_documents_never_passes_the_repetition_cap():
+    source = _source("s", 5, 10, 1.0, max_repetition_ratio=1.5)  # 50 tokens, at most 75
+    rows, epochs = sampling.select(source, 75, 75)  # the closest prefix alone would take 80
+    assert int(source.tokens[rows].sum()) == 70 and np.bincount(epochs).tolist() == [5, 2]

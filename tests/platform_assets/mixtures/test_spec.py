@@ -92,3 +92,13 @@ def test_sample_spec_sql_binds_against_the_real_upstream_schemas(tmp_path):
         for c in spec.components:
             out = engine.query(component_sql(spec, c)).read_all()
             assert out.column_names == ["doc_id", "text", "token_count", *spec.output_columns], (path, c.name)
+
+
+def test_heldout_exclusion_cannot_be_turned_off(tmp_path):
+    text = GOOD.format(name="m", ra=0.6, rep=1)
+    path = _write(tmp_path, text + "exclusions:\n  heldout: false\n")
+    with pytest.raises(MixtureSpecError) as e:
+        load_spec(path)
+    assert f"{path}: exclusions.heldout: Value error, held-out documents never enter" in str(e.value)
+    spec = load_spec(_write(tmp_path, text + "exclusions:\n  contaminated: false\n"))
+    assert spec.refs() == ["clean_documents", "heldout_documents"]
