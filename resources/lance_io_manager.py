@@ -26,7 +26,9 @@ class LanceIOManager(dg.ConfigurableIOManager):
 
     Outputs may be `pa.Table`, `pa.RecordBatchReader` (streamed, bounded memory) or `pd.DataFrame`.
     Partitioned assets name their partition column(s) in `partition_expr` metadata (a dict per
-    dimension for multi-partitions); writing replaces exactly those partitions in one Lance commit.
+    dimension for multi-partitions); writing replaces exactly those partitions in one Lance commit. A run
+    over a range of partitions records each partition's own `dagster/partition_row_count` and
+    `lance/content_hash` on that partition's materialization.
     Inputs are `pa.Table`, `pa.RecordBatchReader` or the lazy `lance.LanceDataset`; an input's
     `columns` metadata projects, its `filter` metadata is pushed into Lance, and its `lance_version`
     metadata reads that recorded version (time travel). A `vector_index` metadata dict
@@ -74,10 +76,13 @@ class LanceIOManager(dg.ConfigurableIOManager):
             "dagster/column_schema": _table_schema(result.schema),
             "lance/version": result.version,
             "lance/tag": tag,
-            "lance/content_hash": result.content_hash,
         }
-        if keys is not None:
+        if result.content_hash is not None:
+            metadata["lance/content_hash"] = result.content_hash
+        if keys is not None and len(keys) == 1:
             metadata["dagster/partition_row_count"] = result.rows_written
+        elif keys is not None:  # a range in one run: each partition's materialization gets its own
+            _add_partition_metadata(context, result.partitions)
         index = lv.IndexSpec.from_metadata(_plain(context.definition_metadata.get("vector_index")))
         if index is not None:
             metadata["lance/vector_index"] = dg.MetadataValue.json(
@@ -98,7 +103,7 @@ class LanceIOManager(dg.ConfigurableIOManager):
             raise FileNotFoundError(f"{context.asset_key.to_user_string()}: no Lance dataset at "
                                     f"{self.uri_for(context.asset_key)}; materialize it first")
         keys = _partition_keys(context) if context.has_asset_partitions else None
-        if keys is not None and len(keys) >= len(context.asset_partitions_def.get_partition_keys()):
+        if keys is not None and len(keys) >= _partition_count(context):
             keys = None  # every partition: no predicate needed
         _record_read(context, ds.version, keys)
         if wanted is lance.LanceDataset:
@@ -119,6 +124,33 @@ class LanceIOManager(dg.ConfigurableIOManager):
             return reader
         table = reader.read_all()
         return table.to_pandas() if wanted is pd.DataFrame else table
+
+
+def _add_partition_metadata(context: dg.OutputContext, partitions: dict[lt.PartitionKey, tuple[int, str]]):
+    """Row count and content hash per partition, so `maslow audit --verify` can re-hash any one of them.
+
+    Dagster gives every partition of a range the output's metadata; partition-scoped asset metadata
+    (the step's `add_asset_metadata`, which `AssetExecutionContext` exposes) overrides it per partition.
+    """
+    try:
+        step = context.step_context
+    except dg.DagsterInvariantViolationError:  # built outside a run (build_output_context): no events
+        return
+    by_key = dict(zip(_partition_keys(context), context.asset_partition_keys, strict=True))
+    for key, (rows, digest) in partitions.items():
+        step.add_asset_metadata(
+            {"dagster/partition_row_count": rows, "lance/content_hash": digest},
+            asset_key=context.asset_key, partition_key=by_key[key],
+        )
+
+
+def _partition_count(context: dg.InputContext) -> int:
+    """How many partitions the input asset has; dynamic partitions are kept by the run's instance."""
+    try:
+        store = context.instance
+    except dg.DagsterInvariantViolationError:  # built outside a run (build_input_context)
+        store = None
+    return len(context.asset_partitions_def.get_partition_keys(dynamic_partitions_store=store))
 
 
 def _record_read(context: dg.InputContext, version: int, keys: list[lt.PartitionKey] | None) -> None:

@@ -6,11 +6,13 @@ Invariant: every fragment this module writes holds rows of exactly one partition
 then ONE `Update` commit that removes that partition's fragments and adds the new ones, so readers see
 either the old or the new rows, never a mix, and writers of other partitions rebase without conflict.
 Fragments that hold several partitions (written by other tools, or after a foreign compaction) are
-handled too: their matching rows are deleted through a deletion vector in the same commit.
+handled too: their matching rows are deleted through a deletion vector in the same commit, and reads
+check them row by row (`select_partitions`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from collections.abc import Iterator, Sequence
@@ -25,6 +27,7 @@ from lance import LanceOperation, Transaction
 DATA_STORAGE_VERSION = "2.2"
 MAX_ROWS_PER_FILE = 1 << 20
 COMMIT_RETRIES = 30
+FLUSH_ROWS = 256 * 1024  # a write of several partitions buffers up to this many rows per partition
 PartitionKey = tuple[str, ...]
 
 
@@ -34,11 +37,15 @@ class SchemaMismatchError(ValueError):
 
 @dataclass(frozen=True)
 class WriteResult:
+    """A committed write. `content_hash` covers the rows written when they are one partition (or the whole
+    dataset); a write of several partitions has none, and `partitions` gives each its (rows, content hash)."""
+
     version: int
     rows_written: int
     total_rows: int
     schema: pa.Schema
-    content_hash: str
+    content_hash: str | None
+    partitions: dict[PartitionKey, tuple[int, str]] = dataclasses.field(default_factory=dict)
 
 
 class ContentHasher:
@@ -54,10 +61,12 @@ class ContentHasher:
         self._hash = xxhash.xxh3_128()
         self._pending: list[pa.RecordBatch] = []
         self._rows = 0
+        self.rows = 0  # rows hashed so far
 
     def update(self, batch: pa.RecordBatch) -> None:
         self._pending.append(batch)
         self._rows += batch.num_rows
+        self.rows += batch.num_rows
         while self._rows >= self.BLOCK_ROWS:
             table = pa.Table.from_batches(self._pending)
             self._digest(table.slice(0, self.BLOCK_ROWS))
@@ -214,25 +223,29 @@ def _split_by_partition(
 
 def _write_fragments(
     reader: pa.RecordBatchReader, uri: str, schema: pa.Schema, columns: Sequence[str],
-    keys: Sequence[PartitionKey], storage_options: dict | None, hasher: ContentHasher | None,
-    flush_rows: int = 256 * 1024,
-) -> tuple[list, int]:
-    """Writes uncommitted fragments, one partition per fragment; returns (fragments, rows)."""
-    count = 0
+    keys: Sequence[PartitionKey], storage_options: dict | None,
+) -> tuple[list, int, dict[PartitionKey, ContentHasher]]:
+    """Writes uncommitted fragments, one partition per fragment; returns (fragments, rows, hashers).
 
-    def counted(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    Each partition's rows are hashed in the order they are written, which is the order a scan of that
+    partition reads them back (its fragments keep their order in the commit), so no read-back is needed.
+    """
+    count = 0
+    hashers = {k: ContentHasher() for k in keys}
+
+    def counted(batches: Iterator[pa.RecordBatch], key: PartitionKey | None) -> Iterator[pa.RecordBatch]:
         nonlocal count
         for b in batches:
             count += b.num_rows
-            if hasher is not None:
-                hasher.update(b)
+            if key in hashers:
+                hashers[key].update(b)
             yield b
 
-    def write(batches: Iterator[pa.RecordBatch]) -> list:
+    def write(batches: Iterator[pa.RecordBatch], key: PartitionKey | None) -> list:
         return _reraising(lambda stream: lance.fragment.write_fragments(
             stream, uri, schema=schema, max_rows_per_file=MAX_ROWS_PER_FILE,
             data_storage_version=DATA_STORAGE_VERSION, storage_options=storage_options,
-        ), schema, counted(batches))
+        ), schema, counted(batches, key))
 
     conformed = (conform(b, schema) for b in reader)
     if len(keys) <= 1:
@@ -245,16 +258,16 @@ def _write_fragments(
                         raise ValueError(f"column {c!r} holds values other than the partition key {v!r}")
                 yield b
 
-        return write(checked()), count
+        return write(checked(), only), count, hashers
     fragments, pending = [], {}
     for b in conformed:
         for key, part in _split_by_partition(b, columns, keys):
             pending.setdefault(key, []).append(part)
-            if sum(p.num_rows for p in pending[key]) >= flush_rows:
-                fragments += write(iter(pending.pop(key)))
-    for parts in pending.values():
-        fragments += write(iter(parts))
-    return fragments, count
+            if sum(p.num_rows for p in pending[key]) >= FLUSH_ROWS:
+                fragments += write(iter(pending.pop(key)), key)
+    for key, parts in pending.items():
+        fragments += write(iter(parts), key)
+    return fragments, count, hashers
 
 
 def _reraising(write, schema: pa.Schema, batches: Iterator[pa.RecordBatch]):
@@ -339,12 +352,13 @@ def replace_partitions(
     uri: str, data: pa.RecordBatchReader, columns: Sequence[str], keys: Sequence[PartitionKey],
     properties: dict[str, str] | None = None, storage_options: dict | None = None,
 ) -> WriteResult:
-    """Replaces exactly the rows of `keys` with `data`, in one commit; other partitions are untouched."""
+    """Replaces exactly the rows of `keys` with `data`, in one commit; other partitions are untouched.
+
+    Each partition's rows and content hash are in `WriteResult.partitions` (hashed on the way in).
+    """
     data = _with_partition_columns(data, columns, keys)
     schema = _prepare(uri, data.schema, storage_options)
-    # One partition streams in scan order, so it is hashed on the way in; several are read back.
-    hasher = ContentHasher() if len(keys) == 1 else None
-    fragments, rows = _write_fragments(data, uri, schema, columns, keys, storage_options, hasher)
+    fragments, rows, hashers = _write_fragments(data, uri, schema, columns, keys, storage_options)
 
     def operation(ds):
         removed, updated = _fragment_plan(ds, columns, keys)
@@ -353,8 +367,9 @@ def replace_partitions(
         )
 
     ds = _commit(uri, operation, properties or {}, storage_options)
-    digest = hasher.hexdigest() if hasher else partition_hash(ds, columns, keys)
-    return WriteResult(ds.version, rows, ds.count_rows(), ds.schema, digest)
+    parts = {k: (h.rows, h.hexdigest()) for k, h in hashers.items()}
+    digest = parts[keys[0]][1] if len(keys) == 1 else None
+    return WriteResult(ds.version, rows, ds.count_rows(), ds.schema, digest, parts)
 
 
 def overwrite(
@@ -398,19 +413,24 @@ class Selection:
 def select_partitions(
     ds, columns: Sequence[str], keys: Sequence[PartitionKey] | None, extra_filter: str | None = None
 ) -> Selection:
-    """Prunes to the fragments that can hold `keys`, reading two rows of each fragment's key columns."""
+    """Prunes to the fragments that hold rows of `keys`.
+
+    Fast path: two rows of each fragment's key columns are read, and a fragment that starts or ends in a
+    wanted partition is kept. Any other fragment may still hold wanted rows in between (one written by
+    another tool, or compacted from several partitions: A, B, A), so it is kept only when counting the
+    partition predicate over its key columns finds a row.
+    """
     if keys is None:
         frags = ds.get_fragments()
         return Selection(frags, sum(f.count_rows() for f in frags), extra_filter)
     pred = partition_predicate(columns, keys)
     wanted, kept = set(keys), []
     for frag in ds.get_fragments():
-        n = frag.physical_rows
+        n = frag.count_rows()  # live rows: take() skips deleted ones
         if n == 0:
             continue
         ends = frag.take([0, n - 1], columns=list(columns)).to_pylist()
-        first, last = (tuple(str(r[c]) for c in columns) for r in ends)
-        if first != last or first in wanted:
+        if any(tuple(str(r[c]) for c in columns) in wanted for r in ends) or frag.count_rows(pred) > 0:
             kept.append(frag)
     flt = pred if extra_filter is None else f"({pred}) AND ({extra_filter})"
     return Selection(kept, sum(f.count_rows() for f in kept), flt)

@@ -130,13 +130,23 @@ def build_model_asset(model: SqlModel) -> dg.AssetsDefinition:
         owners=["team:data-platform"],
     )
     def _model(context: dg.AssetExecutionContext, sql_engine: engines.SqlEngine):
+        # Inputs are read at pinned Lance versions, tagged so cleanup keeps them; `maslow audit` lists them.
+        versions = sql_engine.current_versions(model.refs)
+        pinned = sql_engine.pin_versions(versions, f"sql-{model.name}-{context.run_id[:8]}")
+        metadata = {}
+        for ref, version in sorted(versions.items()):
+            metadata[f"inputs/{ref}/lance_version"] = version
+            metadata[f"inputs/{ref}/lance_tag"] = pinned[ref]
         filters = {}
         if daily:  # the run's days (one, or a backfill's range), for every input that has a `day`
             days = context.partition_key_range
             where = (f"day = {lt.sql_literal(days.start)}" if days.start == days.end else
                      f"day >= {lt.sql_literal(days.start)} AND day <= {lt.sql_literal(days.end)}")
             filters = {r: where for r in model.refs if "day" in getattr(sql_engine.schema(r), "names", [])}
-        return sql_engine.query(model.sql, ref_filters=filters)
+            for ref in filters:  # the days read, as partition keys (a daily input's keys are its days)
+                metadata[f"inputs/{ref}/partitions"] = context.partition_keys
+        return dg.MaterializeResult(value=sql_engine.query(model.sql, versions=versions, ref_filters=filters),
+                                    metadata=metadata)
 
     return _model
 

@@ -94,10 +94,11 @@ def _expand(instance: dg.DagsterInstance, record, depth: int) -> AuditNode:
         return node
     for upstream, read in sorted(_reads(_meta(record)).items()):
         key = dg.AssetKey.from_user_string(upstream)
-        partitions = read.get("partitions") or [None]
-        if partitions == [None]:
-            known = instance.get_materialized_partitions(key)
-            partitions = sorted(known) if known else [None]
+        known = instance.get_materialized_partitions(key)
+        if not known:  # an unpartitioned input, whatever rows were filtered
+            partitions = [None]
+        else:
+            partitions = read.get("partitions") or sorted(known)
         for part in partitions:
             up = latest_record(instance, key, part, max_lance_version=read["version"])
             if up is not None:
@@ -107,12 +108,14 @@ def _expand(instance: dg.DagsterInstance, record, depth: int) -> AuditNode:
 
 def _reads(meta: dict) -> dict[str, dict]:
     """Inputs read: the IO manager's `lance/input_versions`, plus `inputs/<asset>/lance_version` entries
-    recorded by assets that read through the SQL engine (whole datasets at a pinned version)."""
+    recorded by assets that read through the SQL engine at a pinned version (every partition, or those
+    listed in `inputs/<asset>/partitions`)."""
     reads = dict(meta.get("lance/input_versions") or {})
     for key, value in meta.items():
         parts = key.split("/")
         if len(parts) == 3 and parts[0] == "inputs" and parts[2] == "lance_version":
-            reads.setdefault(parts[1], {"version": int(value), "partitions": None})
+            partitions = meta.get(f"inputs/{parts[1]}/partitions")
+            reads.setdefault(parts[1], {"version": int(value), "partitions": partitions})
     return reads
 
 

@@ -8,6 +8,7 @@ import pyarrow as pa
 
 DAYS = dg.DailyPartitionsDefinition(start_date="2026-11-01")
 META = {"partition_expr": "day"}
+_START: list = []  # a multiprocessing.Barrier the writers pass together right before their write
 
 
 def rows_for(day: str, n: int | None = None) -> pa.Table:
@@ -17,6 +18,8 @@ def rows_for(day: str, n: int | None = None) -> pa.Table:
 
 @dg.asset(partitions_def=DAYS, metadata=META)
 def events(context: dg.AssetExecutionContext) -> pa.Table:
+    if _START:
+        _START[0].wait(timeout=300)
     return rows_for(context.partition_key)
 
 
@@ -40,10 +43,18 @@ def event_stream(context: dg.AssetExecutionContext) -> pa.RecordBatchReader:
     return pa.RecordBatchReader.from_batches(table.schema, batches())
 
 
-def materialize_day(root: str, day: str, asset: str = "events") -> bool:
+def materialize_day(root: str, day: str, asset: str = "events", barrier=None) -> bool:
     from resources.lance_io_manager import LanceIOManager
 
+    _START[:] = [barrier] if barrier is not None else []
     target = {"events": events, "event_stream": event_stream}[asset]
     resources = {"io_manager": LanceIOManager(root_uri=root)}
     result = dg.materialize([target], partition_key=day, resources=resources)
     return result.success
+
+
+def write_day_together(root: str, day: str, barrier) -> None:
+    """A writer process: materializes `day` of `events` when every writer holds its rows; exit 1 = failed."""
+    import sys
+
+    sys.exit(0 if materialize_day(root, day, barrier=barrier) else 1)

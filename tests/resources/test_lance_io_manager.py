@@ -14,7 +14,7 @@ import pytest
 
 from resources import lance_tables as lt
 from resources.lance_io_manager import LanceIOManager
-from tests.resources.io_assets import DAYS, META, events, materialize_day
+from tests.resources.io_assets import DAYS, META, events, materialize_day, rows_for, write_day_together
 
 
 def _io(tmp_path) -> LanceIOManager:
@@ -32,8 +32,14 @@ def _mat_meta(result: dg.ExecuteInProcessResult, node: str) -> dict:
 def test_concurrent_writers_of_different_partitions_lose_nothing(tmp_path):
     root = str(tmp_path / "lake")
     days = ["2026-11-02", "2026-11-03", "2026-11-04", "2026-11-05"]
-    with mp.get_context("spawn").Pool(4) as pool:
-        assert all(pool.starmap(materialize_day, [(root, d) for d in days]))
+    ctx = mp.get_context("spawn")
+    barrier = ctx.Barrier(len(days))  # every writer has its rows in hand before any of them writes
+    writers = [ctx.Process(target=write_day_together, args=(root, d, barrier)) for d in days]
+    for w in writers:
+        w.start()
+    for w in writers:
+        w.join(timeout=600)
+    assert [w.exitcode for w in writers] == [0] * len(days)
     ds = lance.dataset(f"{root}/events.lance")
     grouped = ds.to_table().group_by("day").aggregate([("id", "count")])
     counts = {r["day"]: r["id_count"] for r in grouped.to_pylist()}
@@ -243,3 +249,129 @@ def test_content_hash_matches_a_read_back_and_ignores_chunking(tmp_path):
     one = lt.hash_reader(table.to_batches(max_chunksize=7))
     whole = table.combine_chunks().to_batches()
     assert one == lt.hash_reader(table.to_batches(max_chunksize=1000)) == lt.hash_reader(whole)
+
+
+def _reader(table: pa.Table, chunk: int | None = None) -> pa.RecordBatchReader:
+    return pa.RecordBatchReader.from_batches(table.schema, table.to_batches(max_chunksize=chunk))
+
+
+def test_a_range_in_one_run_records_each_partitions_own_rows_and_hash(tmp_path):
+    io = _io(tmp_path)
+    tags = {"dagster/asset_partition_range_start": "2026-11-02",
+            "dagster/asset_partition_range_end": "2026-11-03"}
+
+    @dg.asset(partitions_def=DAYS, metadata=META)
+    def ranged(context: dg.AssetExecutionContext) -> pa.Table:
+        tables = [rows_for(d) for d in context.partition_keys]
+        return pa.concat_tables([t.append_column("day", pa.array([d] * t.num_rows))
+                                 for d, t in zip(context.partition_keys, tables, strict=True)])
+
+    result = dg.materialize([ranged], tags=tags, resources={"io_manager": io})
+    mats = result.asset_materializations_for_node("ranged")
+    assert sorted(m.partition for m in mats) == ["2026-11-02", "2026-11-03"]
+    for mat in mats:
+        meta = {k: v.value for k, v in mat.metadata.items()}
+        ds = io.open(dg.AssetKey("ranged"), version=meta["lance/version"])
+        assert meta["dagster/partition_row_count"] == ds.count_rows(f"day = '{mat.partition}'") == \
+            int(mat.partition[-2:]) * 10
+        assert meta["lance/content_hash"] == lt.partition_hash(ds, ["day"], [(mat.partition,)])
+        assert meta["dagster/row_count"] == 50
+
+
+def test_per_partition_hashes_of_one_write_match_a_read_back(tmp_path, monkeypatch):
+    monkeypatch.setattr(lt, "FLUSH_ROWS", 3)  # partitions interleave across several fragments
+    uri = str(tmp_path / "t.lance")
+    table = pa.table({"day": ["d1", "d2", "d1", "d1", "d2", "d1", "d1", "d2"], "x": list(range(8))})
+    result = lt.replace_partitions(uri, _reader(table, chunk=2), ["day"], [("d1",), ("d2",), ("d3",)])
+    ds = lance.dataset(uri)
+    assert len(ds.get_fragments()) > 2 and result.content_hash is None
+    for key, (rows, digest) in result.partitions.items():
+        assert rows == ds.count_rows(f"day = '{key[0]}'")
+        assert digest == lt.partition_hash(ds, ["day"], [key])
+    assert result.partitions[("d1",)] != result.partitions[("d2",)]
+
+
+def test_pruning_keeps_a_fragment_whose_ends_hide_other_partitions(tmp_path):
+    uri = str(tmp_path / "t.lance")
+    mixed = pa.table({"day": ["A", "B", "A"], "x": [1, 2, 3]})  # one fragment, as after a compaction
+    lance.write_dataset(mixed, uri, data_storage_version=lt.DATA_STORAGE_VERSION, enable_stable_row_ids=True)
+    lt.replace_partitions(uri, _reader(pa.table({"day": ["C"], "x": [4]})), ["day"], [("C",)])
+
+    def rows(key: str) -> list[int]:
+        ds = lance.dataset(uri)
+        scan = lt.scanner(ds, lt.select_partitions(ds, ["day"], [(key,)]), ["x"])
+        return [] if scan is None else sorted(scan.to_table().column("x").to_pylist())
+
+    assert rows("B") == [2] and rows("A") == [1, 3] and rows("C") == [4]
+    assert len(lt.select_partitions(lance.dataset(uri), ["day"], [("C",)]).fragments) == 1  # pure: pruned
+    # Replacing A shrinks the mixed fragment with a deletion vector: B stays readable, A is the new rows.
+    lt.replace_partitions(uri, _reader(pa.table({"day": ["A"], "x": [5]})), ["day"], [("A",)])
+    assert rows("B") == [2] and rows("A") == [5] and rows("C") == [4]
+
+
+def test_input_columns_and_filter_metadata_project_and_filter_the_partition(tmp_path):
+    io = _io(tmp_path)
+    seen = {}
+
+    @dg.asset(partitions_def=DAYS, metadata=META,
+              ins={"events": dg.AssetIn(metadata={"columns": ["value"], "filter": "value >= 25"})})
+    def tail_values(events: pa.Table) -> pa.Table:
+        seen["table"] = events
+        return events.append_column("day", pa.array(["2026-11-03"] * events.num_rows))
+
+    for d in ("2026-11-02", "2026-11-03"):
+        assert dg.materialize([events], partition_key=d, resources={"io_manager": io}).success
+    assert dg.materialize([events, tail_values], selection=[tail_values], partition_key="2026-11-03",
+                          resources={"io_manager": io}).success
+    assert seen["table"].column_names == ["value"]
+    assert seen["table"].column("value").to_pylist() == [25.0, 26.0, 27.0, 28.0, 29.0]
+
+
+def test_record_batch_reader_input_streams_in_batches(tmp_path):
+    io = _io(tmp_path)
+    seen = {}
+
+    @dg.asset(ins={"events": dg.AssetIn(metadata={"batch_size": 7})})
+    def streamed(events: pa.RecordBatchReader) -> pa.Table:
+        seen["type"] = type(events)
+        batches = list(events)
+        seen["sizes"] = [b.num_rows for b in batches]
+        return pa.Table.from_batches(batches, schema=events.schema)
+
+    for d in ("2026-11-02", "2026-11-03"):
+        assert dg.materialize([events], partition_key=d, resources={"io_manager": io}).success
+    result = dg.materialize([events, streamed], selection=[streamed], resources={"io_manager": io})
+    assert seen["type"] is pa.RecordBatchReader
+    assert sum(seen["sizes"]) == 50 and max(seen["sizes"]) <= 7
+    out = result.output_for_node("streamed")
+    stored = io.open(dg.AssetKey("events")).to_table()
+    assert sorted(out.column("id").to_pylist()) == sorted(stored.column("id").to_pylist())
+
+
+def test_dynamic_partitions_in_a_run_with_an_instance(tmp_path):
+    io = _io(tmp_path)
+    sources = dg.DynamicPartitionsDefinition(name="sources")
+
+    @dg.asset(partitions_def=sources, metadata={"partition_expr": "source"})
+    def by_source(context: dg.AssetExecutionContext) -> pa.Table:
+        return pa.table({"source": [context.partition_key] * 2, "v": [1, 2]})
+
+    @dg.asset(partitions_def=sources, metadata={"partition_expr": "source"})
+    def same_source(by_source: pa.Table) -> pa.Table:
+        return by_source
+
+    @dg.asset
+    def every_source(by_source: pa.Table) -> pa.Table:
+        return by_source
+
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions("sources", ["a", "b"])
+        for key in ("a", "b"):
+            assert dg.materialize([by_source], partition_key=key, instance=instance,
+                                  resources={"io_manager": io}).success
+        one = dg.materialize([by_source, same_source], selection=[same_source], partition_key="b",
+                             instance=instance, resources={"io_manager": io})
+        assert one.output_for_node("same_source").column("source").to_pylist() == ["b", "b"]
+        every = dg.materialize([by_source, every_source], selection=[every_source], instance=instance,
+                               resources={"io_manager": io})
+        assert sorted(every.output_for_node("every_source").column("source").to_pylist()) == list("aabb")
