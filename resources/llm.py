@@ -1,7 +1,8 @@
 """The `llm` resource: a client for any OpenAI-compatible chat endpoint (vLLM, TGI, OpenAI).
 
 Requests run in batches: one cache lookup per batch, the misses sent concurrently (bounded by
-`concurrency`), one cache append per batch. 429, 5xx, timeouts and connection errors are retried with
+`concurrency`, one request per distinct cache key: duplicate texts in a batch share an answer), one cache
+append per batch. 429, 5xx, timeouts and connection errors are retried with
 exponential backoff and jitter (honouring `Retry-After`); other 4xx and malformed bodies are not.
 """
 
@@ -72,19 +73,25 @@ class ChatCompletionsClient:
         return results
 
     def _batch(self, batch: list[ChatRequest]) -> list[ChatResult]:
-        keys = [cache_key(self.model, r.template_version, r.text_hash) for r in batch]
+        keys = [cache_key(self.model, r.template_version, r.text_hash, r.max_tokens) for r in batch]
         hits = self.cache.get_many(keys) if self.cache else {}
-        misses = [i for i, k in enumerate(keys) if k not in hits]
-        fetched = asyncio.run(self._fetch_all([batch[i] for i in misses])) if misses else []
-        results: list[ChatResult | None] = [None] * len(batch)
+        first: dict[str, int] = {}  # one request per distinct missing key: duplicates share its answer
         for i, k in enumerate(keys):
+            if k not in hits:
+                first.setdefault(k, i)
+        misses = list(first.values())
+        fetched = asyncio.run(self._fetch_all([batch[i] for i in misses])) if misses else []
+        answers = dict(zip(first, fetched, strict=True))
+        results: list[ChatResult] = []
+        for k in keys:
             if k in hits:
                 h = hits[k]
-                results[i] = ChatResult(h["content"], h["finish_reason"], cached=True)
+                results.append(ChatResult(h["content"], h["finish_reason"], cached=True))
                 self.usage.cache_hits += 1
+            else:
+                results.append(answers[k])
         fresh = []
         for i, res in zip(misses, fetched, strict=True):
-            results[i] = res
             if res.error is None:
                 fresh.append(
                     {
@@ -100,7 +107,7 @@ class ChatCompletionsClient:
                 )
         if self.cache:
             self.cache.put_many(fresh)
-        return results  # type: ignore[return-value]
+        return results
 
     async def _fetch_all(self, batch: list[ChatRequest]) -> list[ChatResult]:
         gate = asyncio.Semaphore(self.concurrency)

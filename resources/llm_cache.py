@@ -1,4 +1,5 @@
-"""LLM response cache in Lance, keyed by (model, prompt-template version, text hash): a re-run costs nothing.
+"""LLM response cache in Lance, keyed by (model, prompt-template version, text hash, max_tokens): a re-run
+costs nothing, and raising max_tokens asks again instead of reusing an answer cut at the old limit.
 
 Only answers the endpoint actually returned are stored (parse failures included, so a re-run reproduces
 them); request failures are not, so they are retried next time. Appends from concurrent runs rebase.
@@ -30,8 +31,9 @@ SCHEMA = pa.schema(
 _IN_CHUNK = 500
 
 
-def cache_key(model: str, template_version: str, text_hash: str) -> str:
-    return hashlib.sha256(f"{model}\x1f{template_version}\x1f{text_hash}".encode()).hexdigest()
+def cache_key(model: str, template_version: str, text_hash: str, max_tokens: int) -> str:
+    parts = (model, template_version, text_hash, str(max_tokens))
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
 class ResponseCache:

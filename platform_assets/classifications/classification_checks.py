@@ -55,7 +55,8 @@ def scores_and_labels_valid(document_classifications: lance.LanceDataset) -> dg.
 
 @dg.asset_check(
     asset=dg.AssetKey("quality_model"),
-    description="The model separates held-out reference text from clean documents better than length.",
+    description="The model separates held-out reference text from length-matched clean documents better "
+    "than length alone does.",
 )
 def quality_model_beats_length(quality_model: lance.LanceDataset) -> dg.AssetCheckResult:
     rows = quality_model.to_table(columns=["metrics"]).to_pylist()
@@ -65,6 +66,7 @@ def quality_model_beats_length(quality_model: lance.LanceDataset) -> dg.AssetChe
     auc, base = m.get("holdout_roc_auc") or 0.0, m.get("length_baseline_roc_auc") or 0.0
     return dg.AssetCheckResult(
         passed=auc > base,
-        severity=dg.AssetCheckSeverity.WARN,
+        # ERROR: with negatives cut to the reference lengths the demo model scores ~1.0 against ~0.5
+        severity=dg.AssetCheckSeverity.ERROR,
         metadata={"holdout_roc_auc": auc, "length_baseline_roc_auc": base},
     )

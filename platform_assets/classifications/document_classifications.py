@@ -45,7 +45,7 @@ class ClassificationsConfig(dg.Config):
     metadata=DAILY_METADATA,
     ins={
         "clean_documents": dg.AssetIn(
-            key="clean_documents", metadata={"columns": ["doc_id", "day", "text", "domain"]}
+            key="clean_documents", metadata={"columns": ["doc_id", "day", "text"]}
         ),
         "quality_model": dg.AssetIn(key="quality_model"),
     },

@@ -11,7 +11,12 @@ import xxhash
 
 from platform_assets import settings
 from platform_assets.processors.classifiers.ngram_model import FEATURES_VERSION, to_table
-from platform_assets.processors.classifiers.quality_training import load_config, load_reference, train_quality
+from platform_assets.processors.classifiers.quality_training import (
+    TRAINING_VERSION,
+    load_config,
+    load_reference,
+    train_quality,
+)
 
 SPEC = "quality/quality_v1.yaml"
 
@@ -21,8 +26,9 @@ def spec_path() -> Path:
 
 
 def recipe_version(path: Path) -> str:
-    """Hash of the recipe, its reference files and the featurizer: any change marks the model stale."""
-    h = hashlib.sha256(FEATURES_VERSION.encode())
+    """Hash of the recipe, its reference files, the featurizer and the training code's version: any change
+    marks the model stale."""
+    h = hashlib.sha256(f"{FEATURES_VERSION}|{TRAINING_VERSION}".encode())
     if path.exists():
         h.update(path.read_bytes())
         for pattern in load_config(path).reference:
@@ -46,9 +52,9 @@ def quality_model(
 ) -> dg.Output[pa.Table]:
     """One row per trained model: hashed n-gram weights (float32 bytes), keep threshold, held-out metrics.
 
-    Trained on the reference set (positives) against a random sample of clean documents (negatives), per
-    `dbt_like_sql/quality/quality_v1.yaml`. Its data version is the model's content hash, so retraining
-    to different weights makes `document_classifications` stale.
+    Trained on the reference set (positives) against a random sample of clean documents (negatives) cut to
+    the reference set's lengths, per `dbt_like_sql/quality/quality_v1.yaml`. Its data version is the
+    model's content hash, so retraining to different weights makes `document_classifications` stale.
     """
     path = spec_path()
     config = load_config(path)

@@ -1,7 +1,9 @@
-"""Math word problems with worked steps and a numeric answer.
+"""Math word problems with worked steps and a numeric answer; one in four is a multiple-choice item.
 
 Every sentence has several phrasings and the names, places and objects vary, so two problems of the same
-kind share few word 5-grams (unplanted math pairs stay well below the near-duplicate bands).
+kind share few word 5-grams (unplanted math pairs stay well below the near-duplicate bands). A
+multiple-choice item lists four lettered options (`A) 1575` .. `D) 1580`, the answer among near misses)
+after the question, then the worked steps and `Answer: 1575 (A)`.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ GOODS = ("loaves of bread", "boxes of apples", "concert tickets", "potted plants
          "notebooks", "bicycle helmets", "bags of rice", "scarves", "phone cases", "candles", "coffee mugs",
          "kites")
 ITEMS = ("jacket", "bicycle", "lamp", "backpack", "printer", "sofa", "camera", "kettle", "desk", "tent")
+LETTERS = "ABCD"
+MC_EVERY = 4  # one problem in MC_EVERY is asked as multiple choice
 OPENERS = ("", "Here is a question from a {place} school worksheet. ",
            "{name} found this puzzle in a magazine. ", "A teacher in {place} wrote this on the board. ",
            "Try this one before lunch. ")
@@ -108,12 +112,28 @@ KINDS: dict[str, Callable[[FastRandom], Problem]] = {
 }
 
 
+def _options(rng: FastRandom, answer: float) -> list[str]:
+    """The answer and three distinct near misses (an off-by-one, a slip of a few units, a factor of ten)."""
+    misses = (answer - 1, answer + 1, answer - 5, answer + 10, answer * 10, answer / 10)
+    near = {f"{v:g}" for v in misses if v > 0}
+    wrong = rng.sample(sorted(near - {f"{answer:g}"}), 3)
+    return rng.sample([f"{answer:g}", *wrong], 4)
+
+
 def math_problem(rng: FastRandom) -> tuple[str, dict]:
-    """(text, meta) of one worked problem; meta holds the kind and the numeric answer."""
+    """(text, meta) of one worked problem; meta holds the kind, the numeric answer and, for a multiple-choice
+    item, the letter of the right option."""
     kind = rng.choice(sorted(KINDS))
     question, steps, answer = KINDS[kind](rng)
     opener = rng.choice(OPENERS).format(place=rng.choice(w.PLACES), name=rng.choice(w.FIRST_NAMES))
     head, solve, end = rng.choice((("Problem:", "Solution:", "Answer:"), ("Question:", "Worked answer:",
                                    "Final answer:"), ("Exercise.", "Steps:", "Result:")))
+    if rng.randint(1, MC_EVERY) == 1:
+        options = _options(rng, answer)
+        letter = LETTERS[options.index(f"{answer:g}")]
+        lines = "\n".join(f"{c}) {o}" for c, o in zip(LETTERS, options, strict=True))
+        text = (f"Question: {opener}{' '.join(question)}\n{lines}\n\nSolution:\n" + "\n".join(steps)
+                + f"\n\nAnswer: {answer:g} ({letter})")
+        return text, {"kind": kind, "answer": answer, "option": letter}
     text = f"{head} {opener}{' '.join(question)}\n\n{solve}\n" + "\n".join(steps) + f"\n\n{end} {answer:g}"
     return text, {"kind": kind, "answer": answer}

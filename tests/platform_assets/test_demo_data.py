@@ -8,6 +8,7 @@ import subprocess
 import sys
 from datetime import date, timedelta
 
+import pyarrow as pa
 import pycld2
 import pytest
 
@@ -15,6 +16,7 @@ from platform_assets import cli
 from platform_assets.demo_data import day_range, generate, load_truth, truth_path
 from platform_assets.demo_data.lowquality import DEFECTS
 from platform_assets.demo_data.similarity import jaccard
+from platform_assets.processors.classifiers import registry
 from platform_assets.processors.ingest_partition import LandingPartition
 from platform_assets.sources import load_sources
 
@@ -138,3 +140,15 @@ def test_cli_runs_as_a_module():
     done = subprocess.run([sys.executable, "-m", "platform_assets.cli", "demo-data", "--help"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "--docs-per-day" in done.stdout
+
+
+def test_math_source_holds_multiple_choice_items(landed):
+    _, _, rows = landed
+    math = [r["text"] for r in rows.values() if r["source"] == "math"]
+    items = [t for t in math if "\nA) " in t]
+    assert 5 <= len(items) < len(math) / 2
+    out = registry.build("difficulty_mc_v1").apply(pa.RecordBatch.from_pydict({"text": items}))
+    assert out["difficulty_mc_v1__num_options"].to_pylist() == [4] * len(items)
+    for text in items:
+        value, letter = re.search(r"\nAnswer: (\S+) \(([A-D])\)$", text).groups()
+        assert f"\n{letter}) {value}\n" in text

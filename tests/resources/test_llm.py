@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
 from platform_assets import settings
-from platform_assets.processors.classifiers.prompts import load_templates, prompt_columns
+from platform_assets.processors.classifiers.prompts import ChatRequest, load_templates, prompt_columns
 from resources.llm import ChatCompletionsClient, LLMResource
 from resources.llm_cache import ResponseCache
 from tests.resources.fake_llm import serve
@@ -141,6 +142,36 @@ def test_cache_key_includes_model_and_template_version(endpoint, template, tmp_p
     assert other.cache_version != template.cache_version
     prompt_columns(other, _client(url, tmp_path), ["OK-7 text"], [True])
     assert server.hits["OK-7"] == 2
+
+
+def test_raising_max_tokens_asks_again_instead_of_reusing_a_cut_answer(endpoint, template, tmp_path):
+    url, server = endpoint
+    short = template.model_copy(update={"max_tokens": 4})
+    prompt_columns(short, _client(url, tmp_path), ["OK-8 text"], [True])
+    assert short.cache_version != template.cache_version  # the asset's code version changes too
+    longer = _client(url, tmp_path)
+    cols = prompt_columns(template, longer, ["OK-8 text"], [True])
+    assert server.hits["OK-8"] == 2 and cols["llm_edu_v1__cached"].to_pylist() == [False]
+    # same template version, another limit: the cache key itself holds max_tokens
+    request = ChatRequest(template.cache_version, "h", template.messages("OK-9 text"), 16)
+    client = _client(url, tmp_path)
+    client.complete([request])
+    client.complete([replace(request, max_tokens=512)])
+    assert server.hits["OK-9"] == 2 and client.usage.cache_hits == 0
+
+
+def test_duplicate_texts_in_a_batch_are_asked_once(endpoint, template, tmp_path):
+    url, server = endpoint
+    client = _client(url, tmp_path, batch_size=8)
+    texts = ["OK-5 same", "OK-6 other", "OK-5 same", "OK-5 same"]
+    cols = prompt_columns(template, client, texts, [True] * 4)
+    assert dict(server.hits) == {"OK-5": 1, "OK-6": 1}
+    assert cols["llm_edu_v1__status"].to_pylist() == ["ok"] * 4
+    assert cols["score__llm_edu_v1"].to_pylist() == [3.0] * 4
+    assert client.usage.requests == 2 and client.usage.prompt_tokens == 200
+    again = _client(url, tmp_path, batch_size=8)
+    assert prompt_columns(template, again, texts, [True] * 4)["llm_edu_v1__cached"].to_pylist() == [True] * 4
+    assert again.usage.cache_hits == 4 and dict(server.hits) == {"OK-5": 1, "OK-6": 1}
 
 
 def test_no_endpoint_means_skipped(template):

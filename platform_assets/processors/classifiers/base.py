@@ -10,7 +10,11 @@ from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from pydantic import BaseModel, ConfigDict
+
+from platform_assets.processors.domain import detect_domains
+from platform_assets.processors.features import TextBatch
 
 
 class Between(NamedTuple):
@@ -100,7 +104,10 @@ class RowClassifier(Classifier):
 
 
 def domain_mask(batch: pa.RecordBatch, domain: str) -> np.ndarray:
-    """Rows whose upstream `domain` column equals `domain`; every row when the batch has no such column."""
-    if "domain" not in batch.schema.names:
-        return np.ones(batch.num_rows, dtype=bool)
-    return np.asarray(batch.column("domain").to_numpy(zero_copy_only=False) == domain, dtype=bool)
+    """Rows labelled `domain`: the batch's `label__domain_v1` when the stack has added it, else the same
+    detector run on `text` (`processors/domain.py`), so a row's features always agree with its label."""
+    if "label__domain_v1" in batch.schema.names:
+        labels = batch.column("label__domain_v1").to_numpy(zero_copy_only=False)
+    else:
+        labels = detect_domains(TextBatch(pc.fill_null(batch.column("text"), "")))
+    return np.asarray(labels == domain, dtype=bool)

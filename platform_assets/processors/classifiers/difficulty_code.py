@@ -1,7 +1,8 @@
 """Difficulty of a code document: function count and cyclomatic complexity from a tree-sitter parse.
 
-Runs on rows whose upstream `domain` is `code`. The language comes from `code_language.detect_languages`;
-rows in a language without an installed grammar get the language and null counts.
+Runs on rows the domain detector labels `code` (`label__domain_v1`, see `base.domain_mask`). The language
+comes from `code_language.detect_languages`; rows in a language without an installed grammar get the
+language and null counts.
 """
 
 from __future__ import annotations
@@ -37,10 +38,7 @@ class DifficultyCodeV1(Classifier):
     }
     examples = [
         Example(
-            {
-                "text": "def f(x):\n    if x > 0 and x < 9:\n        return x\n    return -x\n",
-                "domain": "code",
-            },
+            "def f(x):\n    if x > 0 and x < 9:\n        return x\n    return -x\n",
             {
                 "language": "python",
                 "function_count": 1,
@@ -50,14 +48,11 @@ class DifficultyCodeV1(Classifier):
             },
         ),
         Example(
-            {
-                "text": "func main() {\n\tfor i := 0; i < 3; i++ {\n\t\tfmt.Println(i)\n\t}\n}\n",
-                "domain": "code",
-            },
+            "func main() {\n\tfor i := 0; i < 3; i++ {\n\t\tfmt.Println(i)\n\t}\n}\n",
             {"language": "go", "function_count": 1, "complexity": 2},
         ),
         Example(
-            {"text": "def f(x):\n    return x\n", "domain": "prose"},
+            "To define a function in Python, write def, its name and its arguments, then the body.",
             {"language": None, "function_count": None, "score": None},
         ),
     ]

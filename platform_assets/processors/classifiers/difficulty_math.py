@@ -1,6 +1,7 @@
 """Difficulty of a math document: derivation steps, operators, expression depth and answer magnitude.
 
-Runs on rows whose upstream `domain` is `math`. Definitions (docs/classifiers.md has the long form):
+Runs on rows the domain detector labels `math` (`label__domain_v1`, see `base.domain_mask`). Definitions
+(docs/classifiers.md has the long form):
 - steps: lines (or sentences, for one-line text) that state a relation (=, <, >, ≤, ≥, ≠, ≈, \\le, ...);
 - operators: arithmetic and relation symbols plus LaTeX operator commands (\\frac, \\sqrt, \\sum, ...);
 - expression_depth: the deepest nesting of (), [] and {} (LaTeX groups count);
@@ -89,7 +90,7 @@ class DifficultyMathV1(RowClassifier):
     }
     examples = [
         Example(
-            {"text": "Solve 2x + 3 = 11.\n2x = 11 - 3 = 8\nx = 8 / 2\n#### 4", "domain": "math"},
+            "Solve 2x + 3 = 11.\n2x = 11 - 3 = 8\nx = 8 / 2\n#### 4",
             {
                 "steps": 3,
                 "operators": 7,
@@ -100,14 +101,17 @@ class DifficultyMathV1(RowClassifier):
             },
         ),
         Example(
-            {"text": "Compute $\\frac{(1+2)\\cdot 3}{9}$. It equals $\\boxed{1}$.", "domain": "math"},
+            "Compute $\\frac{(1+2)\\cdot 3}{9}$. It equals $\\boxed{1}$.",
             {"steps": 0, "operators": 3, "expression_depth": 2, "answer": "1"},
         ),
         Example(
-            {"text": "What is 12 * 12? The answer is 144.", "domain": "math"},
+            "What is 12 * 12? The answer is 144.",
             {"steps": 0, "operators": 1, "answer": "144", "answer_magnitude": Between(2.16, 2.17)},
         ),
-        Example({"text": "1 + 1 = 2", "domain": "prose"}, {"score": None, "steps": None}),
+        Example(  # prose: the domain detector does not label it math, so no features
+            "The museum opened in 1921 and is free = no ticket needed, as the guide said twice.",
+            {"score": None, "steps": None},
+        ),
     ]
 
     def applies(self, batch: pa.RecordBatch) -> np.ndarray:

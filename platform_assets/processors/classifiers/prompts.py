@@ -48,9 +48,11 @@ class PromptTemplate(BaseModel):
 
     @property
     def cache_version(self) -> str:
-        """`name@version:hash`: editing the prompt changes the cache key even without a version bump."""
+        """`name@version:hash`: editing the prompt or its `max_tokens` changes the cache key (and the code
+        version of `document_classifications`) even without a version bump."""
         body = json.dumps(
-            [self.system, self.user, self.max_chars, self.model_dump(include={"output"})], sort_keys=True
+            [self.system, self.user, self.max_chars, self.max_tokens, self.model_dump(include={"output"})],
+            sort_keys=True,
         )
         return f"{self.name}@{self.version}:{hashlib.sha256(body.encode()).hexdigest()[:8]}"
 
@@ -123,7 +125,8 @@ def load_templates(folder: Path) -> dict[str, PromptTemplate]:
 
 @dataclass(frozen=True)
 class ChatRequest:
-    """One chat completion to run; `template_version` and `text_hash` (with the model) form the cache key."""
+    """One chat completion to run; with the model, `template_version`, `text_hash` and `max_tokens` form the
+    cache key."""
 
     template_version: str
     text_hash: str

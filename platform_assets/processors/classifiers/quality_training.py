@@ -1,5 +1,8 @@
 """Training recipe for the quality model: reference set vs random clean documents, with held-out metrics.
 
+Negatives are cut to lengths drawn from the reference set's lengths before anything else, so the two classes
+share one length distribution: the held-out AUC then measures what the model learned from the words, and
+the length-only baseline computed on the same held-out texts stays near 0.5 instead of looking perfect.
 The YAML config (`dbt_like_sql/quality/<model>.yaml`) is validated here; errors name the file and key.
 """
 
@@ -22,11 +25,14 @@ from platform_assets.processors.classifiers.ngram_model import (
     train,
 )
 
+TRAINING_VERSION = "length_matched_v1"  # bump when the recipe's code changes what a config trains
+
 
 class NegativesConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     filter: str | None = "domain = 'prose'"  # Lance SQL over clean_documents
     max_docs: int = Field(5000, gt=0)
+    match_lengths: bool = True  # cut negatives to the reference set's length distribution
 
 
 class TrainingConfig(BaseModel):
@@ -88,8 +94,19 @@ def is_holdout(texts: list[str], fraction: float, seed: int) -> np.ndarray:
     )
 
 
+def match_lengths(texts: list[str], lengths: list[int], seed: int) -> list[str]:
+    """Each text longer than a length drawn (by its hash) from `lengths`, cut there at a word boundary."""
+    out = []
+    for text in texts:
+        target = lengths[xxhash.xxh64_intdigest(text.encode(), seed=seed) % len(lengths)]
+        out.append((text[:target].rsplit(maxsplit=1) or [""])[0] if len(text) > target else text)
+    return out
+
+
 def train_quality(positives: list[str], negatives: list[str], config: QualityConfig) -> NgramModel:
     """Trains on the non-held-out texts; metrics and the keep threshold come from the held-out ones."""
+    if config.negatives.match_lengths:
+        negatives = match_lengths(negatives, [len(t) for t in positives], config.seed)
     texts = positives + negatives
     labels = np.array([1] * len(positives) + [0] * len(negatives))
     held = is_holdout(texts, config.holdout_fraction, config.seed)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import pyarrow as pa
 
+from platform_assets.processors import domain
 from platform_assets.processors.classifiers import ngram_model, registry
 from platform_assets.processors.classifiers.base import Classifier
 from platform_assets.processors.classifiers.ngram_model import FEATURES_VERSION, NgramModel
@@ -36,8 +37,9 @@ def build_stack(
 
 
 def stack_version(names: Sequence[str]) -> str:
-    """Changes when the classifier list changes (behaviour changes mean a new `_vN` name)."""
-    return hashlib.sha256("|".join([FEATURES_VERSION, *names]).encode()).hexdigest()[:12]
+    """Changes when the classifier list or the shared domain detector changes (behaviour changes of one
+    classifier mean a new `_vN` name)."""
+    return hashlib.sha256("|".join([FEATURES_VERSION, domain.VERSION, *names]).encode()).hexdigest()[:12]
 
 
 def output_schema(stack: Sequence[Classifier], keys: Sequence[pa.Field]) -> pa.Schema:
@@ -50,10 +52,17 @@ def output_schema(stack: Sequence[Classifier], keys: Sequence[pa.Field]) -> pa.S
 def classify_batch(
     batch: pa.RecordBatch, stack: Sequence[Classifier], keys: Sequence[str] = KEY_COLUMNS
 ) -> pa.RecordBatch:
-    """One output row per input row: the key columns, then every classifier's columns."""
+    """One output row per input row: the key columns, then every classifier's columns.
+
+    Each classifier also sees the columns of those before it: the difficulty classifiers read
+    `label__domain_v1` instead of running the domain detector again.
+    """
     cols = {k: batch.column(k) for k in keys if k in batch.schema.names}
     for clf in stack:
-        cols.update(clf.apply(batch))
+        out = clf.apply(batch)
+        cols.update(out)
+        for name, arr in out.items():
+            batch = batch.append_column(name, arr)
     return pa.RecordBatch.from_pydict(cols)
 
 

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import dagster as dg
 import lance
+import numpy as np
 import pyarrow as pa
 import pytest
 
@@ -13,7 +14,7 @@ from platform_assets.classifications import classification_checks as checks
 from platform_assets.classifications.document_classifications import document_classifications
 from platform_assets.classifications.quality_model import quality_model
 from platform_assets.partitions import DAILY_METADATA, daily_partitions
-from platform_assets.processors.classifiers import synthetic_web
+from platform_assets.processors.classifiers import ngram_model, synthetic_web
 from resources import lance_tables as lt
 from resources.executor import LocalExecutor
 from resources.lance_io_manager import LanceIOManager
@@ -180,3 +181,18 @@ def test_many_batches_on_a_process_pool_equal_one_batch_in_process(lake):
                             run_config=config).success
         tables.append(lance.dataset(f"{lake}/document_classifications.lance").to_table().sort_by("doc_id"))
     assert tables[0].num_rows == 300 and tables[0].equals(tables[1])
+
+
+def test_quality_check_fails_as_an_error_when_length_does_as_well(tmp_path):
+    def check(auc: float, base: float) -> dg.AssetCheckResult:
+        model = ngram_model.NgramModel(
+            weights=np.zeros(8, np.float32), bias=0.0, params=ngram_model.TrainParams(n_buckets=8),
+            metrics={"holdout_roc_auc": auc, "length_baseline_roc_auc": base},
+        )
+        uri = str(tmp_path / f"q{auc}-{base}.lance")
+        lance.write_dataset(ngram_model.to_table(model, "quality_v1"), uri)
+        return checks.quality_model_beats_length(lance.dataset(uri))
+
+    assert check(1.0, 0.5).passed
+    failed = check(1.0, 1.0)
+    assert not failed.passed and failed.severity == dg.AssetCheckSeverity.ERROR

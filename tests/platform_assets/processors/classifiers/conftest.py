@@ -1,12 +1,24 @@
-"""A quality model trained once per session on the shipped reference set vs synthetic web prose."""
+"""A quality model trained once per session on the shipped reference set vs demo-like web text."""
 
 from __future__ import annotations
 
 import pytest
 
 from platform_assets import settings
-from platform_assets.processors.classifiers import synthetic_web
+from platform_assets.demo_data.lowquality import DEFECTS
+from platform_assets.demo_data.prose import Prose, sentence_bank
+from platform_assets.demo_data.rng import derive
 from platform_assets.processors.classifiers.quality_training import load_config, load_reference, train_quality
+
+
+def demo_web_texts(seed: int, articles: int, low_quality: int) -> list[str]:
+    """What a random sample of the demo's clean web text holds: articles and some low-quality pages."""
+    rng = derive(seed, "quality-negatives")
+    prose = Prose(rng, sentence_bank(seed))
+    makes = [make for make, _ in DEFECTS.values()]
+    return [prose.article() for _ in range(articles)] + [
+        makes[i % len(makes)](rng, prose) for i in range(low_quality)
+    ]
 
 
 @pytest.fixture(scope="session")
@@ -16,10 +28,7 @@ def quality_config():
 
 @pytest.fixture(scope="session")
 def negatives() -> list[str]:
-    docs = synthetic_web.documents(700, seed=7, mean_chars=550)
-    return [
-        t for t, d in zip(docs["text"].to_pylist(), docs["domain"].to_pylist(), strict=True) if d == "prose"
-    ]
+    return demo_web_texts(seed=7, articles=360, low_quality=40)
 
 
 @pytest.fixture(scope="session")

@@ -74,9 +74,18 @@ def _ast_functions(source: str) -> int:
     return sum(isinstance(node, kinds) for node in ast.walk(ast.parse(source)))
 
 
-@pytest.mark.parametrize(
-    "path", sorted(Path("platform_assets/processors/classifiers").glob("*.py")), ids=lambda p: p.name
+# the package's own sources, found from this file (not from the working directory pytest was started in)
+CLASSIFIER_SOURCES = sorted(
+    (Path(__file__).resolve().parents[4] / "platform_assets" / "processors" / "classifiers").glob("*.py")
 )
+
+
+def test_the_real_files_are_found():
+    # an empty parameter list would only skip the test below; this one fails instead
+    assert len(CLASSIFIER_SOURCES) >= 10 and any(p.name == "code_parsing.py" for p in CLASSIFIER_SOURCES)
+
+
+@pytest.mark.parametrize("path", CLASSIFIER_SOURCES, ids=lambda p: p.name)
 def test_python_function_count_matches_the_ast_module_on_real_files(path):
     source = path.read_text()
     assert code_stats(source, "python").function_count == _ast_functions(source)
