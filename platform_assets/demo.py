@@ -137,8 +137,12 @@ def _value(value):
     return getattr(inner, "data", inner)
 
 
-def summary(defs: dg.Definitions, results: Sequence[dg.ExecuteInProcessResult]) -> list[str]:
-    """Rows, Lance version and location per asset, then each level's figures from this run's metadata."""
+def summary(defs: dg.Definitions, results: Sequence[dg.ExecuteInProcessResult],
+            truth: dict | None = None) -> list[str]:
+    """Rows, Lance version and location per asset, then each level's figures from this run's metadata.
+
+    With the demo data's `truth`, the contamination section also says how many planted leaks were found.
+    """
     lake = settings.lake_uri()
     lines = [f"{'asset':28} {'rows':>9} {'lance':>6}  location"]
     for key in defs.resolve_asset_graph().toposorted_asset_keys:
@@ -148,7 +152,7 @@ def summary(defs: dg.Definitions, results: Sequence[dg.ExecuteInProcessResult]) 
             lines.append(f"{key.to_user_string():28} {ds.count_rows():>9,} {'v' + str(ds.version):>6}  {uri}")
     mats = _materializations(results)
     lines += ["", "clean funnel (per day)"] + _funnel(mats)
-    lines += ["", "contamination (per eval set, all days)"] + _contamination(lake)
+    lines += ["", "contamination (per eval set, all days)"] + _contamination(lake, truth)
     lines += ["", "classifications"] + _classifications(mats)
     lines += ["", "mixtures (achieved composition)"] + _mixtures(mats)
     return lines
@@ -170,14 +174,29 @@ def _funnel(mats: dict[str, list]) -> list[str]:
             f"{meta.get('pii/ips', 0)} IPs"
         )
         out.append(f"      drops: {top or '-'}")
+        domains = ", ".join(f"{k[len('clean_rows/'):]} {v}" for k, v in sorted(meta.items())
+                            if k.startswith("clean_rows/"))
+        edits = meta.get("lines_removed", 0)
+        out.append(f"      kept by domain: {domains or '-'}; C4 line edits removed {edits} lines")
     return out or ["  (none)"]
 
 
-def _contamination(lake: str) -> list[str]:
+def _contamination(lake: str, truth: dict | None) -> list[str]:
     from platform_assets.eval_sets.contamination_report import summary_lines
+    from platform_assets.eval_sets.demo_plants import TRUTH_KEY, missing_plants
 
     ds = lt.open_dataset(lt.dataset_uri(lake, ["contamination_report"]))
-    return ["  " + line for line in summary_lines(ds.to_table())] if ds is not None else ["  (none)"]
+    if ds is None:
+        return ["  (none)"]
+    out = ["  " + line for line in summary_lines(ds.to_table())]
+    found = lt.open_dataset(lt.dataset_uri(lake, ["contamination"]))
+    planted = (truth or {}).get(TRUTH_KEY, [])
+    if planted and found is not None:
+        columns = ["doc_id", "eval_set", "item_id", "action"]
+        missing = missing_plants(planted, found.to_table(columns=columns))
+        out.append(f"  planted eval leaks found with the expected action: {len(planted) - len(missing)}"
+                   f"/{len(planted)}")
+    return out
 
 
 def _classifications(mats: dict[str, list]) -> list[str]:
@@ -233,7 +252,7 @@ def run(args) -> int:
     with dg.DagsterInstance.get() as instance:
         results = run_graph(defs, instance, days, console)
     console.print(f"\nmaterialized {len(results)} runs in {time.perf_counter() - started:.0f} s\n")
-    for line in summary(defs, results):
+    for line in summary(defs, results, load_truth(landing, args.seed)):
         console.print(line, highlight=False, soft_wrap=True)
     console.print(
         f"\nLance datasets: {settings.lake_uri()}   Dagster instance: {os.environ['DAGSTER_HOME']}\n"

@@ -6,9 +6,12 @@ import dagster as dg
 
 from platform_assets import settings
 
-# One partition is one day of landed data; the column `day` (YYYY-MM-DD string) holds the key.
+# One partition is one day of landed data; the column `day` (YYYY-MM-DD string) holds the key. Days are cut
+# in MASLOW_TIMEZONE, the nightly schedule's zone: a day is a partition once it has ended there.
 DAY_COLUMN = "day"
-daily_partitions = dg.DailyPartitionsDefinition(start_date=settings.start_date())
+daily_partitions = dg.DailyPartitionsDefinition(
+    start_date=settings.start_date(), timezone=settings.timezone()
+)
 DAILY_METADATA = {"partition_expr": DAY_COLUMN}
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -29,9 +29,36 @@ def dagster_home() -> Path:
     return Path(os.environ.get("DAGSTER_HOME") or maslow_home() / "dagster")
 
 
+DEFAULT_START_DATE = "2026-01-01"
+
+
 def start_date() -> str:
-    """First daily partition: `MASLOW_START_DATE` (YYYY-MM-DD), default 30 days before today."""
-    return os.environ.get("MASLOW_START_DATE") or (date.today() - timedelta(days=30)).isoformat()
+    """First daily partition: `MASLOW_START_DATE` (YYYY-MM-DD); by default 2026-01-01, or the earliest day
+    folder of the landing zone if that is earlier. It never depends on the day the code is loaded, so the
+    partitions (and what was materialized in them) stay put."""
+    return os.environ.get("MASLOW_START_DATE") or min([DEFAULT_START_DATE, *landed_days(landing_dir())])
+
+
+def landed_days(landing: Path) -> list[str]:
+    """The `YYYY-MM-DD` folder names under `<landing>/<source>/` (`_` and `.` folders skipped), sorted."""
+    if not landing.is_dir():
+        return []
+    days = {d.name for d in landing.glob("*/*") if d.is_dir() and _is_day(d.name)
+            and not d.parent.name.startswith(("_", "."))}
+    return sorted(days)
+
+
+def _is_day(name: str) -> bool:
+    try:
+        return date.fromisoformat(name).isoformat() == name
+    except ValueError:
+        return False
+
+
+def timezone() -> str:
+    """`MASLOW_TIMEZONE` (an IANA name, default UTC): where a day starts, for the daily partitions and the
+    nightly refresh alike."""
+    return os.environ.get("MASLOW_TIMEZONE") or "UTC"
 
 
 def spec_dir() -> Path:

@@ -3,44 +3,44 @@
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from pathlib import Path
 
 import dagster as dg
 
 from platform_assets import settings
+from platform_assets.clean.raw_documents import landed_version
 from platform_assets.partitions import daily_partitions
+from platform_assets.processors import ingest_partition
+
+Stamp = list[int]  # [size, mtime_ns]: a list, so it compares equal after a JSON round trip
 
 
-def landed_files(landing: Path) -> dict[str, dict[str, float]]:
-    """`{day: {relative path: mtime}}` for `<landing>/<source>/<YYYY-MM-DD>/*`; `_`-folders skipped."""
-    days: dict[str, dict[str, float]] = defaultdict(dict)
-    if not landing.is_dir():
-        return {}
-    for source in sorted(p for p in landing.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))):
-        for day_dir in sorted(
-            p for p in source.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))
-        ):
-            for f in sorted(day_dir.iterdir()):
-                if f.is_file() and not f.name.startswith("."):
-                    days[day_dir.name][str(f.relative_to(landing))] = f.stat().st_mtime
-    return dict(days)
+def landed_files(landing: Path) -> dict[str, dict[str, Stamp]]:
+    """`{day: {relative path: [size, mtime_ns]}}`: per day folder, exactly the files ingestion reads."""
+    days = {}
+    for day in settings.landed_days(landing):
+        files = ingest_partition.landed_files(landing, day)
+        if files:
+            days[day] = {f.relative_to(landing).as_posix(): _stamp(f) for _, f in files}
+    return days
 
 
-def _folders(path: Path) -> list[Path]:
-    return sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
+def _stamp(path: Path) -> Stamp:
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns]
 
 
-def new_files(
-    landed: dict[str, dict[str, float]], seen: dict[str, float], ingested_at: dict[str, float | None]
-) -> dict[str, list[str]]:
-    """Per day, the files not yet ingested: unseen by the cursor and newer than the day's last ingestion."""
+def new_files(landed: dict[str, dict[str, Stamp]], seen: dict[str, Stamp]) -> dict[str, list[str]]:
+    """Per day, the files whose (path, size, mtime) the cursor has not seen: new, replaced or rewritten.
+
+    The mtime is compared for equality only: a late file keeps an old mtime when copied with `rsync -a`
+    or moved in, and must still count.
+    """
     out: dict[str, list[str]] = {}
     for day, files in landed.items():
-        last = ingested_at.get(day)
-        fresh = [f for f, mtime in files.items() if seen.get(f) != mtime and (last is None or mtime > last)]
+        fresh = sorted(f for f, stamp in files.items() if seen.get(f) != stamp)
         if fresh:
-            out[day] = sorted(fresh)
+            out[day] = fresh
     return out
 
 
@@ -53,27 +53,31 @@ def landing_sensor(job: dg.UnresolvedAssetJobDefinition) -> dg.SensorDefinition:
         description="Launches a day of the daily chain when files land in <landing>/<source>/<day>/.",
     )
     def _sensor(context: dg.SensorEvaluationContext):
-        seen: dict[str, float] = json.loads(context.cursor) if context.cursor else {}
-        landed = landed_files(settings.landing_dir())
+        """A day with unseen files is requested unless raw_documents already holds exactly its current files
+        (same data version: ingested by the nightly, a backfill, or before the cursor was lost). The run key
+        is the day and that data version, so one set of files is never launched twice. Days that are not
+        partitions yet (today) stay out of the cursor, so their files count once the day is over.
+        """
+        seen: dict[str, Stamp] = json.loads(context.cursor) if context.cursor else {}
+        landing = settings.landing_dir()
         valid = set(daily_partitions.get_partition_keys())
-        ingested_at = {day: _last_ingestion(context.instance, day) for day in landed if day in valid}
-        todo = new_files({d: f for d, f in landed.items() if d in valid}, seen, ingested_at)
-        for day, files in sorted(todo.items()):
-            stamp = max(landed[day][f] for f in files)
-            yield dg.RunRequest(
-                partition_key=day,
-                run_key=f"{day}:{len(files)}:{stamp}",
-                tags={"maslow/new_files": str(len(files))},
-            )
-        for day in set(landed) - valid:
-            context.log.warning(f"landing folder for {day} is outside the daily partitions; not ingested")
-        seen.update({f: m for files in landed.values() for f, m in files.items()})
+        landed = {day: files for day, files in landed_files(landing).items() if day in valid}
+        for day, files in sorted(new_files(landed, seen).items()):
+            # LandingPartition only lists the day's files here; the sources matter only when reading.
+            version = landed_version(ingest_partition.LandingPartition(landing, day, {})).value
+            if version != _ingested_version(context.instance, day):
+                yield dg.RunRequest(partition_key=day, run_key=f"{day}:{version}",
+                                    tags={"maslow/new_files": str(len(files))})
+        for day in sorted(set(settings.landed_days(landing)) - valid):
+            context.log.info(f"landing folder for {day} is not a daily partition (yet); not ingested")
+        seen.update({f: stamp for files in landed.values() for f, stamp in files.items()})
         context.update_cursor(json.dumps(seen, sort_keys=True))
 
     return _sensor
 
 
-def _last_ingestion(instance: dg.DagsterInstance, day: str) -> float | None:
+def _ingested_version(instance: dg.DagsterInstance, day: str) -> str | None:
+    """The data version (`landed_version`) of the day's latest raw_documents materialization."""
     flt = dg.AssetRecordsFilter(asset_key=dg.AssetKey("raw_documents"), asset_partitions=[day])
     records = instance.fetch_materializations(flt, limit=1).records
-    return records[0].timestamp if records else None
+    return records[0].asset_materialization.tags.get("dagster/data_version") if records else None

@@ -1,8 +1,8 @@
 """The Definitions load, and the asset graph matches tests/snapshots/asset_graph.json, so graph changes show
 in review.
 
-The snapshot is taken in a fresh interpreter with a fixed environment (no MASLOW_SPECS, a fixed
-MASLOW_START_DATE), so neither the day the suite runs nor modules other tests imported first change it.
+The snapshot is taken in a fresh interpreter with a fixed environment (no MASLOW_SPECS or MASLOW_TIMEZONE, a
+fixed MASLOW_START_DATE), so neither the day the suite runs nor modules other tests imported first change it.
 Regenerate it after an intended graph change:
 
     MASLOW_UPDATE_SNAPSHOTS=1 .venv/bin/pytest tests/test_definitions.py
@@ -21,8 +21,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_graph.json"
-START_DATE = "2026-01-01"  # pinned: the default start date moves with today
-_CLEARED = ("MASLOW_SPECS", "MASLOW_LAKE", "MASLOW_LANDING", "MASLOW_START_DATE", "DAGSTER_HOME")
+START_DATE = "2026-01-01"  # pinned: by default an earlier landed day would move the first partition
+_CLEARED = ("MASLOW_SPECS", "MASLOW_LAKE", "MASLOW_LANDING", "MASLOW_START_DATE", "MASLOW_TIMEZONE",
+            "DAGSTER_HOME")
 
 
 def asset_graph_snapshot() -> dict:

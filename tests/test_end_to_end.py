@@ -5,7 +5,8 @@ One demo landing folder (3 days) is built once for the module; the graph runs on
 
 import json
 import os
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 import pytest
@@ -42,12 +43,15 @@ def platform(tmp_path_factory):
 
 
 def test_nightly_tick_materializes_exactly_the_previous_day(platform):
+    from platform_assets.partitions import daily_partitions
+
     defs, instance, truth, _ = platform
     last = truth["days"][-1]
-    tick = datetime.combine(date.fromisoformat(last) + timedelta(days=1), datetime.min.time(), UTC)
+    tick = datetime.combine(date.fromisoformat(last) + timedelta(days=1), time(2),
+                            ZoneInfo(daily_partitions.timezone))
     schedule = defs.resolve_schedule_def("nightly_refresh")
     request = schedule.evaluate_tick(
-        dg.build_schedule_context(instance=instance, scheduled_execution_time=tick.replace(hour=2),
+        dg.build_schedule_context(instance=instance, scheduled_execution_time=tick,
                                   repository_def=defs.get_repository_def())
     ).run_requests[0]
     assert request.partition_key == last
@@ -61,6 +65,11 @@ def test_nightly_tick_materializes_exactly_the_previous_day(platform):
     assert not names & {"contamination", "document_classifications", "mixtures"}  # these follow by automation
     for key in daily:
         assert instance.get_materialized_partitions(key) == {last}, key
+    # the landing sensor, even with no cursor, asks only for the days not ingested yet
+    sensor = defs.resolve_sensor_def("landing_sensor")
+    asked = sensor.evaluate_tick(dg.build_sensor_context(instance=instance,
+                                                         repository_def=defs.get_repository_def()))
+    assert sorted(r.partition_key for r in asked.run_requests) == sorted(truth["days"][:-1])
 
 
 def test_every_asset_then_audit_trace_and_status(platform):
@@ -75,6 +84,13 @@ def test_every_asset_then_audit_trace_and_status(platform):
               for e in r.get_asset_check_evaluations()
               if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR]
     assert failed == []
+
+    import lance
+
+    from platform_assets.eval_sets.demo_plants import TRUTH_KEY, missing_plants
+
+    contamination = lance.dataset(f"{lake}/contamination.lance").to_table()
+    assert truth[TRUTH_KEY] and missing_plants(truth[TRUTH_KEY], contamination) == []
 
     tree = audit.audit(instance, "mixtures", "broad_pretrain")
     mixture = instance.fetch_materializations(
@@ -101,3 +117,40 @@ def test_every_asset_then_audit_trace_and_status(platform):
     rows = {r.asset: r for r in status.status(instance, defs)}
     assert rows["clean_documents"].materialized == sorted(truth["days"])
     assert not rows["mixtures"].missing
+
+
+def test_automation_follows_a_nightly_day_once(platform):
+    """After the nightly run of a day, the automation sensor's conditions request the day's contamination and
+    classifications and the mixtures, each exactly once, then nothing. (A mixture is requested with a
+    day's contamination when that day was there before: Dagster then emits one backfill, which runs the
+    mixtures after their inputs; on a new day it waits for the day's runs.)"""
+    from collections import Counter
+
+    from platform_assets.demo import run_graph
+
+    defs, instance, truth, _ = platform
+    last = truth["days"][-1]
+    if not instance.get_materialized_partitions(dg.AssetKey("mixtures")):  # run alone: build the graph first
+        run_graph(defs, instance, truth["days"])
+    tick = dg.evaluate_automation_conditions(defs, instance)
+    assert tick.total_requested == 0
+
+    quiet = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+    job = defs.resolve_job_def("daily_refresh")
+    assert job.execute_in_process(partition_key=last, instance=instance, run_config=quiet).success  # nightly
+
+    graph = defs.resolve_asset_graph()
+    asked: Counter = Counter()
+    for _ in range(4):
+        tick = dg.evaluate_automation_conditions(defs, instance, cursor=tick.cursor)
+        requested = {k: p for k in graph.materializable_asset_keys if (p := tick.get_requested_partitions(k))}
+        if not requested:
+            break
+        asked.update((k.to_user_string(), p) for k, parts in requested.items() for p in parts)
+        run_graph(defs, instance, [last], only=set(requested))  # the requested runs, parents first
+    assert not requested, requested
+    assert asked[("contamination", last)] == asked[("document_classifications", last)] == 1
+    specs = graph.get(dg.AssetKey("mixtures")).partitions_def.get_partition_keys()
+    assert [asked[("mixtures", spec)] for spec in specs] == [1] * len(specs)
+    assert max(asked.values()) == 1 and not {a for a, _ in asked} & {k.to_user_string() for k in
+                                                                      job.asset_layer.executable_asset_keys}
