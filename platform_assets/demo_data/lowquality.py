@@ -93,7 +93,9 @@ DEFECTS: dict[str, tuple[Make, tuple[str, ...]]] = {
     "ellipsis_lines": (_ellipsis_lines, ("gopher_quality:gopher_too_many_end_ellipsis",)),
     "no_stop_words": (_no_stop_words, ("gopher_quality:gopher_enough_stop_words",)),
     "hash_heavy": (_hash_heavy, ("gopher_quality:gopher_too_many_hashes",)),
-    "short_lines": (_short_lines, ("fineweb_quality:short_line_ratio",)),
+    # Punctuation tokens count as words (as in datatrove), so Gopher's alpha rule fails these first.
+    "short_lines": (_short_lines, ("fineweb_quality:short_line_ratio",
+                                   "gopher_quality:gopher_below_alpha_threshold")),
     "curly_braces": (_curly_braces, ("c4_quality:curly_bracket",)),
     "low_alpha": (_low_alpha, ("gopher_quality:gopher_below_alpha_threshold",)),
 }
