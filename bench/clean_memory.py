@@ -7,14 +7,17 @@ paragraphs, with 2% exact and 2% near copies) is written to a Lance lake once (c
 in a fresh subprocess exactly as the `clean_stage` asset does: a pushdown scan of the partition, the
 process-pool executor, the scratch spool, dedup decisions, and the three outputs written through
 `lance_tables.replace_partitions`. A sampler thread sums the RSS of that process and its workers every
-0.2 s. The issue's target: peak RSS under 2 GB for a 1 GB partition.
+0.05 s. The issue's target: peak RSS under 2 GB for a 1 GB partition.
+
+`getrusage`'s ru_maxrss is not reported: Linux carries the high-water mark across fork + exec, so a child's
+figure starts at its parent's peak (a 1.5 GB parent gives a fresh `python -c` child 1.5 GB), which says
+nothing about the stage.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import threading
@@ -102,7 +105,7 @@ def run_stage(root: str, workers: int) -> dict:
             main = me.memory_info().rss
             peak.update(tree=max(peak["tree"], main + sum(kids)), main=max(peak["main"], main),
                         workers=max(peak["workers"], sum(kids)))
-            time.sleep(0.2)
+            time.sleep(0.05)
 
     threading.Thread(target=sample, daemon=True).start()
     start = time.perf_counter()
@@ -119,16 +122,16 @@ def run_stage(root: str, workers: int) -> dict:
     done.set()
     seconds = time.perf_counter() - start
     return {**{f"peak_rss_{k}_mb": v / 2**20 for k, v in peak.items()}, "seconds": seconds,
-            "max_rss_main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "max_rss_one_worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
             **stage.summary()}
 
 
 def partition_size(root: Path) -> dict:
     ds = lance.dataset(str(root / "raw_documents.lance"))
-    text = sum(b.column("text").nbytes for b in ds.to_batches(columns=["text"]))
+    text = arrow = 0
+    for batch in ds.to_batches():  # streamed: the parent stays small
+        text, arrow = text + batch.column("text").nbytes, arrow + batch.nbytes
     disk = sum(f.stat().st_size for f in (root / "raw_documents.lance").rglob("*") if f.is_file())
-    return {"rows": ds.count_rows(), "text_mb": text / 2**20, "arrow_mb": ds.to_table().nbytes / 2**20,
+    return {"rows": ds.count_rows(), "text_mb": text / 2**20, "arrow_mb": arrow / 2**20,
             "lance_disk_mb": disk / 2**20}
 
 
@@ -153,6 +156,8 @@ def main(argv: list[str] | None = None) -> dict:
     figures = {**{f"partition_{k}": v for k, v in size.items()}, **stage, "workers": args.workers,
                "ratio_peak_rss_to_partition_text": stage["peak_rss_tree_mb"] / size["text_mb"],
                "target_peak_rss_mb_for_1gb": 2048, "units": "MB = MiB; seconds wall"}
+    if mb >= 1024:
+        figures["target_met"] = stage["peak_rss_tree_mb"] < 2048
     print_table(["figure", "value"], [
         ("partition rows", size["rows"]), ("partition text (MB)", size["text_mb"]),
         ("partition in Arrow (MB)", size["arrow_mb"]),
