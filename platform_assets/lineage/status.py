@@ -30,8 +30,16 @@ def _resolver(instance: dg.DagsterInstance, defs: dg.Definitions) -> CachingStal
 
 
 def status(instance: dg.DagsterInstance, defs: dg.Definitions) -> list[AssetStatus]:
+    """Per asset (in topological order), its materialized partitions and the stale ones with their causes.
+
+    Dagster's resolver marks an asset stale for its own new code version or a new data version of an input,
+    but not for an input that is itself stale and not yet rematerialized. A changed filter threshold would
+    then show only the clean stage; here a partition whose input partition is stale is stale too ("upstream
+    <asset> is stale"), so the whole affected subgraph shows.
+    """
     resolver = _resolver(instance, defs)
     graph = defs.resolve_asset_graph()
+    by_key: dict[dg.AssetKey, AssetStatus] = {}
     out = []
     for key in graph.toposorted_asset_keys:
         node = graph.get(key)
@@ -47,11 +55,24 @@ def status(instance: dg.DagsterInstance, defs: dg.Definitions) -> list[AssetStat
             st.materialized = sorted(instance.get_materialized_partitions(key))
             parts = list(st.materialized)
         for part in parts:
+            causes = []
             if resolver.get_status(key, part) == StaleStatus.STALE:
-                causes = resolver.get_stale_causes(key, part)
-                st.stale[part or ""] = [_cause(c) for c in causes]
+                causes = [_cause(c) for c in resolver.get_stale_causes(key, part)]
+            causes += [f"upstream {dep.to_user_string()} is stale" for dep in sorted(node.parent_keys)
+                       if _stale_input(by_key.get(dep), graph.get(dep).partitions_def, pdef, part)]
+            if causes:
+                st.stale[part or ""] = causes
+        by_key[key] = st
         out.append(st)
     return out
+
+
+def _stale_input(dep: AssetStatus | None, dep_pdef, pdef, part: str | None) -> bool:
+    """Whether the input partitions that `part` reads hold a stale one: the same key where both assets share
+    a partitions definition (the daily chain), else any partition of the input (it reads them all)."""
+    if dep is None or not dep.stale:
+        return False
+    return part in dep.stale if dep_pdef is not None and dep_pdef == pdef else True
 
 
 def _cause(cause) -> str:
