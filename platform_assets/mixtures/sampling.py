@@ -16,9 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
 import xxhash
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_HASH_ROWS = 64 * 1024  # doc ids turned into Python strings at a time
 
 
 class InsufficientTokensError(ValueError):
@@ -65,10 +67,19 @@ class Plan:
         return {s.name: s.achieved_tokens / total for s in self.stats}
 
 
-def doc_priority(doc_ids: Sequence[str], salt: str) -> np.ndarray:
-    """Stable pseudo-random priority per document (xxh3 of salt and doc_id)."""
+def doc_priority(doc_ids: Sequence[str] | pa.Array | pa.ChunkedArray, salt: str) -> np.ndarray:
+    """Stable pseudo-random priority per document (xxh3 of salt and doc_id).
+
+    An Arrow column is hashed a slice at a time, so only `_HASH_ROWS` ids exist as Python strings at once.
+    """
     seed = xxhash.xxh32_intdigest(salt.encode())
-    return np.fromiter((xxhash.xxh3_64_intdigest(d.encode(), seed) for d in doc_ids), np.uint64, len(doc_ids))
+    out = np.empty(len(doc_ids), np.uint64)
+    for start in range(0, len(doc_ids), _HASH_ROWS):
+        part = doc_ids[start:start + _HASH_ROWS]
+        ids = part if isinstance(part, Sequence) else part.to_pylist()
+        out[start:start + len(ids)] = np.fromiter(
+            (xxhash.xxh3_64_intdigest(d.encode(), seed) for d in ids), np.uint64, len(ids))
+    return out
 
 
 def plan_mixture(sources: Sequence[Source], requested_tokens: int, seed: int) -> Plan:

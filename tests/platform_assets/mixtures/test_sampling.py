@@ -90,3 +90,15 @@ def test_rounding_to_whole_documents_never_passes_the_repetition_cap():
     source = _source("s", 5, 10, 1.0, max_repetition_ratio=1.5)  # 50 tokens, at most 75
     rows, epochs = sampling.select(source, 75, 75)  # the closest prefix alone would take 80
     assert int(source.tokens[rows].sum()) == 70 and np.bincount(epochs).tolist() == [5, 2]
+
+
+def test_doc_priority_is_xxh3_of_the_id_seeded_by_the_salt_for_lists_and_arrow_slices(monkeypatch):
+    import pyarrow as pa
+    import xxhash
+
+    ids = [f"doc-{i}" for i in range(10)]
+    want = [xxhash.xxh3_64_intdigest(d.encode(), xxhash.xxh32_intdigest(b"c")) for d in ids]
+    monkeypatch.setattr(sampling, "_HASH_ROWS", 3)  # slices that do not divide the ids
+    assert sampling.doc_priority(ids, "c").tolist() == want
+    assert sampling.doc_priority(pa.array(ids), "c").tolist() == want
+    assert sampling.doc_priority(pa.chunked_array([ids[:4], ids[4:]]), "c").tolist() == want
