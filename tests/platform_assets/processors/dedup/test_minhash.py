@@ -40,11 +40,14 @@ def test_fineweb_recall_and_false_positives(pairs):
     high, low = (jac >= 0.8) & (jac < 1), jac < 0.5
     assert high.sum() >= 500 and low.sum() >= 2000
     dropped = _dropped_pairs(pairs, "fineweb")
-    recall, false_pos = dropped[high].mean(), dropped[low].mean()
-    print(
-        f"fineweb: recall {recall:.4f} on {high.sum()} pairs with J >= 0.8, "
-        f"false positives {false_pos:.4f} on {low.sum()} pairs with J < 0.5"
-    )
+    _meets_targets("fineweb", dropped, high, low)
+
+
+def _meets_targets(label: str, merged: np.ndarray, high: np.ndarray, low: np.ndarray) -> None:
+    """Recall >= 0.95 on the `high` pairs (J >= 0.8), false positives < 1% on the `low` ones (J < 0.5)."""
+    recall, false_pos = merged[high].mean(), merged[low].mean()
+    print(f"{label}: recall {recall:.4f} on {high.sum()} pairs with J >= 0.8, "
+          f"false positives {false_pos:.4f} on {low.sum()} pairs with J < 0.5")
     assert recall >= 0.95, recall
     assert false_pos < 0.01, false_pos
 
@@ -75,13 +78,7 @@ def test_fineweb_recall_and_false_positives_on_demo_prose(prose_pairs):
     merged = kept_as[0::2] == kept_as[1::2]
     high, low = jac >= 0.8, jac < 0.5
     assert high.sum() >= 250 and low.sum() >= 1900 and (low & (jac >= 0.3)).sum() >= 300
-    recall, false_pos = merged[high].mean(), merged[low].mean()
-    print(
-        f"fineweb on demo prose: recall {recall:.4f} on {high.sum()} pairs with J >= 0.8, "
-        f"false positives {false_pos:.4f} on {low.sum()} pairs with J < 0.5"
-    )
-    assert recall >= 0.95, recall
-    assert false_pos < 0.01, false_pos
+    _meets_targets("fineweb on demo prose", merged, high, low)
 
 
 @pytest.mark.parametrize("preset", ["nemo", "rpv2"])
