@@ -246,6 +246,17 @@ class SqlEngine(dg.ConfigurableResource):
         raise NotImplementedError
 
 
+def input_metadata(versions: Mapping[str, int], pinned: Mapping[str, str]) -> dict[str, int | str]:
+    """`inputs/<asset>/lance_version` (and `lance_tag` where pinned) for the versions a run read: the
+    entries `maslow audit` follows (platform_assets/lineage/audit.py)."""
+    meta: dict[str, int | str] = {}
+    for asset, version in sorted(versions.items()):
+        meta[f"inputs/{asset}/lance_version"] = version
+        if asset in pinned:
+            meta[f"inputs/{asset}/lance_tag"] = pinned[asset]
+    return meta
+
+
 class _LakeMixin:
     """Shared by engines that can see the Lance lake directly."""
 

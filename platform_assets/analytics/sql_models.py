@@ -133,10 +133,7 @@ def build_model_asset(model: SqlModel) -> dg.AssetsDefinition:
         # Inputs are read at pinned Lance versions, tagged so cleanup keeps them; `maslow audit` lists them.
         versions = sql_engine.current_versions(model.refs)
         pinned = sql_engine.pin_versions(versions, f"sql-{model.name}-{context.run_id[:8]}")
-        metadata = {}
-        for ref, version in sorted(versions.items()):
-            metadata[f"inputs/{ref}/lance_version"] = version
-            metadata[f"inputs/{ref}/lance_tag"] = pinned[ref]
+        metadata = engines.input_metadata(versions, pinned)
         filters = {}
         if daily:  # the run's days (one, or a backfill's range), for every input that has a `day`
             days = context.partition_key_range

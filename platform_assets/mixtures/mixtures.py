@@ -131,10 +131,7 @@ def _metadata(spec, spec_hash: str, plan: Plan, versions: dict, pinned: dict) ->
         meta[f"tokens/{s.name}/target"] = s.target_tokens
         meta[f"tokens/{s.name}/achieved"] = s.achieved_tokens
         meta[f"repetition/{s.name}"] = s.repetition_factor
-    for asset, version in sorted(versions.items()):
-        meta[f"inputs/{asset}/lance_version"] = version
-        if asset in pinned:
-            meta[f"inputs/{asset}/lance_tag"] = pinned[asset]
+    meta.update(engines.input_metadata(versions, pinned))
     return meta
 
 
