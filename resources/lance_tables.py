@@ -289,20 +289,29 @@ def _reraising(write, schema: pa.Schema, batches: Iterator[pa.RecordBatch]):
         raise
 
 
-def _ensure_dataset(uri: str, schema: pa.Schema, storage_options: dict | None):
+def ensure_dataset(uri: str, schema: pa.Schema, storage_options: dict | None = None):
+    """Opens the dataset at `uri`, creating it empty with `schema` if it does not exist yet.
+
+    Safe when several writers create the same dataset at once. `write_dataset(mode="create")` is not:
+    a create that loses the race is rebased by Lance into an `Overwrite` of a later version, which
+    silently drops whatever another writer committed in between. Here the first version is committed
+    as `Overwrite` with `read_version=0` and no retries, so exactly one creator wins, and a loser only
+    re-opens what the winner made.
+    """
     ds = open_dataset(uri, storage_options=storage_options)
     if ds is not None:
         return ds
     try:
-        lance.write_dataset(
-            schema.empty_table(), uri, mode="create", data_storage_version=DATA_STORAGE_VERSION,
+        return lance.LanceDataset.commit(
+            uri, LanceOperation.Overwrite(schema, []), read_version=0, max_retries=0,
             enable_stable_row_ids=True, storage_options=storage_options,
             commit_message="maslow: create dataset",
         )
-    except OSError as e:  # another writer created it first
-        if "already exists" not in str(e).lower():
+    except OSError:  # another writer created it first; anything else fails the re-open below
+        ds = open_dataset(uri, storage_options=storage_options)
+        if ds is None:
             raise
-    return lance.dataset(uri, storage_options=storage_options)
+        return ds
 
 
 def _fragment_plan(ds, columns: Sequence[str], keys: Sequence[PartitionKey]):
@@ -339,7 +348,7 @@ def _commit(uri: str, make_operation, properties: dict[str, str], storage_option
 
 
 def _prepare(uri: str, incoming: pa.Schema, storage_options: dict | None):
-    ds = _ensure_dataset(uri, incoming, storage_options)
+    ds = ensure_dataset(uri, incoming, storage_options)
     schema, added = reconcile_schema(ds.schema, incoming)
     if added:
         ds.add_columns(added)

@@ -60,16 +60,5 @@ class ResponseCache:
             return
         now = int(time.time() * 1000)
         table = pa.Table.from_pylist([{**r, "created_at": now} for r in rows], schema=SCHEMA)
-        exists = lt.open_dataset(self.uri, storage_options=self.storage_options) is not None
-        try:
-            lance.write_dataset(
-                table,
-                self.uri,
-                mode="append" if exists else "create",
-                storage_options=self.storage_options,
-                data_storage_version=lt.DATA_STORAGE_VERSION,
-            )
-        except OSError as e:  # another run created the cache first
-            if exists or "exist" not in str(e).lower():
-                raise
-            lance.write_dataset(table, self.uri, mode="append", storage_options=self.storage_options)
+        lt.ensure_dataset(self.uri, SCHEMA, self.storage_options)  # race-safe first creation
+        lance.write_dataset(table, self.uri, mode="append", storage_options=self.storage_options)

@@ -58,3 +58,15 @@ def write_day_together(root: str, day: str, barrier) -> None:
     import sys
 
     sys.exit(0 if materialize_day(root, day, barrier=barrier) else 1)
+
+
+def replace_partition_together(uri: str, key: str, barrier) -> None:
+    """A tables-layer writer process: 10 rows of partition `key`, written once every writer is ready."""
+    import pyarrow as pa
+
+    from resources import lance_tables as lt
+
+    table = pa.table({"day": [key] * 10, "id": [f"{key}-{i}" for i in range(10)]})
+    barrier.wait()
+    reader = pa.RecordBatchReader.from_batches(table.schema, table.to_batches())
+    lt.replace_partitions(uri, reader, ["day"], [(key,)])

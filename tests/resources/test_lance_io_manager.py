@@ -14,7 +14,15 @@ import pytest
 
 from resources import lance_tables as lt
 from resources.lance_io_manager import LanceIOManager
-from tests.resources.io_assets import DAYS, META, events, materialize_day, rows_for, write_day_together
+from tests.resources.io_assets import (
+    DAYS,
+    META,
+    events,
+    materialize_day,
+    replace_partition_together,
+    rows_for,
+    write_day_together,
+)
 
 
 def _io(tmp_path) -> LanceIOManager:
@@ -32,9 +40,8 @@ def _mat_meta(result: dg.ExecuteInProcessResult, node: str) -> dict:
 def test_concurrent_writers_of_different_partitions_lose_nothing(tmp_path):
     root = str(tmp_path / "lake")
     days = ["2026-11-02", "2026-11-03", "2026-11-04", "2026-11-05"]
-    # The dataset exists first: four writers racing to create it lost a partition once in ~5 full runs
-    # (a known first-write bug in `lance_tables._ensure_dataset`, see the closing note of stop 10).
-    assert materialize_day(root, "2026-11-01")
+    # No dataset yet: the four writers also race to create it (a late `mode="create"` used to overwrite
+    # a partition another writer had just committed; see `lance_tables.ensure_dataset`).
     ctx = mp.get_context("spawn")
     barrier = ctx.Barrier(len(days))  # every writer has its rows in hand before any of them writes
     writers = [ctx.Process(target=write_day_together, args=(root, d, barrier)) for d in days]
@@ -46,8 +53,35 @@ def test_concurrent_writers_of_different_partitions_lose_nothing(tmp_path):
     ds = lance.dataset(f"{root}/events.lance")
     grouped = ds.to_table().group_by("day").aggregate([("id", "count")])
     counts = {r["day"]: r["id_count"] for r in grouped.to_pylist()}
-    assert counts == {d: int(d[-2:]) * 10 for d in ["2026-11-01", *days]}
+    assert counts == {d: int(d[-2:]) * 10 for d in days}
     assert len(ds.to_table(columns=["id"]).column("id").unique()) == ds.count_rows()
+
+
+def test_writers_racing_to_create_a_dataset_make_it_once_and_lose_no_commit(tmp_path):
+    # Before `ensure_dataset`, a creator that lost the race became an Overwrite: 2 of 16 rounds lost rows.
+    ctx, keys = mp.get_context("spawn"), [f"p{i}" for i in range(6)]
+    for round_ in range(3):
+        uri = str(tmp_path / f"race{round_}.lance")
+        barrier = ctx.Barrier(len(keys))
+        writers = [ctx.Process(target=replace_partition_together, args=(uri, k, barrier)) for k in keys]
+        for w in writers:
+            w.start()
+        for w in writers:
+            w.join(timeout=300)
+        assert [w.exitcode for w in writers] == [0] * len(keys)
+        ds = lance.dataset(uri)
+        assert ds.count_rows() == 60 and ds.version == 1 + len(keys)  # one create, then one commit per writer
+        assert sorted(ds.to_table(columns=["day"]).column("day").unique().to_pylist()) == keys
+
+
+def test_ensure_dataset_creates_once_with_the_house_format(tmp_path):
+    uri = str(tmp_path / "t.lance")
+    schema = pa.schema([("day", pa.string()), ("id", pa.int64())])
+    ds = lt.ensure_dataset(uri, schema)
+    assert (ds.version, ds.count_rows(), ds.schema) == (1, 0, schema)
+    assert ds.data_storage_version == lt.DATA_STORAGE_VERSION
+    assert ds.has_stable_row_ids
+    assert lt.ensure_dataset(uri, pa.schema([("other", pa.string())])).version == 1  # an existing one is kept
 
 
 def test_writer_killed_mid_write_leaves_last_version_intact(tmp_path):
