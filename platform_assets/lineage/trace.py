@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from resources import lance_tables as lt
 
 # What to show per dataset, in pipeline order; any other dataset with a doc_id column is searched too.
@@ -12,19 +10,23 @@ ORDER = ["raw_documents", "clean_documents", "rejected_documents", "near_dup_ind
 HIDDEN = {"text", "bands", "meta"}
 
 
-def lake_datasets(root_uri: str) -> list[str]:
-    """Asset names of the datasets under a local lake root, pipeline order first."""
-    root = Path(root_uri)
-    names = sorted(str(p.relative_to(root))[: -len(".lance")] for p in root.rglob("*.lance")
-                   if not any(part.startswith("_") for part in p.relative_to(root).parts))
+def lake_datasets() -> list[str]:
+    """Asset names of the code location (each is one dataset in the lake), pipeline order first.
+
+    Taken from the asset graph, not by listing the lake, so an object-store lake is searched the same way.
+    """
+    from platform_assets.definitions import defs
+
+    names = sorted("/".join(k.path) for k in defs.resolve_asset_graph().toposorted_asset_keys)
     return sorted(names, key=lambda n: (ORDER.index(n) if n in ORDER else len(ORDER), n))
 
 
-def trace(root_uri: str, doc_id: str) -> dict[str, list[dict]]:
+def trace(root_uri: str, doc_id: str, names: list[str] | None = None,
+          storage_options: dict | None = None) -> dict[str, list[dict]]:
     """Rows holding `doc_id` per dataset (text shortened), for every dataset that has that column."""
     found: dict[str, list[dict]] = {}
-    for name in lake_datasets(root_uri):
-        ds = lt.open_dataset(lt.dataset_uri(root_uri, name.split("/")))
+    for name in lake_datasets() if names is None else names:
+        ds = lt.open_dataset(lt.dataset_uri(root_uri, name.split("/")), storage_options=storage_options)
         if ds is None or "doc_id" not in ds.schema.names:
             continue
         rows = ds.to_table(filter=f"doc_id = {lt.sql_literal(doc_id)}").to_pylist()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+
 import lance
 import pyarrow as pa
-import pyarrow.fs as pafs
 
 
 class Spool:
@@ -62,10 +63,13 @@ class Spool:
         return ds.take(positions, columns=columns)
 
 
-def remove_tree(uri: str) -> None:
-    """Deletes a scratch folder (local path or object-store URI); missing is fine."""
-    fs, path = pafs.FileSystem.from_uri(uri) if "://" in uri else (pafs.LocalFileSystem(), uri)
-    try:
-        fs.delete_dir(path)
-    except FileNotFoundError:
-        pass
+def remove_tree(uri: str, spools: list[Spool] = (), storage_options: dict | None = None) -> None:
+    """Deletes a scratch folder: each spool's dataset through Lance (so an object store is reached with the
+    same settings as every other Lance call), then the folder itself when it is local. Missing is fine."""
+    for spool in spools:
+        try:
+            lance.LanceDataset.drop(spool.uri, storage_options=storage_options, ignore_not_found=True)
+        except ValueError:  # data files but no manifest (a crash before the first commit): only the local
+            pass  # folder is removed below; on an object store they stay under `_scratch/<run id>/`
+    if "://" not in uri:
+        shutil.rmtree(uri, ignore_errors=True)

@@ -193,4 +193,4 @@ class CleanStage:
 
     def close(self) -> None:
         """Deletes the scratch datasets."""
-        remove_tree(self.scratch_uri)
+        remove_tree(self.scratch_uri, [self.kept, self.rejected], self.kept.storage_options)
