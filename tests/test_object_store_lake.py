@@ -4,7 +4,6 @@ Lance reads the standard AWS_* variables itself, so no credential passes through
 tests prove the IO manager contract and one nightly run hold there, not only on a local path.
 """
 
-import multiprocessing as mp
 import os
 import socket
 import subprocess
@@ -70,18 +69,19 @@ def _keys(client, prefix: str) -> list[str]:
 
 def test_io_manager_contract_on_an_object_store(s3):
     from resources.lance_io_manager import LanceIOManager
-    from tests.resources.io_assets import DAYS, META, events, materialize_day, write_day_together
+    from tests.resources.io_assets import (
+        DAYS,
+        META,
+        events,
+        materialize_day,
+        run_together,
+        write_day_together,
+    )
 
     root = "s3://lake/contract"
     days = ["2026-11-02", "2026-11-03", "2026-11-04"]
-    ctx = mp.get_context("spawn")  # the writers inherit the AWS_* settings
-    barrier = ctx.Barrier(len(days))
-    writers = [ctx.Process(target=write_day_together, args=(root, d, barrier)) for d in days]
-    for w in writers:
-        w.start()
-    for w in writers:
-        w.join(timeout=300)
-    assert [w.exitcode for w in writers] == [0] * len(days)
+    # The writer processes inherit the AWS_* settings.
+    assert run_together(write_day_together, [(root, d) for d in days], timeout=300) == [0] * len(days)
     ds = lance.dataset(f"{root}/events.lance")
     counts = {r["day"]: r["id_count"]
               for r in ds.to_table().group_by("day").aggregate([("id", "count")]).to_pylist()}

@@ -70,3 +70,18 @@ def replace_partition_together(uri: str, key: str, barrier) -> None:
     barrier.wait()
     reader = pa.RecordBatchReader.from_batches(table.schema, table.to_batches())
     lt.replace_partitions(uri, reader, ["day"], [(key,)])
+
+
+def run_together(target, args: list[tuple], timeout: float = 600) -> list[int | None]:
+    """Runs `target(*a, barrier)` for each `a` in its own spawned process, all released by one barrier so
+    their writes really overlap; returns the exit codes. Spawned processes inherit os.environ."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")
+    barrier = ctx.Barrier(len(args))
+    procs = [ctx.Process(target=target, args=(*a, barrier)) for a in args]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=timeout)
+    return [p.exitcode for p in procs]

@@ -21,6 +21,7 @@ from tests.resources.io_assets import (
     materialize_day,
     replace_partition_together,
     rows_for,
+    run_together,
     write_day_together,
 )
 
@@ -42,14 +43,8 @@ def test_concurrent_writers_of_different_partitions_lose_nothing(tmp_path):
     days = ["2026-11-02", "2026-11-03", "2026-11-04", "2026-11-05"]
     # No dataset yet: the four writers also race to create it (a late `mode="create"` used to overwrite
     # a partition another writer had just committed; see `lance_tables.ensure_dataset`).
-    ctx = mp.get_context("spawn")
-    barrier = ctx.Barrier(len(days))  # every writer has its rows in hand before any of them writes
-    writers = [ctx.Process(target=write_day_together, args=(root, d, barrier)) for d in days]
-    for w in writers:
-        w.start()
-    for w in writers:
-        w.join(timeout=600)
-    assert [w.exitcode for w in writers] == [0] * len(days)
+    # Every writer has its rows in hand before any of them writes.
+    assert run_together(write_day_together, [(root, d) for d in days]) == [0] * len(days)
     ds = lance.dataset(f"{root}/events.lance")
     grouped = ds.to_table().group_by("day").aggregate([("id", "count")])
     counts = {r["day"]: r["id_count"] for r in grouped.to_pylist()}
@@ -59,16 +54,11 @@ def test_concurrent_writers_of_different_partitions_lose_nothing(tmp_path):
 
 def test_writers_racing_to_create_a_dataset_make_it_once_and_lose_no_commit(tmp_path):
     # Before `ensure_dataset`, a creator that lost the race became an Overwrite: 2 of 16 rounds lost rows.
-    ctx, keys = mp.get_context("spawn"), [f"p{i}" for i in range(6)]
+    keys = [f"p{i}" for i in range(6)]
     for round_ in range(3):
         uri = str(tmp_path / f"race{round_}.lance")
-        barrier = ctx.Barrier(len(keys))
-        writers = [ctx.Process(target=replace_partition_together, args=(uri, k, barrier)) for k in keys]
-        for w in writers:
-            w.start()
-        for w in writers:
-            w.join(timeout=300)
-        assert [w.exitcode for w in writers] == [0] * len(keys)
+        exits = run_together(replace_partition_together, [(uri, k) for k in keys], timeout=300)
+        assert exits == [0] * len(keys)
         ds = lance.dataset(uri)
         assert ds.count_rows() == 60 and ds.version == 1 + len(keys)  # one create, then one commit per writer
         assert sorted(ds.to_table(columns=["day"]).column("day").unique().to_pylist()) == keys
