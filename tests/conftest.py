@@ -15,3 +15,22 @@ def maslow_home(tmp_path, monkeypatch):
     monkeypatch.delenv("MASLOW_LANDING", raising=False)
     monkeypatch.setenv("DAGSTER_HOME", str(home / "dagster"))
     return home
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_dagster_instance():
+    """Fails the test that leaves a Dagster instance it opened still current in this process.
+
+    An instance opened by a context (a schedule context's `.instance`) and closed after the
+    instance it came from leaves Dagster's current state storage pointing at a disposed instance;
+    every later `materialize` in the process then fails to load its definitions. An instance
+    held by a wider fixture (module scope) is current before the test and stays so: that is fine.
+    """
+    from dagster._core.storage.defs_state import base
+
+    before = base.DefsStateStorage.get()
+    yield
+    after = base.DefsStateStorage.get()
+    if after is not before:
+        base._current_storage.set(before)  # so the tests after this one are not affected
+        pytest.fail(f"the test left a Dagster instance's state storage current: {after!r}")

@@ -50,10 +50,10 @@ def test_nightly_tick_materializes_exactly_the_previous_day(platform):
     tick = datetime.combine(date.fromisoformat(last) + timedelta(days=1), time(2),
                             ZoneInfo(daily_partitions.timezone))
     schedule = defs.resolve_schedule_def("nightly_refresh")
-    request = schedule.evaluate_tick(
-        dg.build_schedule_context(instance=instance, scheduled_execution_time=tick,
-                                  repository_def=defs.get_repository_def())
-    ).run_requests[0]
+    # Contexts are closed with `with`: each opens its own handle on the instance.
+    with dg.build_schedule_context(instance=instance, scheduled_execution_time=tick,
+                                   repository_def=defs.get_repository_def()) as context:
+        request = schedule.evaluate_tick(context).run_requests[0]
     assert request.partition_key == last
     job = defs.resolve_job_def("daily_refresh")
     result = job.execute_in_process(partition_key=request.partition_key, instance=instance,
@@ -67,8 +67,8 @@ def test_nightly_tick_materializes_exactly_the_previous_day(platform):
         assert instance.get_materialized_partitions(key) == {last}, key
     # the landing sensor, even with no cursor, asks only for the days not ingested yet
     sensor = defs.resolve_sensor_def("landing_sensor")
-    asked = sensor.evaluate_tick(dg.build_sensor_context(instance=instance,
-                                                         repository_def=defs.get_repository_def()))
+    with dg.build_sensor_context(instance=instance, repository_def=defs.get_repository_def()) as context:
+        asked = sensor.evaluate_tick(context)
     assert sorted(r.partition_key for r in asked.run_requests) == sorted(truth["days"][:-1])
 
 

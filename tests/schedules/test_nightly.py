@@ -25,9 +25,11 @@ def _tick(partitions: dg.DailyPartitionsDefinition, tick: datetime) -> dg.RunReq
     job = dg.define_asset_job("daily_refresh", selection=[raw_documents])
     schedule = nightly_schedule(job, partitions)
     defs = dg.Definitions(assets=[raw_documents], jobs=[job], schedules=[schedule])
-    with freeze_time(tick), dg.instance_for_test() as instance:
-        context = dg.build_schedule_context(instance=instance, scheduled_execution_time=tick,
-                                            repository_def=defs.get_repository_def())
+    # The context opens its own handle on the instance; closing it before the instance keeps
+    # Dagster's per-process state storage from pointing at a disposed instance afterwards.
+    with freeze_time(tick), dg.instance_for_test() as instance, dg.build_schedule_context(
+        instance=instance, scheduled_execution_time=tick, repository_def=defs.get_repository_def()
+    ) as context:
         result = schedule.evaluate_tick(context)
     return result.run_requests[0] if result.run_requests else dg.SkipReason(result.skip_message)
 
