@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import time
 
-import lance
 import pyarrow as pa
 
 from resources import lance_tables as lt
@@ -60,5 +59,5 @@ class ResponseCache:
             return
         now = int(time.time() * 1000)
         table = pa.Table.from_pylist([{**r, "created_at": now} for r in rows], schema=SCHEMA)
-        lt.ensure_dataset(self.uri, SCHEMA, self.storage_options)  # race-safe first creation
-        lance.write_dataset(table, self.uri, mode="append", storage_options=self.storage_options)
+        ds = lt.ensure_dataset(self.uri, SCHEMA, self.storage_options)  # race-safe first creation
+        ds.insert(table, mode="append", storage_options=self.storage_options)  # no second open

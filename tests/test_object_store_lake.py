@@ -4,7 +4,6 @@ Lance reads the standard AWS_* variables itself, so no credential passes through
 tests prove the IO manager contract and one nightly run hold there, not only on a local path.
 """
 
-import os
 import socket
 import subprocess
 import sys
@@ -13,17 +12,13 @@ import time
 import dagster as dg
 import lance
 import pyarrow as pa
-import pyarrow.compute  # noqa: F401  (pa.compute)
+import pyarrow.compute as pc
 import pytest
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
 pytest.importorskip("moto.server")
 boto3 = pytest.importorskip("boto3")
-
-ENV_KEYS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_ENDPOINT", "AWS_ALLOW_HTTP",
-            "MASLOW_HOME", "DAGSTER_HOME", "MASLOW_LAKE", "MASLOW_LANDING")
-
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -38,26 +33,23 @@ def s3():
     server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     endpoint = f"http://127.0.0.1:{port}"
-    saved = {k: os.environ.get(k) for k in ENV_KEYS}
-    os.environ.update(AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_REGION="us-east-1",
-                      AWS_ENDPOINT=endpoint, AWS_ALLOW_HTTP="true")
-    client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
-    deadline = time.time() + 30
-    while True:
-        try:
-            client.create_bucket(Bucket="lake")
-            break
-        except Exception:
-            if time.time() > deadline or server.poll() is not None:
-                server.kill()
-                raise
-            time.sleep(0.2)
-    yield client
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+    settings = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_REGION": "us-east-1",
+                "AWS_ENDPOINT": endpoint, "AWS_ALLOW_HTTP": "true"}
+    with pytest.MonkeyPatch.context() as env:
+        for key, value in settings.items():
+            env.setenv(key, value)
+        client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
+        deadline = time.time() + 30
+        while True:
+            try:
+                client.create_bucket(Bucket="lake")
+                break
+            except Exception:
+                if time.time() > deadline or server.poll() is not None:
+                    server.kill()
+                    raise
+                time.sleep(0.2)
+        yield client
     server.terminate()
     server.wait(timeout=30)
 
@@ -69,14 +61,7 @@ def _keys(client, prefix: str) -> list[str]:
 
 def test_io_manager_contract_on_an_object_store(s3):
     from resources.lance_io_manager import LanceIOManager
-    from tests.resources.io_assets import (
-        DAYS,
-        META,
-        events,
-        materialize_day,
-        run_together,
-        write_day_together,
-    )
+    from tests.resources.io_assets import DAYS, META, events, rows_for, run_together, write_day_together
 
     root = "s3://lake/contract"
     days = ["2026-11-02", "2026-11-03", "2026-11-04"]
@@ -87,18 +72,28 @@ def test_io_manager_contract_on_an_object_store(s3):
               for r in ds.to_table().group_by("day").aggregate([("id", "count")]).to_pylist()}
     assert counts == {d: int(d[-2:]) * 10 for d in days} and ds.version == 1 + len(days)
 
-    before = ds.version
-    assert materialize_day(root, "2026-11-03")  # rewrite one partition: time travel still sees the old one
-    assert lance.dataset(f"{root}/events.lance", version=before).count_rows() == ds.count_rows()
+    io = LanceIOManager(root_uri=root)
+
+    @dg.asset(name="events", partitions_def=DAYS, metadata=META)
+    def shorter_events(context: dg.AssetExecutionContext) -> pa.Table:
+        return rows_for(context.partition_key, 5)
+
+    # Rewrite one partition with new content: the latest version has it, the old version still has the old.
+    assert dg.materialize([shorter_events], partition_key="2026-11-03", resources={"io_manager": io}).success
+
+    def day_ids(version: int | None) -> list[str]:
+        return io.open(dg.AssetKey("events"), version).to_table(
+            columns=["id"], filter="day = '2026-11-03'").column("id").to_pylist()
+
+    assert len(day_ids(None)) == 5 and day_ids(ds.version) == rows_for("2026-11-03")["id"].to_pylist()
 
     seen = {}
 
     @dg.asset(partitions_def=DAYS, metadata=META)
     def daily_totals(events: pa.Table) -> pa.Table:
         seen["days"] = set(events.column("day").to_pylist())
-        return pa.table({"total": [pa.compute.sum(events["value"]).as_py()]})
+        return pa.table({"total": [pc.sum(events["value"]).as_py()]})
 
-    io = LanceIOManager(root_uri=root)
     result = dg.materialize([events, daily_totals], selection=[daily_totals], partition_key="2026-11-04",
                             resources={"io_manager": io})
     loaded = [e for e in result.all_events if e.event_type_value == "LOADED_INPUT"][0]
@@ -109,7 +104,7 @@ def test_io_manager_contract_on_an_object_store(s3):
     assert uri == f"{root}/daily_totals.lance"
 
 
-def test_a_nightly_run_on_an_object_store_lake(s3, tmp_path):
+def test_a_nightly_run_on_an_object_store_lake(s3, tmp_path, monkeypatch):
     from platform_assets import settings
     from platform_assets.dagster_home import ensure_dagster_home
     from platform_assets.definitions import defs as loaded
@@ -117,9 +112,10 @@ def test_a_nightly_run_on_an_object_store_lake(s3, tmp_path):
     from platform_assets.lineage import trace
     from resources import build_resources
 
-    os.environ.update(MASLOW_HOME=str(tmp_path), DAGSTER_HOME=str(tmp_path / "dagster"),
-                      MASLOW_LAKE="s3://lake/nightly")
-    os.environ.pop("MASLOW_LANDING", None)
+    monkeypatch.setenv("MASLOW_HOME", str(tmp_path))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
+    monkeypatch.setenv("MASLOW_LAKE", "s3://lake/nightly")
+    monkeypatch.delenv("MASLOW_LANDING", raising=False)
     ensure_dagster_home(settings.dagster_home())
     generate(settings.landing_dir(), 1, 3)
     day = load_truth(settings.landing_dir(), 3)["days"][-1]
