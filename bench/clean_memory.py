@@ -38,9 +38,9 @@ def _documents(target_bytes: int, seed: int = 0):
     """Batches of raw_documents rows: a title and 3-12 paragraphs drawn from a pool of demo paragraphs."""
     import numpy as np
 
-    from platform_assets.demo_data.prose import Prose
-    from platform_assets.demo_data.rng import derive
-    from platform_assets.demo_data.similarity import edited
+    from platform_assets.cli.demo_data.prose import Prose
+    from platform_assets.cli.demo_data.rng import derive
+    from platform_assets.cli.demo_data.similarity import edited
 
     prose, rng = Prose(derive(seed, "bench-clean-memory")), np.random.default_rng(seed)
     paragraphs = [p for _ in range(6000) for p in prose.article().split("\n\n")[1:]]

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.clean_throughput [--mb 200] [--quick] [--workers N] [--sample 4000] [--dedup 0]
 
-Input: demo documents from `platform_assets.demo_data` (web/code/math/dialog/crawl pages, low-quality
+Input: demo documents from `platform_assets.cli.demo_data` (web/code/math/dialog/crawl pages, low-quality
 pages built to trip each rule, French/German/Spanish articles, PII carriers), written once as Parquet
 shards. Each side runs in its own subprocess (so peak RSS is its own) with N worker processes:
 - ours: `clean_batch` (normalize, CLD2 language ID, domain chains, PII, o200k token counts) per 1,000-row
@@ -67,9 +67,9 @@ def corpus(mb: int, workers: int, seed: int = 0) -> list[Path]:
 
 
 def _demo_rows(target_bytes: int, seed: int) -> list[dict]:
-    from platform_assets.demo_data import foreign, lowquality, pii, sources
-    from platform_assets.demo_data.prose import Prose
-    from platform_assets.demo_data.rng import FastRandom
+    from platform_assets.cli.demo_data import foreign, lowquality, pii, sources
+    from platform_assets.cli.demo_data.prose import Prose
+    from platform_assets.cli.demo_data.rng import FastRandom
 
     rng = FastRandom(f"bench-clean:{seed}")
     prose, rows, size = Prose(rng), [], 0

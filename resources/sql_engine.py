@@ -248,7 +248,7 @@ class SqlEngine(dg.ConfigurableResource):
 
 def input_metadata(versions: Mapping[str, int], pinned: Mapping[str, str]) -> dict[str, int | str]:
     """`inputs/<asset>/lance_version` (and `lance_tag` where pinned) for the versions a run read: the
-    entries `maslow audit` follows (platform_assets/lineage/audit.py)."""
+    entries `maslow audit` follows (platform_assets/cli/lineage/audit.py)."""
     meta: dict[str, int | str] = {}
     for asset, version in sorted(versions.items()):
         meta[f"inputs/{asset}/lance_version"] = version

@@ -6,7 +6,7 @@ import dagster as dg
 
 
 def main(day: str) -> int:
-    from platform_assets.dagster_home import ensure_dagster_home
+    from platform_assets.cli.dagster_home import ensure_dagster_home
     from platform_assets.definitions import defs
     from platform_assets.settings import dagster_home
 

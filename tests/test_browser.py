@@ -28,7 +28,7 @@ import psutil
 import pyarrow.compute as pc
 import pytest
 
-from platform_assets.dagster_home import ensure_dagster_home
+from platform_assets.cli.dagster_home import ensure_dagster_home
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.slow]
 

@@ -22,9 +22,9 @@ def platform(tmp_path_factory):
     os.environ.pop("MASLOW_LAKE", None)
     os.environ.pop("MASLOW_LANDING", None)
     from platform_assets import settings
-    from platform_assets.dagster_home import ensure_dagster_home
+    from platform_assets.cli.dagster_home import ensure_dagster_home
+    from platform_assets.cli.demo_data import generate, load_truth
     from platform_assets.definitions import defs as loaded
-    from platform_assets.demo_data import generate, load_truth
     from resources import build_resources
 
     ensure_dagster_home(settings.dagster_home())
@@ -73,9 +73,9 @@ def test_nightly_tick_materializes_exactly_the_previous_day(platform):
 
 
 def test_every_asset_then_audit_trace_and_status(platform):
-    from platform_assets.demo import run_graph
-    from platform_assets.lineage import audit, status, trace
-    from platform_assets.lineage.commands import partition_columns
+    from platform_assets.cli.lineage import audit, status, trace
+    from platform_assets.cli.lineage.commands import partition_columns
+    from platform_assets.cli.runner import run_graph
     from resources.lance_io_manager import LanceIOManager
 
     defs, instance, truth, lake = platform
@@ -87,7 +87,7 @@ def test_every_asset_then_audit_trace_and_status(platform):
 
     import lance
 
-    from platform_assets.eval_sets.demo_plants import TRUTH_KEY, missing_plants
+    from platform_assets.cli.demo_data.eval_plants import TRUTH_KEY, missing_plants
 
     contamination = lance.dataset(f"{lake}/contamination.lance").to_table()
     assert truth[TRUTH_KEY] and missing_plants(truth[TRUTH_KEY], contamination) == []
@@ -126,7 +126,7 @@ def test_automation_follows_a_nightly_day_once(platform):
     mixtures after their inputs; on a new day it waits for the day's runs.)"""
     from collections import Counter
 
-    from platform_assets.demo import run_graph
+    from platform_assets.cli.runner import run_graph
 
     defs, instance, truth, _ = platform
     last = truth["days"][-1]

@@ -10,7 +10,7 @@ from pathlib import Path
 import lance
 import pytest
 
-from platform_assets.demo_data import generate, load_truth
+from platform_assets.cli.demo_data import generate, load_truth
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 OUTPUTS = ["raw_documents", "clean_documents", "rejected_documents", "near_dup_index"]

@@ -106,10 +106,10 @@ def test_io_manager_contract_on_an_object_store(s3):
 
 def test_a_nightly_run_on_an_object_store_lake(s3, tmp_path, monkeypatch):
     from platform_assets import settings
-    from platform_assets.dagster_home import ensure_dagster_home
+    from platform_assets.cli.dagster_home import ensure_dagster_home
+    from platform_assets.cli.demo_data import generate, load_truth
+    from platform_assets.cli.lineage import trace
     from platform_assets.definitions import defs as loaded
-    from platform_assets.demo_data import generate, load_truth
-    from platform_assets.lineage import trace
     from resources import build_resources
 
     monkeypatch.setenv("MASLOW_HOME", str(tmp_path))

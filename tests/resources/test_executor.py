@@ -59,8 +59,8 @@ def test_build_executor_reads_the_environment(monkeypatch):
 
 def _raw_batches() -> list[pa.RecordBatch]:
     """Three small raw_documents batches that reach every clean stage: filters, C4 edits, PII, language."""
-    from platform_assets.demo_data.prose import Prose
-    from platform_assets.demo_data.rng import derive
+    from platform_assets.cli.demo_data.prose import Prose
+    from platform_assets.cli.demo_data.rng import derive
     from platform_assets.processors.filters._samples import CODE, DIALOG, MATH, PROSE, PROSE_LINES
 
     prose = Prose(derive(5, "executor-test"))

@@ -10,10 +10,10 @@ import lance
 import pyarrow as pa
 import pytest
 
-from platform_assets import cli
-from platform_assets.classifications import similar
 from platform_assets.classifications.document_embeddings import document_embeddings
 from platform_assets.classifications.embedding_checks import vectors_valid
+from platform_assets.cli import main as cli
+from platform_assets.cli.lineage import similar
 from platform_assets.definitions import defs
 from platform_assets.partitions import DAILY_METADATA, daily_partitions
 from platform_assets.processors.classifiers import synthetic_web
@@ -112,7 +112,7 @@ def test_optional_asset_stays_out_of_the_daily_job_automation_and_demo():
     assert node.automation_condition is None
     job = defs.resolve_job_def("daily_refresh")
     assert dg.AssetKey("document_embeddings") not in job.asset_layer.executable_asset_keys
-    from platform_assets.demo import stages
+    from platform_assets.cli.runner import stages
     assert all(dg.AssetKey("document_embeddings") not in s.keys for s in stages(defs))
 
 

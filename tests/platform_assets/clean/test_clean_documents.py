@@ -11,9 +11,9 @@ import pytest
 from platform_assets.clean import clean_checks
 from platform_assets.clean.clean_documents import CleanDocumentsConfig, clean_stage, code_version
 from platform_assets.clean.raw_documents import ingest_raw_documents
-from platform_assets.demo_data import generate, load_truth
-from platform_assets.demo_data.lowquality import DEFECTS
-from platform_assets.demo_data.similarity import jaccard
+from platform_assets.cli.demo_data import generate, load_truth
+from platform_assets.cli.demo_data.lowquality import DEFECTS
+from platform_assets.cli.demo_data.similarity import jaccard
 from platform_assets.processors.features import TextBatch
 from platform_assets.processors.pipeline import load_clean_config
 from resources.executor import LocalExecutor

@@ -10,7 +10,7 @@ import pyarrow.compute as pc
 
 from platform_assets import settings
 from platform_assets.clean.raw_documents import ingest_raw_documents
-from platform_assets.demo_data import generate, load_truth
+from platform_assets.cli.demo_data import generate, load_truth
 from resources.lance_io_manager import LanceIOManager
 
 SEED = 11

@@ -89,8 +89,8 @@ def test_counts_per_document():
 
 
 def test_planted_demo_pii_is_all_redacted():
-    pii = pytest.importorskip("platform_assets.demo_data.pii")
-    from platform_assets.demo_data.rng import FastRandom
+    pii = pytest.importorskip("platform_assets.cli.demo_data.pii")
+    from platform_assets.cli.demo_data.rng import FastRandom
 
     rng = FastRandom("pii-test")
     planted = [pii.carrier(rng, kind) for kind in pii.KINDS for _ in range(50)]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from platform_assets import settings
-from platform_assets.demo_data.lowquality import DEFECTS
-from platform_assets.demo_data.prose import Prose, sentence_bank
-from platform_assets.demo_data.rng import derive
+from platform_assets.cli.demo_data.lowquality import DEFECTS
+from platform_assets.cli.demo_data.prose import Prose, sentence_bank
+from platform_assets.cli.demo_data.rng import derive
 from platform_assets.processors.classifiers.quality_training import load_config, load_reference, train_quality
 
 

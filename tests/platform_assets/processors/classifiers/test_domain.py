@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from platform_assets.demo_data import build_corpus
+from platform_assets.cli.demo_data import build_corpus
 from platform_assets.processors.classifiers import registry, stack, synthetic_web
 from platform_assets.processors.domain import detect_domains
 from platform_assets.processors.features import TextBatch

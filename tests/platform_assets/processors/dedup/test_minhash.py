@@ -4,9 +4,9 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from platform_assets.demo_data.prose import Prose
-from platform_assets.demo_data.rng import derive
-from platform_assets.demo_data.similarity import near_copy
+from platform_assets.cli.demo_data.prose import Prose
+from platform_assets.cli.demo_data.rng import derive
+from platform_assets.cli.demo_data.similarity import near_copy
 from platform_assets.processors.dedup.decide import EXACT, NEAR, decide
 from platform_assets.processors.dedup.exact import exact_hashes
 from platform_assets.processors.dedup.minhash import EMPTY, document_bands, signatures

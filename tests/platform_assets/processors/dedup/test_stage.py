@@ -7,9 +7,9 @@ import os
 import pyarrow as pa
 import pytest
 
-from platform_assets.demo_data.prose import Prose
-from platform_assets.demo_data.rng import derive
-from platform_assets.demo_data.similarity import near_copy
+from platform_assets.cli.demo_data.prose import Prose
+from platform_assets.cli.demo_data.rng import derive
+from platform_assets.cli.demo_data.similarity import near_copy
 from platform_assets.processors.dedup.stage import CleanStage, StageOptions
 from platform_assets.processors.filters._samples import CODE
 from platform_assets.processors.pipeline import load_clean_config

@@ -19,8 +19,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import zstandard
 
-from platform_assets.demo_data.corpus import Broken, Corpus, Doc
-from platform_assets.demo_data.sources import BY_NAME, DemoSource
+from platform_assets.cli.demo_data.corpus import Broken, Corpus, Doc
+from platform_assets.cli.demo_data.sources import BY_NAME, DemoSource
 
 SHARD_DOCS = 5000
 TRUNCATE_AT = 0.6  # share of the compressed bytes kept in the truncated file

@@ -7,7 +7,7 @@ import pytest
 import yaml
 from dagster._core.run_coordinator import QueuedRunCoordinator
 
-from platform_assets.dagster_home import ensure_dagster_home
+from platform_assets.cli.dagster_home import ensure_dagster_home
 
 
 def test_fresh_home_loads_with_telemetry_and_nux_off(tmp_path):

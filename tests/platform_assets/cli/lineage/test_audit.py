@@ -3,7 +3,7 @@
 import dagster as dg
 import pyarrow as pa
 
-from platform_assets.lineage import audit
+from platform_assets.cli.lineage import audit
 from resources.lance_io_manager import LanceIOManager
 
 DAYS = dg.DailyPartitionsDefinition(start_date="2026-11-01")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from platform_assets.demo_data import words as w
-from platform_assets.demo_data.rng import FastRandom
+from platform_assets.cli.demo_data import words as w
+from platform_assets.cli.demo_data.rng import FastRandom
 
 JACCARD_DEFINITION = "set Jaccard of word 5-grams; words = regex \\w+ over the lower-cased text"
 BANDS = {"high": (0.82, 0.93), "low": (0.30, 0.45)}  # clearly above 0.8 / clearly below 0.5

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from platform_assets.demo_data.prose import Compiled, Prose, compile_templates, fill, pools
-from platform_assets.demo_data.rng import FastRandom
+from platform_assets.cli.demo_data.prose import Compiled, Prose, compile_templates, fill, pools
+from platform_assets.cli.demo_data.rng import FastRandom
 
 ASKS = ("Can you explain how {Ving} the {N} works?", "What is the best way to {V} {aN}?",
         "I am trying to {V} my {N}. Where should I start?", "Why do {Ns} {V} the {N} so often?",

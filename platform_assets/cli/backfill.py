@@ -18,6 +18,7 @@ from datetime import date
 import dagster as dg
 
 from platform_assets import settings
+from platform_assets.cli.args import day
 from platform_assets.partitions import daily_partitions
 
 
@@ -46,10 +47,8 @@ def affected(defs: dg.Definitions, instance: dg.DagsterInstance) -> set[dg.Asset
 
 
 def arguments(parser: argparse.ArgumentParser) -> None:
-    from platform_assets.cli import _day
-
-    parser.add_argument("start", type=_day, help="first day, YYYY-MM-DD")
-    parser.add_argument("end", type=_day, nargs="?", help="last day, YYYY-MM-DD (default: start)")
+    parser.add_argument("start", type=day, help="first day, YYYY-MM-DD")
+    parser.add_argument("end", type=day, nargs="?", help="last day, YYYY-MM-DD (default: start)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -60,9 +59,9 @@ def run(args: argparse.Namespace) -> int:
     warnings.filterwarnings("ignore", category=dg.BetaWarning)
     from rich.console import Console
 
-    from platform_assets.dagster_home import ensure_dagster_home
+    from platform_assets.cli.dagster_home import ensure_dagster_home
+    from platform_assets.cli.runner import run_graph
     from platform_assets.definitions import defs
-    from platform_assets.demo import run_graph
 
     console = Console()
     try:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from platform_assets.demo_data import words as w
-from platform_assets.demo_data.rng import FastRandom, derive
+from platform_assets.cli.demo_data import words as w
+from platform_assets.cli.demo_data.rng import FastRandom, derive
 
 SENTENCES = """
 The {A} {N} {Vs} the {N} of {Ns} in {C}.

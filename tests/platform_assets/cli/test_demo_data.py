@@ -12,10 +12,10 @@ import pyarrow as pa
 import pycld2
 import pytest
 
-from platform_assets import cli
-from platform_assets.demo_data import day_range, generate, load_truth, truth_path
-from platform_assets.demo_data.lowquality import DEFECTS
-from platform_assets.demo_data.similarity import jaccard
+from platform_assets.cli import main as cli
+from platform_assets.cli.demo_data import day_range, generate, load_truth, truth_path
+from platform_assets.cli.demo_data.lowquality import DEFECTS
+from platform_assets.cli.demo_data.similarity import jaccard
 from platform_assets.processors.classifiers import registry
 from platform_assets.processors.ingest_partition import LandingPartition
 from platform_assets.sources import load_sources

@@ -1,4 +1,4 @@
-"""The `maslow` command (also `python -m platform_assets.cli`).
+"""The `maslow` command (also `python -m platform_assets.cli`): the entry point of the tools wing.
 
 Each subcommand is two small functions, one adding its arguments and one running it (returning the exit
 code), registered in COMMANDS below; adding a subcommand is adding one entry there.
@@ -11,10 +11,10 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 from platform_assets import settings
+from platform_assets.cli.args import day, positive
 
 
 @dataclass(frozen=True)
@@ -24,38 +24,24 @@ class Command:
     run: Callable[[argparse.Namespace], int]
 
 
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from exc
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
-    return value
-
-
 # ------------------------------------------------------------------------------------------ demo-data
 
 
 def demo_data_arguments(parser: argparse.ArgumentParser) -> None:
-    from platform_assets.demo_data import DEFAULT_DOCS_PER_DAY
+    from platform_assets.cli.demo_data import DEFAULT_DOCS_PER_DAY
 
-    parser.add_argument("--days", type=_positive, default=3, help="number of daily partitions (default 3)")
+    parser.add_argument("--days", type=positive, default=3, help="number of daily partitions (default 3)")
     parser.add_argument("--seed", type=int, default=0, help="random seed; same seed, same bytes (default 0)")
-    parser.add_argument("--docs-per-day", type=_positive, default=DEFAULT_DOCS_PER_DAY,
+    parser.add_argument("--docs-per-day", type=positive, default=DEFAULT_DOCS_PER_DAY,
                         help=f"documents per day over all sources (default {DEFAULT_DOCS_PER_DAY})")
-    parser.add_argument("--end-date", type=_day, default=None,
+    parser.add_argument("--end-date", type=day, default=None,
                         help="last day written, YYYY-MM-DD (default: yesterday, the last complete day)")
     parser.add_argument("--landing", type=Path, default=None,
                         help="landing folder (default: $MASLOW_LANDING or $MASLOW_HOME/landing)")
 
 
 def demo_data(args: argparse.Namespace) -> int:
-    from platform_assets.demo_data import generate, load_truth
+    from platform_assets.cli.demo_data import generate, load_truth
 
     landing = args.landing or settings.landing_dir()
     started = time.perf_counter()
@@ -74,15 +60,15 @@ def _no_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def init_home(args: argparse.Namespace) -> int:
-    from platform_assets.dagster_home import ensure_dagster_home
+    from platform_assets.cli.dagster_home import ensure_dagster_home
 
     print(ensure_dagster_home(settings.dagster_home()))
     return 0
 
 
 def _commands() -> dict[str, Command]:
-    from platform_assets import backfill, demo
-    from platform_assets.lineage import commands as lineage
+    from platform_assets.cli import backfill, demo
+    from platform_assets.cli.lineage import commands as lineage
 
     return {
         "demo": Command("write demo data, materialize every asset for it, print a summary",

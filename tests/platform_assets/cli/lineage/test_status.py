@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from platform_assets.lineage.status import status
+from platform_assets.cli.lineage.status import status
 
 PARTS = dg.StaticPartitionsDefinition(["x", "y"])
 

@@ -12,12 +12,12 @@ from collections.abc import Callable
 
 import orjson
 
-from platform_assets.demo_data import foreign, pii
-from platform_assets.demo_data.code import JUNK_KINDS, junk
-from platform_assets.demo_data.corpus import Broken, Corpus, Doc
-from platform_assets.demo_data.lowquality import DEFECTS
-from platform_assets.demo_data.similarity import near_copy
-from platform_assets.eval_sets.demo_plants import plant_eval_items
+from platform_assets.cli.demo_data import foreign, pii
+from platform_assets.cli.demo_data.code import JUNK_KINDS, junk
+from platform_assets.cli.demo_data.corpus import Broken, Corpus, Doc
+from platform_assets.cli.demo_data.eval_plants import plant_eval_items
+from platform_assets.cli.demo_data.lowquality import DEFECTS
+from platform_assets.cli.demo_data.similarity import near_copy
 
 Planter = Callable[[Corpus], None]
 TRUNCATED_DOCS = 24  # records written to the truncated gzip file (its tail is cut off)

@@ -3,8 +3,9 @@
 import pyarrow as pa
 
 from platform_assets import settings
-from platform_assets.demo_data import build_corpus
-from platform_assets.eval_sets import catalog, demo_plants
+from platform_assets.cli.demo_data import build_corpus
+from platform_assets.cli.demo_data import eval_plants as demo_plants
+from platform_assets.eval_sets import catalog
 from platform_assets.eval_sets.contamination import canaries_of
 from platform_assets.eval_sets.eval_ngram_index import build_index_table, index_from_table
 from platform_assets.eval_sets.items import build_items

@@ -1,7 +1,7 @@
 """Demo planter: puts the sample eval sets into demo documents and records where, so the demo can show that
 decontamination finds every one.
 
-`plant_eval_items(corpus)` is a planter for `platform_assets.demo_data` (append it to planters.PLANTERS).
+`plant_eval_items(corpus)` is a planter for `platform_assets.cli.demo_data` (append it to planters.PLANTERS).
 Per day it edits unused documents:
   - a whole multiple-choice or math item (its indexed text, on one line) inside a web article: more than
     10 matching 13-grams, so the document is dropped;

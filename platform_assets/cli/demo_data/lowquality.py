@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from platform_assets.demo_data import words as w
-from platform_assets.demo_data.prose import Prose
-from platform_assets.demo_data.rng import FastRandom
+from platform_assets.cli.demo_data import words as w
+from platform_assets.cli.demo_data.prose import Prose
+from platform_assets.cli.demo_data.rng import FastRandom
 
 LOREM = ("Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut "
          "labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris "

@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from platform_assets.demo_data.prose import Prose
-from platform_assets.demo_data.rng import FastRandom, derive
+from platform_assets.cli.demo_data.prose import Prose
+from platform_assets.cli.demo_data.rng import FastRandom, derive
 from platform_assets.processors.ingest import doc_id
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from platform_assets.demo_data import words as w
-from platform_assets.demo_data.rng import FastRandom
+from platform_assets.cli.demo_data import words as w
+from platform_assets.cli.demo_data.rng import FastRandom
 
 Problem = tuple[list[str], list[str], float]  # question sentences, steps, answer
 GOODS = ("loaves of bread", "boxes of apples", "concert tickets", "potted plants", "jars of honey",

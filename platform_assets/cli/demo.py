@@ -1,126 +1,19 @@
 """`maslow demo`: materialize the whole graph on demo data, then print what was built.
 
-The graph is run in stages: consecutive assets in topological order that share a partitions
-definition form one stage, run once per partition (the demo days, every static key, or once).
-Runs go to the Dagster instance under DAGSTER_HOME, so `make ui` shows the history afterwards.
+Writes the demo landing folder, runs the whole graph through the staged runner (`cli/runner.py`) on
+the Dagster instance under DAGSTER_HOME, so `make ui` shows the history afterwards.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import dagster as dg
 from rich.console import Console
-from rich.progress import Progress
 
 from platform_assets import settings
-from platform_assets.partitions import daily_partitions
-from platform_assets.policies import OPTIONAL_TAG
+from platform_assets.cli.runner import run_graph
 from resources import lance_tables as lt
-
-QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
-
-
-@dataclass
-class Stage:
-    keys: list[dg.AssetKey]
-    partitions_def: dg.PartitionsDefinition | None
-    single_run: bool = False  # every asset's backfill policy is single-run: one run per span of days
-
-    def partition_keys(self, days: Sequence[str]) -> list[str | dg.PartitionKeyRange | None]:
-        if self.partitions_def is None:
-            return [None]
-        if self.partitions_def == daily_partitions:
-            return spans(days) if self.single_run else list(days)
-        return list(self.partitions_def.get_partition_keys())
-
-
-def spans(days: Sequence[str]) -> list[dg.PartitionKeyRange]:
-    """Sorted days as ranges of consecutive partitions: ["d1", "d2", "d4"] -> [d1..d2, d4..d4]."""
-    keys = daily_partitions.get_partition_keys()
-    position = {k: i for i, k in enumerate(keys)}
-    unknown = sorted(set(days) - set(position))
-    if unknown:
-        raise ValueError(f"not daily partitions (yet): {', '.join(unknown)}; the last is {keys[-1]}")
-    out: list[dg.PartitionKeyRange] = []
-    for day in sorted(days, key=position.__getitem__):
-        if out and position[day] == position[out[-1].end] + 1:
-            out[-1] = dg.PartitionKeyRange(out[-1].start, day)
-        else:
-            out.append(dg.PartitionKeyRange(day, day))
-    return out
-
-
-def _single_run(node) -> bool:
-    policy = node.backfill_policy
-    return policy is not None and policy.max_partitions_per_run is None
-
-
-def stages(defs: dg.Definitions, only: set[dg.AssetKey] | None = None) -> list[Stage]:
-    """Topological stages, each holding assets of one partitions definition whose deps are done.
-
-    Optional assets (an extra they need may be missing) are left out; materialize them on request.
-    `only` limits the plan to those assets (their other inputs are taken as they are).
-    """
-    graph = defs.resolve_asset_graph()
-    todo = [k for k in graph.toposorted_asset_keys
-            if graph.get(k).is_materializable and OPTIONAL_TAG not in graph.get(k).tags
-            and (only is None or k in only)]
-    todo_all = set(todo)
-    done: set[dg.AssetKey] = set()
-    out: list[Stage] = []
-    while todo:
-        pdef, single = graph.get(todo[0]).partitions_def, _single_run(graph.get(todo[0]))
-        stage = Stage([], pdef, single)
-        progress = True
-        while progress:
-            progress = False
-            for key in list(todo):
-                node = graph.get(key)
-                deps_ready = all(d in done or d in stage.keys or d not in todo_all
-                                 for d in node.parent_keys)
-                if node.partitions_def == pdef and _single_run(node) == single and deps_ready:
-                    stage.keys.append(key)
-                    todo.remove(key)
-                    progress = True
-        done.update(stage.keys)
-        out.append(stage)
-    return out
-
-
-def run_graph(defs: dg.Definitions, instance: dg.DagsterInstance, days: Sequence[str],
-              console: Console | None = None, only: set[dg.AssetKey] | None = None
-              ) -> list[dg.ExecuteInProcessResult]:
-    console = console or Console()
-    job = defs.resolve_implicit_global_asset_job_def()
-    plan = [(s, p) for s in stages(defs, only) for p in s.partition_keys(days)]
-    results = []
-    with Progress(console=console, transient=False) as progress:
-        task = progress.add_task("materializing", total=len(plan))
-        for stage, part in plan:
-            names = ", ".join(k.to_user_string() for k in stage.keys)
-            label = f"{part.start}..{part.end}" if isinstance(part, dg.PartitionKeyRange) else part or "all"
-            progress.update(task, description=f"{names} [{label}]"[:70])
-            result = job.execute_in_process(
-                asset_selection=stage.keys, instance=instance, run_config=QUIET, raise_on_error=False,
-                **_partition_arguments(part),
-            )
-            if not result.success:
-                failure = next((e for e in result.all_events if e.is_failure), None)
-                msg = failure.message if failure else "unknown failure"
-                raise RuntimeError(f"run failed at {names} [{label}]: {msg}")
-            results.append(result)
-            progress.advance(task)
-    return results
-
-
-def _partition_arguments(part: str | dg.PartitionKeyRange | None) -> dict:
-    """`execute_in_process` arguments for one partition, or a range in one run (Dagster's range tags)."""
-    if not isinstance(part, dg.PartitionKeyRange):
-        return {"partition_key": part}
-    return {"tags": {"dagster/asset_partition_range_start": part.start,
-                     "dagster/asset_partition_range_end": part.end}}
 
 
 def _materializations(results: Sequence[dg.ExecuteInProcessResult]) -> dict[str, list]:
@@ -182,8 +75,8 @@ def _funnel(mats: dict[str, list]) -> list[str]:
 
 
 def _contamination(lake: str, truth: dict | None) -> list[str]:
+    from platform_assets.cli.demo_data.eval_plants import TRUTH_KEY, missing_plants
     from platform_assets.eval_sets.contamination_report import summary_lines
-    from platform_assets.eval_sets.demo_plants import TRUTH_KEY, missing_plants
 
     ds = lt.open_dataset(lt.dataset_uri(lake, ["contamination_report"]))
     if ds is None:
@@ -234,8 +127,8 @@ def run(args) -> int:
     import time
     import warnings
 
-    from platform_assets.dagster_home import ensure_dagster_home
-    from platform_assets.demo_data import DEFAULT_DOCS_PER_DAY, generate, load_truth
+    from platform_assets.cli.dagster_home import ensure_dagster_home
+    from platform_assets.cli.demo_data import DEFAULT_DOCS_PER_DAY, generate, load_truth
 
     console = Console()
     os.environ.setdefault("LANCE_LOG", "error")

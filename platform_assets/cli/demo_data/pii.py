@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from platform_assets.demo_data import words as w
-from platform_assets.demo_data.rng import FastRandom
+from platform_assets.cli.demo_data import words as w
+from platform_assets.cli.demo_data.rng import FastRandom
 
 MAIL_HOSTS = ("gmail.com", "outlook.com", "yahoo.com", "proton.me", "fastmail.com", "mail.example.net")
 SENTENCES = {

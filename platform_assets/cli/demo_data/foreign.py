@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from platform_assets.demo_data.prose import compile_templates, fill
-from platform_assets.demo_data.rng import FastRandom
+from platform_assets.cli.demo_data.prose import compile_templates, fill
+from platform_assets.cli.demo_data.rng import FastRandom
 
 
 def _lines(text: str) -> tuple[str, ...]:

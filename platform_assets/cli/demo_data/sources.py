@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from platform_assets.demo_data import code
-from platform_assets.demo_data.dialogs import dialog
-from platform_assets.demo_data.math_problems import math_problem
-from platform_assets.demo_data.prose import Prose
-from platform_assets.demo_data.rng import FastRandom
+from platform_assets.cli.demo_data import code
+from platform_assets.cli.demo_data.dialogs import dialog
+from platform_assets.cli.demo_data.math_problems import math_problem
+from platform_assets.cli.demo_data.prose import Prose
+from platform_assets.cli.demo_data.rng import FastRandom
 
 Content = tuple[str, str, str | None, dict | None]  # text, kind, url, meta
 DEFAULT_FIELDS = {"id": "id", "text": "text", "url": "url", "meta": "meta"}

@@ -7,9 +7,11 @@ from datetime import date, timedelta
 import dagster as dg
 import pytest
 
-from platform_assets import backfill, cli, settings
-from platform_assets.demo import spans
-from platform_assets.demo_data import generate
+from platform_assets import settings
+from platform_assets.cli import backfill
+from platform_assets.cli import main as cli
+from platform_assets.cli.demo_data import generate
+from platform_assets.cli.runner import spans
 
 END = date.today() - timedelta(days=1)
 DAYS = [(END - timedelta(days=d)).isoformat() for d in (1, 0)]

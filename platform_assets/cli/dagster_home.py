@@ -15,7 +15,7 @@ INSTANCE_SETTINGS: dict = {
     "telemetry": {"enabled": False},
     "nux": {"enabled": False},
 }
-_HEADER = "# Written by platform_assets.dagster_home.ensure_dagster_home; edits are kept.\n"
+_HEADER = "# Written by platform_assets.cli.dagster_home.ensure_dagster_home; edits are kept.\n"
 
 
 def ensure_dagster_home(path: Path) -> Path:
@@ -48,7 +48,7 @@ def ensure_dagster_home(path: Path) -> Path:
     return home
 
 
-if __name__ == "__main__":  # `python -m platform_assets.dagster_home`: prepare DAGSTER_HOME (make ui)
+if __name__ == "__main__":  # `python -m platform_assets.cli.dagster_home`: prepare DAGSTER_HOME (make ui)
     from platform_assets.settings import dagster_home
 
     print(ensure_dagster_home(dagster_home()))

@@ -13,7 +13,7 @@ from platform_assets import settings
 def _instance() -> dg.DagsterInstance:
     import os
 
-    from platform_assets.dagster_home import ensure_dagster_home
+    from platform_assets.cli.dagster_home import ensure_dagster_home
 
     os.environ["DAGSTER_HOME"] = str(ensure_dagster_home(settings.dagster_home()))
     return dg.DagsterInstance.get()
@@ -45,7 +45,7 @@ def audit_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def audit(args: argparse.Namespace) -> int:
-    from platform_assets.lineage import audit as lineage
+    from platform_assets.cli.lineage import audit as lineage
     from resources.lance_io_manager import LanceIOManager
 
     with _instance() as instance:
@@ -73,7 +73,7 @@ def trace_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def trace(args: argparse.Namespace) -> int:
-    from platform_assets.lineage import trace as lineage
+    from platform_assets.cli.lineage import trace as lineage
 
     found = lineage.trace(settings.lake_uri(), args.doc_id)
     print(json.dumps(found, indent=2, default=str) if args.json else lineage.render(args.doc_id, found))
@@ -87,7 +87,7 @@ def status_arguments(parser: argparse.ArgumentParser) -> None:
 def status(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from platform_assets.lineage import status as lineage
+    from platform_assets.cli.lineage import status as lineage
 
     with _instance() as instance:
         rows = lineage.status(instance, _defs())
@@ -104,7 +104,7 @@ def similar_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def similar(args: argparse.Namespace) -> int:
-    from platform_assets.classifications import similar as mlt
+    from platform_assets.cli.lineage import similar as mlt
     from resources.embedder import EmbedderResource, embedder_from_env
 
     if (args.doc_id is None) == (args.text is None):

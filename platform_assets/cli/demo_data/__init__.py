@@ -23,12 +23,12 @@ from pathlib import Path
 
 import orjson
 
-from platform_assets.demo_data.corpus import Broken, Corpus, Doc
-from platform_assets.demo_data.planters import PLANTERS, Planter
-from platform_assets.demo_data.prose import Prose, sentence_bank
-from platform_assets.demo_data.rng import derive
-from platform_assets.demo_data.similarity import JACCARD_DEFINITION
-from platform_assets.demo_data.sources import SOURCES
+from platform_assets.cli.demo_data.corpus import Broken, Corpus, Doc
+from platform_assets.cli.demo_data.planters import PLANTERS, Planter
+from platform_assets.cli.demo_data.prose import Prose, sentence_bank
+from platform_assets.cli.demo_data.rng import derive
+from platform_assets.cli.demo_data.similarity import JACCARD_DEFINITION
+from platform_assets.cli.demo_data.sources import SOURCES
 
 DEFAULT_DOCS_PER_DAY = 400
 __all__ = ["DEFAULT_DOCS_PER_DAY", "PLANTERS", "generate", "load_truth", "truth_path"]
@@ -67,7 +67,7 @@ def build_corpus(days: list[str], seed: int, docs_per_day: int) -> Corpus:
 def generate(landing: Path, days: int, seed: int, docs_per_day: int = DEFAULT_DOCS_PER_DAY,
              end_date: date | None = None, planters: Sequence[Planter] = PLANTERS) -> Path:
     """Write the demo landing folder and its truth file; returns the truth file's path."""
-    from platform_assets.demo_data.writer import write_corpus
+    from platform_assets.cli.demo_data.writer import write_corpus
 
     landing = Path(landing)
     corpus = build_corpus(day_range(days, end_date), seed, docs_per_day)
