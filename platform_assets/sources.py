@@ -11,15 +11,15 @@ from pathlib import Path
 from typing import Literal
 
 import pydantic
-import yaml
 
 from platform_assets import settings
+from platform_assets.specs import SpecError, load_yaml_model
 
 Domain = Literal["prose", "code", "math", "dialog"]
 
 
-class SourcesError(ValueError):
-    """sources.yaml cannot be used; the message names the file and the key."""
+class SourcesError(SpecError):
+    """sources.yaml cannot be used; the message names the file, the line and the key."""
 
 
 class FieldMap(pydantic.BaseModel):
@@ -58,19 +58,7 @@ def load_sources(path: Path | None = None) -> dict[str, SourceConfig]:
     path = sources_path() if path is None else Path(path)
     if not path.exists():
         return {}
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise SourcesError(f"{path}: not valid YAML: {exc}") from exc
-    try:
-        return SourcesFile.model_validate(data or {}).sources
-    except pydantic.ValidationError as exc:
-        problems = "; ".join(f"key '{_key(err['loc'])}': {err['msg']}" for err in exc.errors())
-        raise SourcesError(f"{path}: {problems}") from exc
-
-
-def _key(loc: tuple) -> str:
-    return ".".join(str(p) for p in loc) or "<top level>"
+    return load_yaml_model(path, SourcesFile, error=SourcesError).sources
 
 
 def source_config(sources: Mapping[str, SourceConfig], name: str) -> SourceConfig:

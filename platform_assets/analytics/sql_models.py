@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Literal
 
 import dagster as dg
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from platform_assets import partitions, settings
+from platform_assets.specs import FieldProblem, SpecError, load_yaml_model
 from resources import lance_tables as lt
 from resources import sql_engine as engines
 
@@ -35,8 +35,8 @@ _FAILING = {  # SQL counting the rows that break each simple check
 SIMPLE_CHECKS = set(_FAILING)
 
 
-class SqlModelError(ValueError):
-    """A model file is not valid; the message names the file and the field."""
+class SqlModelError(SpecError):
+    """A model file is not valid; the message names the file, the line and the header field."""
 
 
 class Header(BaseModel):
@@ -51,11 +51,11 @@ class Header(BaseModel):
     @classmethod
     def _known_checks(cls, columns: dict) -> dict:
         for column, checks in columns.items():
-            for check in checks:
+            for i, check in enumerate(checks):
                 simple = isinstance(check, str) and check in SIMPLE_CHECKS
                 if not (simple or isinstance(check, dict) and set(check) == {"accepted_values"}):
-                    raise ValueError(f"{column}: unknown check {check!r}; known: {sorted(SIMPLE_CHECKS)}, "
-                                     "{accepted_values: [...]}")
+                    raise FieldProblem(("columns", column, i), f"unknown check {check!r}; known: "
+                                       f"{sorted(SIMPLE_CHECKS)}, {{accepted_values: [...]}}")
         return columns
 
 
@@ -89,22 +89,18 @@ def parse_model(path: Path) -> SqlModel:
     text = path.read_text()
     match = HEADER.match(text)
     if match is None:
-        raise SqlModelError(f"{path}: the file must start with a /* --- <YAML header> --- */ block")
-    try:
-        raw = yaml.safe_load(match.group("yaml")) or {}
-        header = Header.model_validate(raw)
-    except yaml.YAMLError as e:
-        raise SqlModelError(f"{path}: header: {e}") from e
-    except ValidationError as e:
-        raise SqlModelError("\n".join(f"{path}: header.{'.'.join(map(str, err['loc']))}: {err['msg']}"
-                                      for err in e.errors())) from e
+        raise SqlModelError(path, 1, "(header)", "the file must start with a /* --- <YAML header> --- */")
+    header = load_yaml_model(path, Header, text=match.group("yaml"), error=SqlModelError,
+                             first_line=text.count("\n", 0, match.start("yaml")) + 1)
+    sql_line = text.count("\n", 0, match.end()) + 1
     sql = text[match.end():].strip().rstrip(";")
     try:
         engines.render(sql)
     except engines.SqlRefError as e:
-        raise SqlModelError(f"{path}: {e}") from e
+        raise SqlModelError(path, sql_line, "(sql)", str(e)) from e
     if not engines.refs(sql):
-        raise SqlModelError(f"{path}: the model reads no asset; name its inputs with {{{{ ref('asset') }}}}")
+        raise SqlModelError(path, sql_line, "(sql)", "the model reads no asset; name its inputs with "
+                            "{{ ref('asset') }}")
     return SqlModel(path.stem, path, header, sql)
 
 

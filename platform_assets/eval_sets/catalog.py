@@ -18,12 +18,10 @@ from pathlib import Path
 from typing import Literal
 
 import pyarrow.parquet as pq
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -31,6 +29,7 @@ from pydantic import (
 
 from platform_assets import settings
 from platform_assets.processors import decontam
+from platform_assets.specs import SpecError, load_yaml_model
 
 FOLDER = "eval_sets"
 Format = Literal["jsonl", "jsonl.gz", "parquet", "csv"]
@@ -38,8 +37,8 @@ IndexField = Literal["context", "question", "choices", "answer", "tests"]
 _REQUIRED = {"multiple_choice": ("choices", "answer"), "math": ("answer",), "code": ("tests",), "open": ()}
 
 
-class CatalogError(ValueError):
-    """An eval-set YAML or its data file is invalid; the message names the file and the field."""
+class CatalogError(SpecError):
+    """An eval-set YAML or its data file is invalid; the message names the file, line and field."""
 
 
 class FieldMap(BaseModel):
@@ -100,22 +99,11 @@ class EvalSetSpec(BaseModel):
 
 
 def load_spec(path: Path) -> EvalSetSpec:
-    """Parse and validate one YAML; errors read `<file>: <field>: <problem>`."""
-    try:
-        raw = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as e:
-        raise CatalogError(f"{path}: not valid YAML: {e}") from e
-    if not isinstance(raw, dict):
-        raise CatalogError(f"{path}: expected a mapping at the top level")
-    try:
-        spec = EvalSetSpec.model_validate({**raw, "name": path.stem})
-    except ValidationError as e:
-        problems = "; ".join(f"{'.'.join(map(str, err['loc'])) or '<root>'}: {err['msg']}"
-                             for err in e.errors())
-        raise CatalogError(f"{path}: {problems}") from e
+    """Parse and validate one YAML; errors read `<file>:<line>: <field>: <problem>`."""
+    spec = load_yaml_model(path, EvalSetSpec, extra={"name": path.stem}, error=CatalogError)
     spec.path, spec.spec_path = (path.parent / spec.file).resolve(), path
     if not spec.path.is_file():
-        raise CatalogError(f"{path}: file: {spec.file!r} does not exist ({spec.path})")
+        raise CatalogError.at(path, ("file",), f"{spec.file!r} does not exist ({spec.path})")
     return spec
 
 

@@ -72,8 +72,8 @@ def _answer_index(answer: object, choices: list[str], spec: EvalSetSpec) -> int:
     elif key and len(key) == 1 and key in string.ascii_uppercase:
         idx = string.ascii_uppercase.index(key)
     elif number is not None:
-        raise CatalogError(f"{spec.spec_path}: answer_base: answer {answer!r} is a number; set answer_base "
-                           "to 0 or 1 to say which number the first choice has")
+        raise CatalogError.at(spec.spec_path, ("answer_base",), f"answer {answer!r} is a number; set "
+                              "answer_base to 0 or 1 to say which number the first choice has")
     else:
         idx = -1
     if not 0 <= idx < len(choices):

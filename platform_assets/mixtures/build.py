@@ -68,7 +68,7 @@ def pinned_versions(spec: MixtureSpec, engine, source: str) -> dict[str, int]:
     for name in spec.refs():
         if name not in versions:
             why = _EXCLUSION_WHY[name] if name in spec.exclusions.sources() else "a component reads it"
-            raise MixtureSpecError(f"{source}: {{{{ ref('{name}') }}}} has no Lance dataset yet "
+            raise MixtureSpecError(source, None, "(sql)", f"{{{{ ref('{name}') }}}} has no Lance dataset yet "
                                    f"(materialize {name} first; {why})")
     return versions
 
@@ -99,21 +99,23 @@ def build_mixture(spec: MixtureSpec, engine, workdir: Path, source: str = "",
 
 
 def _stage(spec: MixtureSpec, component: Component, index: int, engine, versions, workdir: Path, source: str):
-    where = f"{source}: components[{index}] ({component.name}).sql"
+    def problem(message: str) -> MixtureSpecError:
+        return MixtureSpecError.at(source, ("components", index, "sql"), message)
+
     try:
         reader = engine.query(component_sql(spec, component), versions=versions)
     except Exception as e:  # the engine's own message (binder error, unknown column) plus where it came from
-        raise MixtureSpecError(f"{where}: {e}") from e
+        raise problem(str(e)) from e
     uri = str(workdir / f"component_{index}.lance")
     ds = lance.write_dataset(reader, uri, schema=reader.schema, mode="create")
     keys = ds.to_table(columns=["doc_id", "token_count"])
     doc_ids = keys.column("doc_id")
     if keys.column("token_count").null_count or doc_ids.null_count:
-        raise MixtureSpecError(f"{where}: doc_id and token_count must not be null")
+        raise problem("doc_id and token_count must not be null")
     if pc.count_distinct(doc_ids).as_py() != len(doc_ids):  # Arrow's hash table, no Python str per row
         counts = pc.value_counts(doc_ids)
         dup = counts.filter(pc.greater(counts.field("counts"), 1))[0]["values"].as_py()
-        raise MixtureSpecError(f"{where}: doc_id {dup!r} appears more than once; select each document once")
+        raise problem(f"doc_id {dup!r} appears more than once; select each document once")
     tokens = keys.column("token_count").to_numpy().astype(np.int64)
     return ds, tokens, sampling.doc_priority(doc_ids, component.name)
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from platform_assets import settings
+from platform_assets.specs import SpecError, load_yaml_model
 from resources import sql_engine
 
 SPEC_FOLDER = "mixtures"
@@ -22,8 +22,8 @@ MIXTURE_COLUMNS = ("mixture", "sample_index", "doc_id", "component", "epoch", "t
 RATIO_TOLERANCE = 1e-6
 
 
-class MixtureSpecError(ValueError):
-    """A spec file is not valid; the message names the file and the field."""
+class MixtureSpecError(SpecError):
+    """A spec file is not valid; the message names the file, the line and the field."""
 
 
 class Component(BaseModel):
@@ -118,32 +118,8 @@ def spec_hash(path: Path) -> str:
 
 
 def load_spec(path: Path) -> MixtureSpec:
-    """Parses and validates one spec; MixtureSpecError names the file and the field (or YAML line)."""
-    try:
-        raw = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else "YAML"
-        raise MixtureSpecError(f"{path}: {where}: {getattr(e, 'problem', e)}") from e
-    if not isinstance(raw, dict):
-        raise MixtureSpecError(f"{path}: expected a mapping of fields, got {type(raw).__name__}")
-    try:
-        spec = MixtureSpec.model_validate(raw)
-    except ValidationError as e:
-        lines = [f"{path}: {_field(err['loc'], raw)}: {err['msg']}" for err in e.errors()]
-        raise MixtureSpecError("\n".join(lines)) from e
+    """Parses and validates one spec; MixtureSpecError names the file, the line and the field."""
+    spec = load_yaml_model(path, MixtureSpec, error=MixtureSpecError)
     if spec.name != path.stem:
-        raise MixtureSpecError(f"{path}: name: {spec.name!r} must equal the file name {path.stem!r}")
+        raise MixtureSpecError.at(path, ("name",), f"{spec.name!r} must equal the file name {path.stem!r}")
     return spec
-
-
-def _field(loc: tuple, raw: dict) -> str:
-    """A pydantic error location as `components[1](code).target_ratio`."""
-    out = ""
-    for i, part in enumerate(loc):
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-        if loc[:1] == ("components",) and i == 1 and isinstance(part, int):
-            item = (raw.get("components") or [None] * (part + 1))[part]
-            name = item.get("name") if isinstance(item, dict) else None
-            out += f"({name})" if name else ""
-    return out or "(spec)"

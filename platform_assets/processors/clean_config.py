@@ -14,18 +14,18 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pydantic
-import yaml
 
 from platform_assets import settings
 from platform_assets.processors import domain, language, normalize, pii, registry
 from platform_assets.processors.base import Filter
+from platform_assets.specs import FieldProblem, SpecError, load_yaml_model
 
 Domain = Literal["prose", "code", "math", "dialog", "other"]
 _STRICT = pydantic.ConfigDict(extra="forbid", frozen=True)
 
 
-class CleanConfigError(ValueError):
-    """filters.yaml cannot be used; the message names the file and the key."""
+class CleanConfigError(SpecError):
+    """filters.yaml cannot be used; the message names the file, the line and the key."""
 
 
 class Step(pydantic.BaseModel):
@@ -58,11 +58,11 @@ class CleanConfig(pydantic.BaseModel):
     @pydantic.model_validator(mode="after")
     def _build(self) -> CleanConfig:
         for name, params in self.filters.items():
-            _build_filter(name, params, f"filters.{name}", f"filters.{name}")
+            _build_filter(name, params, ("filters", name), ("filters", name))
         for dom, steps in self.chains.items():
             for i, step in enumerate(steps):
-                key = f"chains.{dom}[{i}]"
-                _build_filter(_step(step).name, self._params(step), key, f"{key}.params")
+                key = ("chains", dom, i)
+                _build_filter(_step(step).name, self._params(step), key, (*key, "params"))
         return self
 
     def _params(self, step: str | Step) -> dict[str, Any]:
@@ -89,18 +89,17 @@ def _step(step: str | Step) -> Step:
     return Step(name=step) if isinstance(step, str) else step
 
 
-def _build_filter(name: str, params: dict[str, Any], key: str, params_key: str) -> Filter:
+def _build_filter(name: str, params: dict[str, Any], key: tuple, params_key: tuple) -> Filter:
     """Build one filter; a problem names `key` (unknown filter) or `params_key.<field>` (bad parameter)."""
     try:
         cls = registry.get(name)
     except KeyError as exc:
-        raise ValueError(f"key '{key}': {exc.args[0]}") from None
+        raise FieldProblem(key, exc.args[0]) from None
     try:
         return cls(**params)
     except pydantic.ValidationError as exc:
         err = exc.errors()[0]
-        where = ".".join([params_key, *(str(p) for p in err["loc"] if p != "[key]")])
-        raise ValueError(f"key '{where}': {err['msg'].removeprefix('Value error, ')}") from None
+        raise FieldProblem((*params_key, *err["loc"]), err["msg"].removeprefix("Value error, ")) from None
 
 
 def default_path() -> Path:
@@ -110,20 +109,4 @@ def default_path() -> Path:
 def load_clean_config(path: Path | None = None) -> CleanConfig:
     """Read and validate filters.yaml (default `settings.spec_dir()/filters.yaml`)."""
     path = default_path() if path is None else Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CleanConfigError(f"{path}: file not found") from None
-    except yaml.YAMLError as exc:
-        raise CleanConfigError(f"{path}: not valid YAML: {exc}") from None
-    try:
-        return CleanConfig.model_validate(data or {})
-    except pydantic.ValidationError as exc:
-        raise CleanConfigError(f"{path}: {'; '.join(_describe(e) for e in exc.errors())}") from None
-
-
-def _describe(err: dict) -> str:
-    msg = err["msg"].removeprefix("Value error, ")
-    if not err["loc"]:
-        return msg
-    return f"key '{'.'.join(str(p) for p in err['loc'] if p != '[key]')}': {msg}"
+    return load_yaml_model(path, CleanConfig, error=CleanConfigError)

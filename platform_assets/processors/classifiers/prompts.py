@@ -16,8 +16,9 @@ from typing import Any, Literal, Protocol
 
 import pyarrow as pa
 import regex
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
+
+from platform_assets.specs import SpecError, load_yaml_model
 
 _FENCE = regex.compile(r"^```(?:json)?\s*\n(.*)\n```$", regex.S)
 
@@ -110,15 +111,11 @@ def load_templates(folder: Path) -> dict[str, PromptTemplate]:
     """Every `*.yaml` template in `folder`, by name; errors name the file and the key."""
     templates = {}
     for path in sorted(folder.glob("*.yaml")):
-        try:
-            t = PromptTemplate.model_validate(yaml.safe_load(path.read_text()) or {})
-        except ValidationError as e:
-            where = "; ".join(f"{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in e.errors())
-            raise ValueError(f"{path}: invalid prompt template: {where}") from None
+        t = load_yaml_model(path, PromptTemplate)
         if t.score not in t.output:
-            raise ValueError(f"{path}: score: {t.score!r} is not one of the output fields {sorted(t.output)}")
+            raise SpecError.at(path, ("score",), f"{t.score!r} is not an output field {sorted(t.output)}")
         if t.name in templates:
-            raise ValueError(f"{path}: name: {t.name!r} is already defined by another template")
+            raise SpecError.at(path, ("name",), f"{t.name!r} is already defined by another template")
         templates[t.name] = t
     return templates
 

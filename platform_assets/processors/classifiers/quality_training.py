@@ -14,8 +14,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import xxhash
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from platform_assets.processors.classifiers.ngram_model import (
     NgramModel,
@@ -24,6 +23,7 @@ from platform_assets.processors.classifiers.ngram_model import (
     roc_auc,
     train,
 )
+from platform_assets.specs import load_yaml_model
 
 TRAINING_VERSION = "length_matched_v1"  # bump when the recipe's code changes what a config trains
 
@@ -58,11 +58,8 @@ class QualityConfig(BaseModel):
 
 
 def load_config(path: Path) -> QualityConfig:
-    try:
-        return QualityConfig.model_validate(yaml.safe_load(path.read_text()) or {})
-    except ValidationError as e:
-        where = "; ".join(f"{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in e.errors())
-        raise ValueError(f"{path}: invalid quality config: {where}") from None
+    """One quality recipe; a problem is a SpecError naming the file, line and key."""
+    return load_yaml_model(path, QualityConfig)
 
 
 def load_reference(config: QualityConfig, base: Path) -> list[str]:

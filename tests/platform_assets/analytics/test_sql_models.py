@@ -37,10 +37,10 @@ def test_header_is_parsed_into_description_partitioning_and_checks(tmp_path):
 
 
 @pytest.mark.parametrize("text, message", [
-    ("select 1 from {{ ref('docs') }}", "must start with a /* --- <YAML header> --- */ block"),
-    (MODEL.format(partitioning="hourly"), "header.partitioning: Input should be 'none' or 'daily'"),
+    ("select 1 from {{ ref('docs') }}", "must start with a /* --- <YAML header> --- */"),
+    (MODEL.format(partitioning="hourly"), "partitioning: Input should be 'none' or 'daily'"),
     (MODEL.format(partitioning="none").replace("non_negative", "positive"),
-     "header.columns: Value error, tokens: unknown check 'positive'"),
+     ":6: columns.tokens[0]: unknown check 'positive'"),
     (MODEL.format(partitioning="none").replace("{{ ref('docs') }}", "{{ source('docs') }}"), "only {{ ref"),
 ])
 def test_bad_models_name_the_file_and_field(tmp_path, text, message):

@@ -62,7 +62,7 @@ def test_every_format_reads_the_same_items(tmp_path, fmt):
 
 @pytest.mark.parametrize(("body", "message"), [
     (SPEC.replace("split: validation\n", ""), "split: Field required"),
-    (SPEC.replace("question: q", "question: q, prompt: p"), "fields: Value error, map exactly one of"),
+    (SPEC.replace("question: q", "question: q, prompt: p"), "fields: map exactly one of"),
     (SPEC.replace("task: multiple_choice", "task: essay"), "task: Input should be"),
     (SPEC.replace("choices: opts, ", ""), "task 'multiple_choice' needs fields.choices"),
     (SPEC.replace("id: id", "id: id, extra: x"), "fields.extra: Extra inputs are not permitted"),
@@ -71,7 +71,7 @@ def test_every_format_reads_the_same_items(tmp_path, fmt):
     ("task: [unclosed", "not valid YAML"),
     (SPEC.replace("answer_base: 0", "answer_base: 2"), "answer_base: Input should be 0 or 1"),
     (SPEC.replace("task: multiple_choice", "task: math").replace("choices: opts, ", ""),
-     "answer_base: Value error, only a multiple_choice task has answer indices"),
+     "answer_base: only a multiple_choice task has answer indices"),
 ])
 def test_invalid_spec_names_file_and_field(tmp_path, body, message):
     (tmp_path / "data.jsonl").write_text("")
@@ -79,7 +79,7 @@ def test_invalid_spec_names_file_and_field(tmp_path, body, message):
     path = write(tmp_path, "bad", body)
     with pytest.raises(catalog.CatalogError) as err:
         catalog.load_spec(path)
-    assert str(err.value).startswith(f"{path}: ") and message in str(err.value)
+    assert str(err.value).startswith(f"{path}:") and message in str(err.value)
 
 
 def test_catalog_version_changes_with_a_data_file(tmp_path):

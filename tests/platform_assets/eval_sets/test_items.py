@@ -68,7 +68,7 @@ def test_numeric_answers_without_answer_base_name_the_file_and_field(tmp_path):
     spec = arc_spec(tmp_path)
     with pytest.raises(catalog.CatalogError) as err:
         build_items(spec)
-    assert str(err.value).startswith(f"{tmp_path / 'arc.yaml'}: answer_base: answer '1' is a number")
+    assert str(err.value).startswith(f"{tmp_path / 'arc.yaml'}:1: answer_base: answer '1' is a number")
 
 
 def test_letter_and_text_answers_need_no_answer_base(tmp_path):

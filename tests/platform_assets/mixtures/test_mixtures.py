@@ -115,7 +115,7 @@ def test_missing_exclusion_source_and_bad_column_are_clear_errors(lake, engine, 
     path = spec_dir / "mix.yaml"
     math = "select doc_id, text, token_count from {{ ref('clean_documents') }} where domain = 'math'"
     path.write_text(path.read_text().replace(math, math.replace("text", "txt")))
-    with pytest.raises(MixtureSpecError, match=r"components\[2\] \(math\).sql: .*txt"):
+    with pytest.raises(MixtureSpecError, match=r"\.yaml:\d+: components\[2\]\.sql: .*txt"):
         _materialize(engine, io_manager)
     (lake / "heldout_documents.lance").rename(lake / "gone.lance")
     with pytest.raises(MixtureSpecError, match=r"ref\('heldout_documents'\) \}\} has no Lance dataset yet "

@@ -66,7 +66,7 @@ def test_default_path_is_the_spec_dir(tmp_path, monkeypatch):
         ),
         (
             {"filters": {"gopher_repetition_v1": {"top_n_grams": {2: 1.5}}}},
-            "filters.gopher_repetition_v1.top_n_grams.2",
+            "filters.gopher_repetition_v1.top_n_grams[2]",
         ),
         (
             {"filters": {"gopher_quality_v1": {"min_doc_words": 500, "max_doc_words": 100}}},
@@ -84,7 +84,8 @@ def test_errors_name_file_and_key(tmp_path, data, key):
     path = write(tmp_path, data)
     with pytest.raises(CleanConfigError) as err:
         load_clean_config(path)
-    assert str(path) in str(err.value) and f"'{key}'" in str(err.value)
+    assert str(err.value).startswith(f"{path}:") and f": {key}: " in str(err.value)
+    assert err.value.field == key and err.value.line >= 1
 
 
 def test_missing_file_and_bad_yaml(tmp_path):

@@ -202,13 +202,14 @@ def test_bad_sources_yaml_names_file_and_key(tmp_path, text, key):
     spec.write_text(text)
     with pytest.raises(SourcesError) as err:
         load_sources(spec)
-    assert str(spec) in str(err.value) and f"key '{key}'" in str(err.value)
+    assert str(err.value).startswith(f"{spec}:") and f": {key}: " in str(err.value)
+    assert err.value.line == text.count("\n", 0, text.index(key.split(".")[-1])) + 1  # the key's own line
 
 
 def test_invalid_yaml_names_the_file_and_missing_file_means_defaults(tmp_path):
     spec = tmp_path / "sources.yaml"
     spec.write_text("sources: [unclosed\n")
-    with pytest.raises(SourcesError, match="sources.yaml: not valid YAML"):
+    with pytest.raises(SourcesError, match=r"sources.yaml:\d+: \(yaml\): not valid YAML"):
         load_sources(spec)
     assert load_sources(tmp_path / "absent.yaml") == {}
 

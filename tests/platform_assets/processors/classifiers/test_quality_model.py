@@ -117,7 +117,7 @@ def test_shipped_reference_set_is_varied_and_clean():
 def test_config_and_reference_errors_name_the_file_and_key(tmp_path):
     bad = tmp_path / "q.yaml"
     bad.write_text("model: q_v1\nreference: [ref/*.jsonl]\nkeep_fraction: 2\n")
-    with pytest.raises(ValueError, match=r"q.yaml: invalid quality config: keep_fraction"):
+    with pytest.raises(ValueError, match=r"q.yaml:\d+: keep_fraction: "):
         load_config(bad)
     good = tmp_path / "good.yaml"
     good.write_text("model: q_v1\nreference: [ref/*.jsonl]\n")
