@@ -12,8 +12,8 @@ from platform_assets.processors.dedup.stage import CleanStage, StageOptions
 from platform_assets.processors.pipeline import load_clean_config
 
 # Annotations stay eager (no `from __future__ import annotations`): Dagster resolves the Config type.
-DEDUP_VERSION = "dedup-v1"  # bump when dedup decisions change for the same data and settings
-INDEX_KEY = dg.AssetKey("near_dup_index")
+DEDUP_VERSION = "dedup-v2"  # bump when dedup decisions change for the same data and settings
+INDEX_KEY, CLEAN_KEY = dg.AssetKey("near_dup_index"), dg.AssetKey("clean_documents")
 
 
 def code_version(preset: str = DEFAULT_PRESET) -> str:
@@ -100,7 +100,7 @@ def clean_stage(
         index_meta, prior = {}, None
         if config.scope == "incremental":
             index_meta, prior = _earlier_index(lance_io, day, config.preset)
-        stage.run(raw_documents, prior)
+        stage.run(raw_documents, prior, _held_elsewhere(lance_io, day))
         summary = {**stage.summary(), **index_meta}
         context.log.info(f"clean {day}: {summary}")
         readers = stage.readers()
@@ -113,6 +113,14 @@ def clean_stage(
                         metadata={"dedup/preset": config.preset, "dedup/scope": config.scope, **index_meta})
     finally:
         stage.close()
+
+
+def _held_elsewhere(lance_io, day: str) -> Iterator[pa.RecordBatch]:
+    """The doc_ids clean_documents holds on every other day, streamed (a re-delivery is dropped)."""
+    ds = lance_io.open(CLEAN_KEY)
+    if ds is None:
+        return iter(())
+    return iter(ds.scanner(columns=["doc_id"], filter=f"day != '{day}'").to_reader())
 
 
 def _earlier_index(lance_io, day: str, preset: str) -> tuple[dict, Iterator[pa.RecordBatch] | None]:

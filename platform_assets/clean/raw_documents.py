@@ -16,7 +16,7 @@ def _code_version() -> str:
     """The reader's version plus sources.yaml: a changed field mapping shows every day stale."""
     path = settings.spec_dir() / "sources.yaml"
     spec = path.read_bytes() if path.exists() else b""
-    return "ingest-v1-" + hashlib.sha256(spec).hexdigest()[:12]
+    return "ingest-v2-" + hashlib.sha256(spec).hexdigest()[:12]
 
 
 _STORED = {"io_manager_key": "lance_io_manager", "metadata": DAILY_METADATA, "kinds": {"lance", "python"},
@@ -43,7 +43,7 @@ class RawDocumentsConfig(dg.Config):
     outs={
         "raw_documents": dg.AssetOut(
             description="One ingested record of `<landing>/<source>/<day>/*` (jsonl, jsonl.gz, jsonl.zst, "
-            "parquet, txt): doc_id (stable hash of source and source_id), source, source_id, text, url, "
+            "parquet, txt): doc_id (hash of source, typed source_id and text), source, source_id, text, url, "
             "meta (JSON), domain (from sources.yaml), file, line, day.",
             **_STORED,
         ),

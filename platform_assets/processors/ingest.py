@@ -1,8 +1,9 @@
 """Raw ingestion: one landed record becomes one raw_documents row, or one quarantined_records row.
 
 The columns of both tables are a contract (later stages read them by name); see RAW_SCHEMA and
-QUARANTINE_SCHEMA. `doc_id` is a stable hash of (source, source_id), so re-landing the same record
-gives the same id.
+QUARANTINE_SCHEMA. `doc_id` hashes the source, the source id *with its type* (an integer 1 and a
+string "1" differ; a record without an id is named by its file and line) and the text: re-landing the
+same record gives the same id, and a source that reuses an id for other content gets a new one.
 """
 
 from __future__ import annotations
@@ -45,12 +46,26 @@ QUARANTINE_SCHEMA = pa.schema([
     pa.field("raw_truncated", pa.bool_(), nullable=False),
 ])
 
-Record = tuple[str | None, str, str | None, str | None]  # own id, text, url, meta JSON
+Record = tuple[str | int | None, str, str | None, str | None]  # own id, text, url, meta JSON
+ID_KINDS = ("str", "int", "pos")  # a string id, an integer id, a position (`<file>:<line>`, no own id)
 
 
-def doc_id(source: str, source_id: str) -> str:
-    """Stable document id: xxh3-128 hex of source and source id."""
-    return xxhash.xxh3_128_hexdigest(f"{source}\x00{source_id}".encode())
+def doc_id(source: str, id_kind: str, source_id: str, text: str) -> str:
+    """Document id: xxh3-128 hex of source, the id's kind and value, and the text's own xxh3-128.
+
+    The kind keeps an integer 1 apart from a string "1"; the text makes a reused id with new content a
+    new document, while a re-delivered identical record keeps its id (the clean stage drops it as
+    `redelivered`).
+    """
+    if id_kind not in ID_KINDS:
+        raise ValueError(f"id kind {id_kind!r}: expected one of {ID_KINDS}")
+    content = xxhash.xxh3_128_hexdigest(text.encode("utf-8", "surrogatepass"))
+    return xxhash.xxh3_128_hexdigest(f"{source}\x00{id_kind}\x00{source_id}\x00{content}".encode())
+
+
+def id_kind(own_id: str | int | None) -> str:
+    """The kind of a record's own id as `doc_id` takes it."""
+    return "pos" if own_id is None else "int" if isinstance(own_id, int) else "str"
 
 
 def parse_json_line(raw: bytes) -> object | Problem:
@@ -99,7 +114,7 @@ def to_record(value: object, fields: FieldMap) -> Record | Problem:
                        fields.url)
     meta = value.get(fields.meta)
     meta_json = None if meta is None else orjson.dumps(meta, default=str).decode()
-    return (None if own_id is None else str(own_id)), text, url, meta_json
+    return own_id, text, url, meta_json
 
 
 def bounded(raw: bytes | dict) -> tuple[bytes, bool]:

@@ -21,6 +21,7 @@ from platform_assets.processors.ingest import (
     Record,
     bounded,
     doc_id,
+    id_kind,
     parse_json_line,
     to_record,
 )
@@ -103,10 +104,11 @@ class LandingPartition:
                 self._quarantine(source, rel, line, payload, result)
                 continue
             own_id, text, url, meta = result
-            sid = own_id if own_id is not None else f"{rel}:{line}"
+            sid = str(own_id) if own_id is not None else f"{rel}:{line}"
             self.stats.records += 1
             self.stats.records_by_source[source] += 1
-            yield doc_id(source, sid), source, sid, text, url, meta, config.domain, rel, line, self.day
+            yield (doc_id(source, id_kind(own_id), sid, text), source, sid, text, url, meta, config.domain,
+                   rel, line, self.day)
 
     def _quarantine(self, source: str, rel: str, line: int | None, payload: bytes | dict, problem: Problem):
         raw, truncated = bounded(payload)

@@ -14,7 +14,7 @@ from typing import Any
 
 from platform_assets.cli.demo_data.prose import Prose
 from platform_assets.cli.demo_data.rng import FastRandom, derive
-from platform_assets.processors.ingest import doc_id
+from platform_assets.processors.ingest import doc_id, id_kind
 
 
 @dataclass(slots=True, eq=False)
@@ -36,7 +36,8 @@ class Doc:
     def ref(self) -> dict[str, Any]:
         """How the truth file names this document: what raw_documents will hold for it."""
         sid = self.ingested_id()
-        return {"doc_id": doc_id(self.source, sid), "source": self.source, "source_id": sid, "day": self.day,
+        return {"doc_id": doc_id(self.source, id_kind(self.source_id), sid, self.text),
+                "source": self.source, "source_id": sid, "day": self.day,
                 "file": self.file, "line": self.line}
 
 

@@ -1,5 +1,8 @@
 """Dedup decisions for one partition: exact duplicates, then MinHash-LSH clusters; first seen wins.
 
+A document whose doc_id clean_documents already holds on another day (the same record delivered again:
+same source, id and text) is dropped as `redelivered`, so a doc_id is never clean twice in the lake.
+
 "First seen" is the smallest (day, doc_id). Documents of earlier days (incremental scope) come before every
 document of the partition, so a cluster that reaches an earlier day keeps nothing from this one.
 """
@@ -13,7 +16,7 @@ import numpy as np
 from platform_assets.processors.dedup.prior import PriorMatches
 from platform_assets.processors.dedup.union_find import collision_edges, components
 
-EXACT, NEAR = "exact_duplicate", "near_duplicate"
+EXACT, NEAR, REDELIVERED = "exact_duplicate", "near_duplicate", "redelivered"
 
 
 @dataclass
@@ -93,3 +96,16 @@ def _decisions(
         keep=keep, reason=reason, duplicate_of=np.where(keep, None, rep_id).astype(object),
         score=np.where(keep, np.nan, score), cluster_id=rep_id, cluster_size=np.where(keep, size, 0),
     )
+
+
+def mark_redelivered(d: Decisions, doc_ids: np.ndarray, held: set[str]) -> int:
+    """Drops kept documents whose doc_id is clean on another day; returns how many."""
+    if not held or not len(doc_ids):
+        return 0
+    again = d.keep & np.fromiter((i in held for i in doc_ids), bool, len(doc_ids))
+    d.keep[again] = False
+    d.reason[again] = REDELIVERED
+    d.duplicate_of[again] = doc_ids[again]
+    d.score[again] = 1.0
+    d.cluster_size[again] = 0
+    return int(again.sum())

@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from platform_assets.processors.dedup.decide import EXACT, Decisions, decide
+from platform_assets.processors.dedup.decide import EXACT, REDELIVERED, Decisions, decide, mark_redelivered
 from platform_assets.processors.dedup.presets import DEFAULT_PRESET, get_preset
 from platform_assets.processors.dedup.prior import PriorMatches, match_prior
 from platform_assets.processors.dedup.schemas import CLEAN_SCHEMA, INDEX_SCHEMA, REJECTED_SCHEMA, conform
@@ -26,7 +26,7 @@ from platform_assets.processors.dedup.spool import Spool, remove_tree
 from platform_assets.processors.dedup.worker import BatchOutcome, process_batch
 from platform_assets.processors.domain import DOMAINS
 
-DEDUP_FILTERS = {EXACT: "exact_dedup_v1", "near_duplicate": "minhash_dedup_v1"}
+DEDUP_FILTERS = {EXACT: "exact_dedup_v1", "near_duplicate": "minhash_dedup_v1", REDELIVERED: "redelivery_v1"}
 ROW = "_row"
 
 
@@ -69,8 +69,10 @@ class CleanStage:
             for start in range(0, batch.num_rows, step):
                 yield pa.concat_batches([batch.slice(start, step)])
 
-    def run(self, raw: Iterable[pa.RecordBatch], prior_index: Iterable[pa.RecordBatch] | None = None) -> None:
-        """Pass 1 and the dedup decisions; `prior_index` (incremental scope) streams earlier index rows."""
+    def run(self, raw: Iterable[pa.RecordBatch], prior_index: Iterable[pa.RecordBatch] | None = None,
+            held: Iterable[pa.RecordBatch] = ()) -> None:
+        """Pass 1 and the dedup decisions; `prior_index` (incremental scope) streams earlier index rows,
+        `held` the doc_id batches clean_documents holds on other days (their re-deliveries are dropped)."""
         for out in self.executor.map_batches(process_batch, self._tasks(raw), self.clean_config,
                                              self.preset.name):
             self._collect(out)
@@ -83,6 +85,7 @@ class CleanStage:
         if self.options.scope == "incremental" and prior_index is not None:
             self.prior = match_prior(keys, present, prior_index)
         self.decisions = decide(doc_ids, exact, keys, present, self.prior)
+        mark_redelivered(self.decisions, doc_ids, _held_here(doc_ids, held))
         self._doc_ids, self._keys, self._present = doc_ids, keys, present
         self._totals = {k: parts[k] for k in ("tokens", "emails", "phones", "ips", "domain")} if n else {}
 
@@ -194,3 +197,15 @@ class CleanStage:
     def close(self) -> None:
         """Deletes the scratch datasets."""
         remove_tree(self.scratch_uri, [self.kept, self.rejected], self.kept.storage_options)
+
+
+def _held_here(doc_ids: np.ndarray, held: Iterable[pa.RecordBatch]) -> set[str]:
+    """The doc_ids of this partition found in `held`, streamed batch by batch (memory: the partition)."""
+    if not len(doc_ids):
+        return set()
+    mine = pa.array(np.unique(doc_ids.astype(str)), pa.string())
+    found: set[str] = set()
+    for batch in held:
+        ids = batch.column("doc_id")
+        found.update(ids.filter(pc.is_in(ids, value_set=mine)).to_pylist())
+    return found

@@ -51,7 +51,8 @@ def test_jsonl_formats_read_every_record_with_file_and_line(tmp_path, name, enco
     assert set(raw.column("file").to_pylist()) == {f"web/{DAY}/{name}"}
     row = raw.slice(3, 1).to_pylist()[0]
     assert row["url"] == "https://e.example/3" and json.loads(row["meta"]) == {"n": 3}
-    assert row["doc_id"] == doc_id("web", "r3") and row["day"] == DAY and row["domain"] is None
+    assert row["doc_id"] == doc_id("web", "str", "r3", row["text"])
+    assert row["day"] == DAY and row["domain"] is None
 
 
 def test_parquet_rows_and_txt_documents(tmp_path):
@@ -182,14 +183,20 @@ def test_stream_is_batched_and_quarantine_waits_for_it(tmp_path):
 
 
 def test_doc_id_is_stable_and_depends_on_source():
-    assert doc_id("web", "r1") == doc_id("web", "r1") == "c9ca5d2c7d2c3eb9d4a7eee76342443a"
-    assert doc_id("crawl", "r1") != doc_id("web", "r1") and len(doc_id("x", "y")) == 32
+    same = doc_id("web", "str", "r1", "t")
+    assert same == doc_id("web", "str", "r1", "t") == "178bcca5356e2dbd63a021f31760719d"
+    assert doc_id("crawl", "str", "r1", "t") != doc_id("web", "str", "r1", "t")
+    assert len(doc_id("x", "pos", "y", "")) == 32
 
 
-def test_duplicate_ids_within_a_file_are_kept(tmp_path):
-    _land(tmp_path, "web", "a.jsonl", _jsonl([{"id": "same", "text": "one"}, {"id": "same", "text": "two"}]))
+def test_an_id_reused_for_other_content_gives_another_doc_id_and_types_count(tmp_path):
+    _land(tmp_path, "web", "a.jsonl", _jsonl([{"id": "same", "text": "one"}, {"id": "same", "text": "two"},
+                                              {"id": "same", "text": "one"}, {"id": 1, "text": "x"},
+                                              {"id": "1", "text": "x"}]))
     raw, _, _ = _ingest(tmp_path)
-    assert raw.column("doc_id").to_pylist() == [doc_id("web", "same")] * 2
+    ids = raw.column("doc_id").to_pylist()
+    assert ids[0] == ids[2] and len({ids[0], ids[1], ids[3], ids[4]}) == 4
+    assert raw.column("source_id").to_pylist() == ["same"] * 3 + ["1", "1"]
 
 
 @pytest.mark.parametrize("text, key", [
