@@ -16,6 +16,7 @@ from platform_assets import settings
 from platform_assets.specs import SpecError, load_yaml_model
 
 Domain = Literal["prose", "code", "math", "dialog"]
+DEFAULT_MAX_DOCUMENT_BYTES = 4 << 20
 
 
 class SourcesError(SpecError):
@@ -39,6 +40,9 @@ class SourceConfig(pydantic.BaseModel):
     domain: Domain | None = None
     description: str | None = None
     fields: FieldMap = FieldMap()
+    # a record (JSONL line, txt file, Parquet row's text) larger than this is quarantined as too_large
+    max_document_bytes: pydantic.ByteSize = pydantic.Field(
+        pydantic.ByteSize(DEFAULT_MAX_DOCUMENT_BYTES), gt=0)
 
 
 class SourcesFile(pydantic.BaseModel):

@@ -43,6 +43,22 @@ class LanguageConfig(pydantic.BaseModel):
     skip_domains: list[Domain] = ["code", "math"]  # identified and recorded, never judged
 
 
+class TokenCaps(pydantic.BaseModel):
+    """The most tokens a document may have, per domain (`default` for a domain not named): every chain
+    has a cap, so no document of any size is kept whole."""
+
+    model_config = _STRICT
+    default: int = pydantic.Field(131_072, gt=0)
+    prose: int | None = pydantic.Field(None, gt=0)
+    code: int | None = pydantic.Field(None, gt=0)
+    math: int | None = pydantic.Field(None, gt=0)
+    dialog: int | None = pydantic.Field(None, gt=0)
+    other: int | None = pydantic.Field(None, gt=0)
+
+    def cap(self, dom: str) -> int:
+        return getattr(self, dom, None) or self.default
+
+
 class CleanConfig(pydantic.BaseModel):
     """Validated clean-stage settings; `chain(domain)` gives the built filters for a domain."""
 
@@ -52,6 +68,7 @@ class CleanConfig(pydantic.BaseModel):
     language: LanguageConfig = LanguageConfig()
     redact_pii: bool = True
     tokenizer: Literal["o200k_base", "cl100k_base"] = "o200k_base"
+    max_tokens: TokenCaps = TokenCaps()
     filters: dict[str, dict[str, Any]] = {}
     chains: dict[Domain, list[str | Step]] = {}
 

@@ -25,7 +25,7 @@ from platform_assets.processors.ingest import (
     parse_json_line,
     to_record,
 )
-from platform_assets.processors.ingest_files import Problem, read_file
+from platform_assets.processors.ingest_files import Problem, read_file, too_large
 from platform_assets.sources import FieldMap, SourceConfig, source_config
 
 MAX_BATCH_TEXT_BYTES = 64 << 20  # flush early when documents are large, so memory stays bounded
@@ -96,10 +96,13 @@ class LandingPartition:
         rel = path.relative_to(self.landing).as_posix()
         is_txt = path.name.lower().endswith(".txt")
         self.stats.files_read += 1
-        for line, payload, problem in read_file(path):
+        limit = int(config.max_document_bytes)
+        for line, payload, problem in read_file(path, max_bytes=limit):
             if problem is None and not is_txt and isinstance(payload, bytes) and not payload.strip():
                 continue  # a blank line holds no record
             result = problem or _parse(payload, is_txt, config.fields)
+            if isinstance(payload, dict) and not isinstance(result, Problem):
+                result = _within(result, limit)  # a Parquet row: its text is the document
             if isinstance(result, Problem):
                 self._quarantine(source, rel, line, payload, result)
                 continue
@@ -120,6 +123,11 @@ class LandingPartition:
             "raw": raw, "raw_truncated": truncated,
         })
         self.stats.quarantined[problem.kind] += 1
+
+
+def _within(record: Record, limit: int) -> Record | Problem:
+    size = len(record[1].encode("utf-8", "surrogatepass"))
+    return too_large(size, limit) if size > limit else record
 
 
 def _parse(payload: bytes | dict, is_txt: bool, fields: FieldMap) -> Record | Problem:

@@ -64,6 +64,7 @@ def clean_batch(batch: pa.RecordBatch, config: CleanConfig) -> CleanResult:
     rows = np.flatnonzero(alive)
     langs[rows], scores[rows] = language.detect_languages(texts.take(rows).to_pylist())
     alive &= _judge_language(langs, scores, domains, alive, texts, drops, config)
+    alive &= _cap_tokens(texts, domains, alive, drops, config)
     texts = _run_chains(texts, domains, alive, drops, counts, config)
     kept = _kept(batch, texts, domains, langs, scores, alive, counts, config)
     rejected = rejected_batch(batch, drops, langs, ~alive)
@@ -98,6 +99,23 @@ def _judge_language(langs, scores, domains, alive, texts, drops: Drops, config: 
         rows = np.flatnonzero(mask)
         drops.add(rows, "language", language.VERSION, reason, scores[rows], texts.take(rows))
     return ~(low | other)
+
+
+def _cap_tokens(texts, domains, alive, drops: Drops, config: CleanConfig) -> np.ndarray:
+    """Drop documents over their domain's token cap before any chain; returns kept.
+
+    A token is at least one byte, so only texts longer in bytes than the cap are tokenized here.
+    """
+    caps = np.array([config.max_tokens.cap(d) for d in domains], dtype=np.int64)
+    size = pc.binary_length(texts.cast(pa.large_binary())).to_numpy(zero_copy_only=False)
+    rows = np.flatnonzero(alive & (size > caps))
+    tokens = count_tokens(texts.take(rows).to_pylist(), config.tokenizer) if len(rows) else np.zeros(0)
+    over = rows[tokens > caps[rows]]
+    drops.add(over, "length", "max_tokens", "too_many_tokens", tokens[tokens > caps[rows]].astype(float),
+              texts.take(over))
+    keep = np.ones(len(texts), dtype=bool)
+    keep[over] = False
+    return keep
 
 
 def _run_chains(texts, domains, alive, drops: Drops, counts: Counter, config: CleanConfig) -> pa.Array:
