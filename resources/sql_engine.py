@@ -374,26 +374,22 @@ class TrinoEngine(_LakeMixin, SqlEngine):
     password: str | None = None
     lake_uri: str = ""
 
-    def to_trino(self, sql: str) -> str:
-        return to_trino(sql, self.catalog, self.schema_name)
+    def to_trino(self, sql: str, versions: Mapping[str, int] | None = None) -> str:
+        return to_trino(sql, self.catalog, self.schema_name, versions)
 
     def query(
         self, sql: str, *, versions: Mapping[str, int] | None = None,
         ref_filters: Mapping[str, str] | None = None,
     ) -> pa.RecordBatchReader:
-        if ref_filters:
-            raise NotImplementedError("TrinoEngine has no per-ref scan filters; put the predicate in the SQL")
-        current = self.current_versions(list(versions or {}))
-        stale = {n: (v, current.get(n)) for n, v in (versions or {}).items() if current.get(n) != v}
-        if stale:
-            raise ValueError(f"Trino reads the latest Lance version; pinned versions differ: {stale}")
+        """Runs `sql` on Trino; `versions` pins refs with `FOR VERSION AS OF` (lance-trino time travel) and
+        `ref_filters` read a ref through a filtered subquery (a daily model's partition)."""
         import trino
 
         auth = trino.auth.BasicAuthentication(self.user, self.password) if self.password else None
         con = trino.dbapi.connect(host=self.host, port=self.port, user=self.user, catalog=self.catalog,
                                   schema=self.schema_name, http_scheme=self.http_scheme, auth=auth)
         cur = con.cursor()
-        cur.execute(self.to_trino(sql))
+        cur.execute(to_trino(sql, self.catalog, self.schema_name, versions, ref_filters))
         first = cur.fetchmany(BATCH_ROWS)
         schema = pa.schema([(d[0], _trino_type(d[1])) for d in cur.description])
 
@@ -420,8 +416,13 @@ def _trino_type(name: str) -> pa.DataType:
     return _TRINO_TYPES.get(base, pa.string())
 
 
-def to_trino(sql: str, catalog: str, schema: str) -> str:
-    """`sql` (DuckDB dialect, refs) as Trino SQL over `catalog.schema.<asset>`, checked by Trino's grammar."""
+def to_trino(sql: str, catalog: str, schema: str, versions: Mapping[str, int] | None = None,
+             ref_filters: Mapping[str, str] | None = None) -> str:
+    """`sql` (DuckDB dialect, refs) as Trino SQL over `catalog.schema.<asset>`, checked by Trino's grammar.
+
+    A ref in `versions` reads that Lance version (`FOR VERSION AS OF n`); a ref in `ref_filters` is read
+    through `(SELECT * FROM ... WHERE <filter>)`, the filter in Lance's (standard) SQL.
+    """
     for name in refs(sql):
         if "/" in name:
             raise SqlRefError(f"ref('{name}'): Trino's dir namespace is flat; nested keys have no table")
@@ -430,17 +431,35 @@ def to_trino(sql: str, catalog: str, schema: str) -> str:
     except SqlglotError as e:
         raise TrinoSqlError(f"sqlglot cannot parse the DuckDB SQL: {e}") from e
     by_placeholder = {placeholder(n): n for n in refs(sql)}
-    for table in tree.find_all(exp.Table):
+    for table in list(tree.find_all(exp.Table)):
         if table.name in by_placeholder and not table.db:
-            table.set("this", exp.to_identifier(by_placeholder[table.name]))
-            table.set("db", exp.to_identifier(schema))
-            table.set("catalog", exp.to_identifier(catalog))
+            _point_at_trino(table, by_placeholder[table.name], catalog, schema, versions or {},
+                            ref_filters or {})
     try:
         out = tree.sql(dialect="trino", unsupported_level=ErrorLevel.RAISE)
     except SqlglotError as e:
         raise TrinoSqlError(f"sqlglot cannot express this query in Trino: {e}") from e
     check_trino(out)
     return out
+
+
+def _point_at_trino(table: exp.Table, name: str, catalog: str, schema: str, versions: Mapping[str, int],
+                    ref_filters: Mapping[str, str]) -> None:
+    target = exp.Table(this=exp.to_identifier(name), db=exp.to_identifier(schema),
+                       catalog=exp.to_identifier(catalog))
+    if name in versions:
+        target.set("version", exp.Version(this="VERSION", kind="AS OF",
+                                          expression=exp.Literal.number(int(versions[name]))))
+    if name not in ref_filters:
+        for arg in ("this", "db", "catalog", "version"):
+            table.set(arg, target.args.get(arg))
+        return
+    try:
+        where = sqlglot.parse_one(ref_filters[name], dialect="duckdb")
+    except SqlglotError as e:
+        raise TrinoSqlError(f"ref('{name}'): cannot parse its filter {ref_filters[name]!r}: {e}") from e
+    subquery = exp.select("*").from_(target).where(where).subquery(table.alias_or_name)
+    table.replace(subquery)
 
 
 def check_trino(sql: str) -> None:

@@ -8,6 +8,9 @@ A model starts with a YAML header in a `/* --- ... --- */` block:
     columns:                          # each entry becomes an asset check on the model
       tokens: [not_null, non_negative]
       domain: [{accepted_values: [prose, code]}]
+    merge: {sum: [documents, tokens], ratio: {mean_tokens: [tokens, documents]}}   # analytics/merge.py
+    metadata: {tokens: sum(tokens)}   # numeric metadata per partition: SQL aggregates over its rows
+    chart: {kind: bar, x: day, y: tokens, color: source}                         # analytics/charts.py
 
 The body is DuckDB SQL whose inputs are `{{ ref('asset') }}`, the only source of graph edges.
 """
@@ -22,6 +25,9 @@ import dagster as dg
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from platform_assets import partitions, settings
+from platform_assets.analytics import summaries
+from platform_assets.analytics.charts import Chart
+from platform_assets.analytics.merge import Merge
 from platform_assets.specs import FieldProblem, SpecError, load_yaml_model
 from resources import lance_tables as lt
 from resources import sql_engine as engines
@@ -46,6 +52,9 @@ class Header(BaseModel):
     partitioning: Literal["none", "daily"] = "none"
     grain: list[str] = Field(default_factory=list)
     columns: dict[str, list[str | dict[str, list]]] = Field(default_factory=dict)
+    merge: Merge | None = None
+    metadata: dict[str, str] = Field(default_factory=dict)
+    chart: Chart | None = None
 
     @field_validator("columns")
     @classmethod
@@ -138,8 +147,15 @@ def build_model_asset(model: SqlModel) -> dg.AssetsDefinition:
             filters = {r: where for r in model.refs if "day" in getattr(sql_engine.schema(r), "names", [])}
             for ref in filters:  # the days read, as partition keys (a daily input's keys are its days)
                 metadata[f"inputs/{ref}/partitions"] = context.partition_keys
-        return dg.MaterializeResult(value=sql_engine.query(model.sql, versions=versions, ref_filters=filters),
-                                    metadata=metadata)
+        # Aggregates are small: read whole, so each partition also gets its figures and its chart.
+        table = sql_engine.query(model.sql, versions=versions, ref_filters=filters).read_all()
+        per_day = summaries.partition_metadata(model, table, context.partition_keys if daily else None)
+        if daily:
+            for day, figures in per_day.items():
+                context.add_asset_metadata(figures, partition_key=day)
+        else:
+            metadata.update(per_day[None])
+        return dg.MaterializeResult(value=table, metadata=metadata)
 
     return _model
 

@@ -67,7 +67,7 @@ def init_home(args: argparse.Namespace) -> int:
 
 
 def _commands() -> dict[str, Command]:
-    from platform_assets.cli import backfill, demo
+    from platform_assets.cli import backfill, demo, report
     from platform_assets.cli.lineage import commands as lineage
 
     return {
@@ -85,6 +85,8 @@ def _commands() -> dict[str, Command]:
                           lineage.status_arguments, lineage.status),
         "similar": Command("more like this: nearest documents by embedding (document_embeddings)",
                            lineage.similar_arguments, lineage.similar),
+        "report": Command("the corpus at a glance: one static HTML page of every analytics panel",
+                          report.arguments, report.run),
         "init-home": Command("create DAGSTER_HOME under MASLOW_HOME (make ui runs it)",
                              _no_arguments, init_home),
     }

@@ -138,6 +138,19 @@ def test_trino_rejects_star_exclude_with_a_clear_error():
     assert "`* EXCLUDE (...)` has no Trino form" in msg and "SELECT * EXCEPT (text)" in msg
 
 
+def test_trino_pins_each_ref_with_for_version_as_of_and_reads_filtered_refs_as_subqueries():
+    sql = """select d.day, count(*) as n from {{ ref('clean_documents') }} as d
+             join {{ ref('eval_items') }} as e on e.item_id = d.doc_id group by d.day"""
+    out = to_trino(sql, "lance", "lake", versions={"clean_documents": 7, "eval_items": 2},
+                   ref_filters={"clean_documents": "day >= '2026-01-01' AND day <= '2026-01-02'"})
+    assert ("(SELECT * FROM lance.lake.clean_documents FOR VERSION AS OF 7 "
+            "WHERE day >= '2026-01-01' AND day <= '2026-01-02') AS d") in out
+    assert "lance.lake.eval_items FOR VERSION AS OF 2 AS e" in out
+    unaliased = to_trino("select day from {{ ref('clean_documents') }}", "lance", "lake",
+                         {"clean_documents": 1})
+    assert unaliased == "SELECT day FROM lance.lake.clean_documents FOR VERSION AS OF 1"
+
+
 def test_trino_rejects_nested_asset_keys():
     with pytest.raises(SqlRefError, match="flat"):
         to_trino("select 1 from {{ ref('group/asset') }}", "lance", "lake")

@@ -8,6 +8,7 @@ from platform_assets.analytics.sql_models import SqlModelError, build_all, load_
 from platform_assets.partitions import daily_partitions
 from resources.lance_io_manager import LanceIOManager
 from resources.sql_engine import DuckDBEngine, to_trino
+from tests.platform_assets.analytics import small_lake
 
 MODEL = """/* ---
 description: Tokens per source.
@@ -82,22 +83,20 @@ def test_model_materializes_per_day_and_its_checks_run(tmp_path, maslow_home):
 
 
 def test_project_models_transpile_to_trino_and_run_on_the_real_upstream_schemas(tmp_path):
-    from platform_assets.processors.classifiers import stack
-    from platform_assets.processors.dedup.schemas import CLEAN_SCHEMA, REJECTED_SCHEMA
-
-    keys = [pa.field("doc_id", pa.string()), pa.field("day", pa.string())]
-    classifications = stack.output_schema(stack.build_stack(
-        [n for n in stack.DEFAULT_CLASSIFIERS if n != "quality_v1"]), keys).append(
-        pa.field("score__quality_v1", pa.float32()))
-    for name, schema in {"clean_documents": CLEAN_SCHEMA, "rejected_documents": REJECTED_SCHEMA,
-                         "document_classifications": classifications}.items():
-        lance.write_dataset(schema.empty_table(), tmp_path / f"{name}.lance")
+    for name, table in small_lake.tables().items():
+        lance.write_dataset(table.schema.empty_table(), tmp_path / f"{name}.lance")
     engine = DuckDBEngine(root_uri=str(tmp_path))
     models = load_models(settings.SPEC_DIR / "analytics")
-    assert {m.name for m in models} >= {"tokens_by_source_domain_day", "clean_funnel_by_reason",
-                                        "classification_distributions"}
+    assert {m.name for m in models} >= {
+        "corpus_by_source_domain_language", "clean_funnel_by_reason", "classification_distributions",
+        "length_histograms", "language_mix", "dedup_rates", "contamination_by_eval_set",
+        "mixture_composition"}
     for model in models:
-        to_trino(model.sql, "lance", "lake")  # raises on SQL Trino's grammar rejects
-        out = engine.query(model.sql, ref_filters={r: "day = '2026-01-01'" for r in model.refs}).read_all()
-        declared = set(model.header.columns)
+        to_trino(model.sql, "lance", "lake", versions={r: 3 for r in model.refs})  # raises on a grammar error
+        out = engine.query(model.sql, ref_filters={r: "day = '2026-01-01'" for r in model.refs
+                                                   if "day" in engine.schema(r).names}).read_all()
+        declared = set(model.header.columns) | set(model.header.chart.fields().values())
         assert declared <= set(out.column_names), (model.name, declared - set(out.column_names))
+        if model.header.merge:
+            merged = set(model.header.grain) | set(model.header.merge.columns())
+            assert set(out.column_names) == merged, model.name
