@@ -3,6 +3,7 @@ description: >-
   Per day and eval set, the clean documents found to contain its items (dropped, cut or canary) and their
   share of the day's clean documents; every eval set gets a row every day, found or not.
 partitioning: daily
+all_partitions_of: [eval_items]   # one static partition per eval set: every day reads them all
 grain: [day, eval_set]
 columns:
   day: [not_null]

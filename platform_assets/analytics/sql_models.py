@@ -11,6 +11,7 @@ A model starts with a YAML header in a `/* --- ... --- */` block:
     merge: {sum: [documents, tokens], ratio: {mean_tokens: [tokens, documents]}}   # analytics/merge.py
     metadata: {tokens: sum(tokens)}   # numeric metadata per partition: SQL aggregates over its rows
     chart: {kind: bar, x: day, y: tokens, color: source}                         # analytics/charts.py
+    all_partitions_of: [eval_items]   # refs partitioned otherwise (static keys), read whole every day
 
 The body is DuckDB SQL whose inputs are `{{ ref('asset') }}`, the only source of graph edges.
 """
@@ -55,6 +56,7 @@ class Header(BaseModel):
     merge: Merge | None = None
     metadata: dict[str, str] = Field(default_factory=dict)
     chart: Chart | None = None
+    all_partitions_of: list[str] = Field(default_factory=list)  # refs read whole (another partitioning)
 
     @field_validator("columns")
     @classmethod
@@ -107,6 +109,9 @@ def parse_model(path: Path) -> SqlModel:
         engines.render(sql)
     except engines.SqlRefError as e:
         raise SqlModelError(path, sql_line, "(sql)", str(e)) from e
+    unknown = sorted(set(header.all_partitions_of) - set(engines.refs(sql)))
+    if unknown:
+        raise SqlModelError(path, 1, "all_partitions_of", f"{unknown} are not refs of this model")
     if not engines.refs(sql):
         raise SqlModelError(path, sql_line, "(sql)", "the model reads no asset; name its inputs with "
                             "{{ ref('asset') }}")
@@ -123,7 +128,8 @@ def build_model_asset(model: SqlModel) -> dg.AssetsDefinition:
     @dg.asset(
         name=model.name,
         description=model.header.description,
-        deps=model.refs,
+        deps=[dg.AssetDep(r, partition_mapping=dg.AllPartitionMapping())
+              if r in model.header.all_partitions_of else r for r in model.refs],
         partitions_def=partitions.daily_partitions if daily else None,
         # One SQL query over a date range is far cheaper than a run per day, so backfills run once.
         backfill_policy=dg.BackfillPolicy.single_run() if daily else None,

@@ -47,7 +47,7 @@ def test_backfill_two_days(maslow_home, capsys):
     generate(settings.landing_dir(), days=2, seed=3, docs_per_day=300, end_date=END)
     assert cli.main(["backfill", DAYS[0], DAYS[1]]) == 0
     assert f"backfilled {DAYS[0]}..{DAYS[1]} (2 days)" in capsys.readouterr().out
-    clean, tokens = runs("clean_documents"), runs("tokens_by_source_domain_day")
+    clean, tokens = runs("clean_documents"), runs("corpus_by_source_domain_language")
     assert sorted(clean) == sorted(tokens) == DAYS
     assert len(set(clean.values())) == 2  # a run per day for the daily chain
     assert len(set(tokens.values())) == 1  # one run for the range: single-run backfill policy
