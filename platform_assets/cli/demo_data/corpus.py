@@ -123,4 +123,5 @@ ID_FORMATS: dict[str, Callable[[str, int], Any]] = {
     "math": lambda day, n: int(_compact(day)) * 1_000_000 + n,
     "dialog": lambda day, n: f"conv-{_compact(day)}-{n:06d}",
     "crawl": lambda day, n: None,
+    "exercises": lambda day, n: f"ex-{_compact(day)}-{n:06d}",
 }

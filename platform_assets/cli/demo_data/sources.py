@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from platform_assets.cli.demo_data import code
 from platform_assets.cli.demo_data.dialogs import dialog
+from platform_assets.cli.demo_data.exercises import exercise
 from platform_assets.cli.demo_data.math_problems import math_problem
 from platform_assets.cli.demo_data.prose import Prose
 from platform_assets.cli.demo_data.rng import FastRandom
@@ -60,6 +61,11 @@ def _dialog(rng: FastRandom, prose: Prose) -> Content:
     return text, "dialog", None, meta
 
 
+def _exercise(rng: FastRandom, prose: Prose) -> Content:
+    text, meta = exercise(rng)
+    return text, "code", None, {"language": "python", **meta}
+
+
 def _crawl(rng: FastRandom, prose: Prose) -> Content:
     text, kind, url, meta = _web(rng, prose) if rng.random() < 0.65 else _code_file(rng, prose)
     return text, kind, url.replace("example.com", "example.org"), {"http_status": 200, **(meta or {})}
@@ -72,5 +78,6 @@ SOURCES: tuple[DemoSource, ...] = (
     DemoSource("dialog", "dialog", ".jsonl", 0.13, _dialog,
                {"id": "conversation_id", "text": "transcript", "url": "source_url", "meta": "attributes"}),
     DemoSource("crawl", None, ".jsonl", 0.15, _crawl),
+    DemoSource("exercises", "code", ".jsonl", 0.05, _exercise),
 )
 BY_NAME = {s.name: s for s in SOURCES}

@@ -1,0 +1,1 @@
+"""Synthetic preference data: one registered generator or judge per module (see `registry.py`)."""
