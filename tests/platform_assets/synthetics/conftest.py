@@ -17,11 +17,11 @@ from resources.lance_io_manager import LanceIOManager
 from resources.llm import LLMResource
 from resources.sql_engine import DuckDBEngine
 
-EVAL_QUESTION = ("A bakery packs muffins into boxes of six. On Monday it baked 252 muffins and sold every full "
-                 "box by noon. How many full boxes of muffins did the bakery sell on Monday?")
+EVAL_QUESTION = ("A bakery packs muffins into boxes of six. On Monday it baked 252 muffins and sold every "
+                 "full box by noon. How many full boxes of muffins did the bakery sell on Monday?")
 LEAK = f"Problem: {EVAL_QUESTION}\n\nSolution:\nBoxes: 252 ÷ 6 = 42.\n\nAnswer: 42"
-DIALOG = ("User: How do I repot a fern?\n\nAssistant: Water it first, then lift the root ball gently and move "
-          "it to a pot one size larger with fresh soil.")
+DIALOG = ("User: How do I repot a fern?\n\nAssistant: Water it first, then lift the root ball gently and "
+          "move it to a pot one size larger with fresh soil.")
 SPEC = """
 name: {name}
 description: test pairs
@@ -40,7 +40,8 @@ def seed_docs() -> list[dict]:
     docs = [(f"math-{i}", math_problem(rng)[0], "math", "math") for i in range(6)]
     docs += [(f"code-{i}", exercise(rng)[0], "code", "exercises") for i in range(5)]
     docs += [("dialog-0", DIALOG, "dialog", "dialog"), ("leak-0", LEAK, "math", "math"),
-             ("math-dup", docs[0][1], "math", "math"), ("math-noanswer", "Problem: what is 2 + 2?", "math", "math"),
+             ("math-dup", docs[0][1], "math", "math"),
+             ("math-noanswer", "Problem: what is 2 + 2?", "math", "math"),
              ("prose-copy", docs[1][1], "prose", "web")]  # a corpus copy of math-1, outside the SQL
     return [{"doc_id": d, "text": t, "domain": dom, "source": src, "day": "2026-01-01", "token_count": 50}
             for d, t, dom, src in docs]
@@ -78,8 +79,8 @@ def spec_dir(tmp_path, monkeypatch):
 
 @pytest.fixture
 def resources(lake) -> dict:
-    return {"sql_engine": DuckDBEngine(root_uri=str(lake)), "lance_io_manager": LanceIOManager(root_uri=str(lake)),
-            "llm": LLMResource()}
+    return {"sql_engine": DuckDBEngine(root_uri=str(lake)),
+            "lance_io_manager": LanceIOManager(root_uri=str(lake)), "llm": LLMResource()}
 
 
 def materialize(resources: dict, key: str = "pairs", **kwargs) -> dg.ExecuteInProcessResult:
