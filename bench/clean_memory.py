@@ -6,7 +6,7 @@ A raw_documents partition of about `--mb` MB of text (English prose recombined f
 paragraphs, with 2% exact and 2% near copies) is written to a Lance lake once (cached). The stage then runs
 in a fresh subprocess exactly as the `clean_stage` asset does: a pushdown scan of the partition, the
 process-pool executor, the scratch spool, dedup decisions, and the three outputs written through
-`lance_tables.replace_partitions`. A sampler thread sums the RSS of that process and its workers every
+`lance_writes.replace_partitions`. A sampler thread sums the RSS of that process and its workers every
 0.05 s. The issue's target: peak RSS under 2 GB for a 1 GB partition.
 
 `getrusage`'s ru_maxrss is not reported: Linux carries the high-water mark across fork + exec, so a child's
@@ -75,13 +75,13 @@ _RAW = pa.schema([("doc_id", pa.string()), ("source", pa.string()), ("source_id"
 
 def lake(mb: int) -> Path:
     """A lake holding raw_documents with one partition of about `mb` MB of text (built once per size)."""
-    from resources import lance_tables as lt
+    from resources import lance_datasets, lance_writes
 
     root = data_dir("clean_memory") / f"{mb}mb"
-    uri = lt.dataset_uri(str(root), ["raw_documents"])
-    if lt.open_dataset(uri) is None:
+    uri = lance_datasets.dataset_uri(str(root), ["raw_documents"])
+    if lance_datasets.open_dataset(uri) is None:
         reader = pa.RecordBatchReader.from_batches(_RAW, _documents(mb << 20))
-        lt.replace_partitions(uri, reader, ["day"], [(DAY,)])
+        lance_writes.replace_partitions(uri, reader, ["day"], [(DAY,)])
     return root
 
 
@@ -89,7 +89,7 @@ def run_stage(root: str, workers: int) -> dict:
     """The measured part (its own process): the clean stage over the partition, as the asset runs it."""
     from platform_assets.processors.dedup.stage import CleanStage, StageOptions
     from platform_assets.processors.pipeline import load_clean_config
-    from resources import lance_tables as lt
+    from resources import lance_datasets, lance_scans, lance_writes
     from resources.executor import LocalExecutor
 
     peak = {"tree": 0, "main": 0, "workers": 0}
@@ -109,14 +109,15 @@ def run_stage(root: str, workers: int) -> dict:
 
     threading.Thread(target=sample, daemon=True).start()
     start = time.perf_counter()
-    ds = lance.dataset(lt.dataset_uri(root, ["raw_documents"]))
-    selection = lt.select_partitions(ds, ["day"], [(DAY,)])
+    ds = lance.dataset(lance_datasets.dataset_uri(root, ["raw_documents"]))
+    selection = lance_scans.select_partitions(ds, ["day"], [(DAY,)])
     stage = CleanStage(LocalExecutor(workers=workers), load_clean_config(), StageOptions(day=DAY),
                        f"{root}/_scratch/bench/{DAY}")
     try:
-        stage.run(lt.scanner(ds, selection).to_reader())
+        stage.run(lance_scans.scanner(ds, selection).to_reader())
         for name, reader in stage.readers().items():
-            lt.replace_partitions(lt.dataset_uri(root, [name]), reader, ["day"], [(DAY,)])
+            uri = lance_datasets.dataset_uri(root, [name])
+            lance_writes.replace_partitions(uri, reader, ["day"], [(DAY,)])
     finally:
         stage.close()
     done.set()

@@ -102,8 +102,8 @@ def _materialize(lake: str, specs: str, out) -> None:  # runs in a child process
     import dagster as dg
 
     from platform_assets.mixtures.mixtures import build_mixtures_asset
+    from resources.duckdb_engine import DuckDBEngine
     from resources.lance_io_manager import LanceIOManager
-    from resources.sql_engine import DuckDBEngine
 
     instance = dg.DagsterInstance.ephemeral()  # the stand-in day counts as scanned for contamination
     instance.report_runless_asset_event(dg.AssetMaterialization("contamination", partition=DAY))

@@ -8,11 +8,13 @@ from typing import Any
 import dagster as dg
 
 from platform_assets import settings
+from resources.duckdb_engine import DuckDBEngine
 from resources.embedder import embedder_from_env
 from resources.executor import build_executor
 from resources.lance_io_manager import LanceIOManager
 from resources.llm import llm_resource_from_env
-from resources.sql_engine import DuckDBEngine, SqlEngine, TrinoEngine
+from resources.sql_engine import SqlEngine
+from resources.trino_engine import TrinoEngine
 
 
 def build_sql_engine() -> SqlEngine:

@@ -9,8 +9,9 @@ import lance
 import pandas as pd
 import pyarrow as pa
 
-from resources import lance_tables as lt
+from resources import lance_datasets, lance_scans, lance_tags, lance_writes
 from resources import lance_vectors as lv
+from resources.lance_filters import PartitionKey
 
 # Lance versions read by each (run, step), so every output of the step records exactly which input
 # versions it was computed from (`lance/input_versions`, read by `maslow audit`).
@@ -41,11 +42,11 @@ class LanceIOManager(dg.ConfigurableIOManager):
     # ------------------------------------------------------------------------------------ locations
 
     def uri_for(self, asset_key: dg.AssetKey) -> str:
-        return lt.dataset_uri(self.root_uri, asset_key.path)
+        return lance_datasets.dataset_uri(self.root_uri, asset_key.path)
 
     def open(self, asset_key: dg.AssetKey, version: int | str | None = None):
         """The asset's dataset (latest, or at a version number or tag); None if never written."""
-        return lt.open_dataset(self.uri_for(asset_key), version, self.storage_options)
+        return lance_datasets.open_dataset(self.uri_for(asset_key), version, self.storage_options)
 
     # --------------------------------------------------------------------------------------- output
 
@@ -62,13 +63,14 @@ class LanceIOManager(dg.ConfigurableIOManager):
             "message": f"maslow: {context.asset_key.to_user_string()}",
         }
         if keys is None:
-            result = lt.overwrite(uri, reader, props, self.storage_options)
+            result = lance_writes.overwrite(uri, reader, props, self.storage_options)
         else:
             columns = _partition_columns(context.definition_metadata, context.asset_partitions_def)
-            result = lt.replace_partitions(uri, reader, columns, keys, props, self.storage_options)
+            result = lance_writes.replace_partitions(uri, reader, columns, keys, props, self.storage_options)
         ds = lance.dataset(uri, storage_options=self.storage_options)
         part = "" if not keys else "-".join(keys[0]) + (f"+{len(keys) - 1}" if len(keys) > 1 else "")
-        tag = lt.tag_version(ds, lt.tag_name("dagster", context.run_id[:8], part), result.version)
+        tag_name = lance_tags.tag_name("dagster", context.run_id[:8], part)
+        tag = lance_tags.tag_version(ds, tag_name, result.version)
         metadata: dict[str, Any] = {
             "dagster/uri": dg.MetadataValue.path(uri),
             "dagster/table_name": "__".join(context.asset_key.path).lower(),
@@ -110,7 +112,7 @@ class LanceIOManager(dg.ConfigurableIOManager):
             return ds
         columns = meta.get("columns")
         part_cols = (_partition_columns(meta, context.asset_partitions_def) if keys is not None else [])
-        selection = lt.select_partitions(ds, part_cols, keys, meta.get("filter"))
+        selection = lance_scans.select_partitions(ds, part_cols, keys, meta.get("filter"))
         if not context.has_asset_partitions or len(context.asset_partition_keys) == 1:
             context.add_input_metadata({  # Dagster records input metadata for one partition at most
                 "lance/version": ds.version, "lance/rows_scanned": selection.rows_scanned,
@@ -118,15 +120,15 @@ class LanceIOManager(dg.ConfigurableIOManager):
             })
         streaming = wanted is pa.RecordBatchReader
         batch_size = meta.get("batch_size", 4096 if streaming else None)
-        scan = lt.scanner(ds, selection, columns, batch_size=batch_size, streaming=streaming)
-        reader = lt.empty_reader(ds, columns) if scan is None else scan.to_reader()
+        scan = lance_scans.scanner(ds, selection, columns, batch_size=batch_size, streaming=streaming)
+        reader = lance_scans.empty_reader(ds, columns) if scan is None else scan.to_reader()
         if wanted is pa.RecordBatchReader:
             return reader
         table = reader.read_all()
         return table.to_pandas() if wanted is pd.DataFrame else table
 
 
-def _add_partition_metadata(context: dg.OutputContext, partitions: dict[lt.PartitionKey, tuple[int, str]]):
+def _add_partition_metadata(context: dg.OutputContext, partitions: dict[PartitionKey, tuple[int, str]]):
     """Row count and content hash per partition, so `maslow audit --verify` can re-hash any one of them.
 
     Dagster gives every partition of a range the output's metadata; partition-scoped asset metadata
@@ -153,7 +155,7 @@ def _partition_count(context: dg.InputContext) -> int:
     return len(context.asset_partitions_def.get_partition_keys(dynamic_partitions_store=store))
 
 
-def _record_read(context: dg.InputContext, version: int, keys: list[lt.PartitionKey] | None) -> None:
+def _record_read(context: dg.InputContext, version: int, keys: list[PartitionKey] | None) -> None:
     try:
         step = context.step_context
     except Exception:  # built outside a run (build_input_context): nothing to link
@@ -194,7 +196,7 @@ def _partition_columns(metadata: dict, partitions_def: dg.PartitionsDefinition |
     return [expr]
 
 
-def _partition_keys(context: dg.InputContext | dg.OutputContext) -> list[lt.PartitionKey]:
+def _partition_keys(context: dg.InputContext | dg.OutputContext) -> list[PartitionKey]:
     pdef = context.asset_partitions_def
     keys = context.asset_partition_keys
     if isinstance(pdef, dg.MultiPartitionsDefinition):

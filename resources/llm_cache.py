@@ -12,7 +12,7 @@ import time
 
 import pyarrow as pa
 
-from resources import lance_tables as lt
+from resources import lance_datasets, lance_filters
 
 SCHEMA = pa.schema(
     [
@@ -42,14 +42,14 @@ class ResponseCache:
         self.uri, self.storage_options = uri, storage_options
 
     def get_many(self, keys: list[str]) -> dict[str, dict]:
-        ds = lt.open_dataset(self.uri, storage_options=self.storage_options)
+        ds = lance_datasets.open_dataset(self.uri, storage_options=self.storage_options)
         if ds is None or not keys:
             return {}
         found: dict[str, dict] = {}
         unique = sorted(set(keys))
         for start in range(0, len(unique), _IN_CHUNK):
             chunk = unique[start : start + _IN_CHUNK]
-            table = ds.to_table(filter=f"key IN ({', '.join(lt.sql_literal(k) for k in chunk)})")
+            table = ds.to_table(filter=f"key IN ({', '.join(lance_filters.sql_literal(k) for k in chunk)})")
             for row in table.to_pylist():
                 found.setdefault(row["key"], row)
         return found
@@ -59,5 +59,5 @@ class ResponseCache:
             return
         now = int(time.time() * 1000)
         table = pa.Table.from_pylist([{**r, "created_at": now} for r in rows], schema=SCHEMA)
-        ds = lt.ensure_dataset(self.uri, SCHEMA, self.storage_options)  # race-safe first creation
+        ds = lance_datasets.ensure_dataset(self.uri, SCHEMA, self.storage_options)  # race-safe first creation
         ds.insert(table, mode="append", storage_options=self.storage_options)  # no second open

@@ -30,8 +30,8 @@ from platform_assets.analytics import summaries
 from platform_assets.analytics.charts import Chart
 from platform_assets.analytics.merge import Merge
 from platform_assets.specs import FieldProblem, SpecError, load_yaml_model
-from resources import lance_tables as lt
-from resources import sql_engine as engines
+from resources import lance_filters, sql_refs
+from resources.sql_engine import SqlEngine, input_metadata
 
 HEADER = re.compile(r"\A\s*/\*\s*---[ \t]*\n(?P<yaml>.*?)\n\s*---\s*\*/", re.S)
 _FAILING = {  # SQL counting the rows that break each simple check
@@ -79,7 +79,7 @@ class SqlModel:
 
     @property
     def refs(self) -> list[str]:
-        return engines.refs(self.sql)
+        return sql_refs.refs(self.sql)
 
     def checks(self) -> list[tuple[str, str]]:
         """(check name, SQL counting the rows that fail it) per column check."""
@@ -87,7 +87,7 @@ class SqlModel:
         for column, checks in self.header.columns.items():
             for check in checks:
                 if isinstance(check, dict):
-                    values = ", ".join(lt.sql_literal(v) for v in check["accepted_values"])
+                    values = ", ".join(lance_filters.sql_literal(v) for v in check["accepted_values"])
                     failing = f"count(*) filter (where {column} is not null and {column} not in ({values}))"
                     out.append((f"{column}__accepted_values", failing))
                 else:
@@ -106,13 +106,13 @@ def parse_model(path: Path) -> SqlModel:
     sql_line = text.count("\n", 0, match.end()) + 1
     sql = text[match.end():].strip().rstrip(";")
     try:
-        engines.render(sql)
-    except engines.SqlRefError as e:
+        sql_refs.render(sql)
+    except sql_refs.SqlRefError as e:
         raise SqlModelError(path, sql_line, "(sql)", str(e)) from e
-    unknown = sorted(set(header.all_partitions_of) - set(engines.refs(sql)))
+    unknown = sorted(set(header.all_partitions_of) - set(sql_refs.refs(sql)))
     if unknown:
         raise SqlModelError(path, 1, "all_partitions_of", f"{unknown} are not refs of this model")
-    if not engines.refs(sql):
+    if not sql_refs.refs(sql):
         raise SqlModelError(path, sql_line, "(sql)", "the model reads no asset; name its inputs with "
                             "{{ ref('asset') }}")
     return SqlModel(path.stem, path, header, sql)
@@ -140,16 +140,15 @@ def build_model_asset(model: SqlModel) -> dg.AssetsDefinition:
         code_version=hashlib.sha256(model.path.read_bytes()).hexdigest()[:16],  # any edit shows stale
         owners=["team:data-platform"],
     )
-    def _model(context: dg.AssetExecutionContext, sql_engine: engines.SqlEngine):
+    def _model(context: dg.AssetExecutionContext, sql_engine: SqlEngine):
         # Inputs are read at pinned Lance versions, tagged so cleanup keeps them; `maslow audit` lists them.
         versions = sql_engine.current_versions(model.refs)
         pinned = sql_engine.pin_versions(versions, f"sql-{model.name}-{context.run_id[:8]}")
-        metadata = engines.input_metadata(versions, pinned)
+        metadata = input_metadata(versions, pinned)
         filters = {}
         if daily:  # the run's days (one, or a backfill's range), for every input that has a `day`
             days = context.partition_key_range
-            where = (f"day = {lt.sql_literal(days.start)}" if days.start == days.end else
-                     f"day >= {lt.sql_literal(days.start)} AND day <= {lt.sql_literal(days.end)}")
+            where = lance_filters.range_predicate("day", days.start, days.end)
             filters = {r: where for r in model.refs if "day" in getattr(sql_engine.schema(r), "names", [])}
             for ref in filters:  # the days read, as partition keys (a daily input's keys are its days)
                 metadata[f"inputs/{ref}/partitions"] = context.partition_keys
@@ -175,7 +174,7 @@ def build_model_checks(model: SqlModel) -> dg.AssetChecksDefinition | None:
     sql = f"select\n  {select}\nfrom {{{{ ref('{model.name}') }}}}"
 
     @dg.multi_asset_check(specs=specs, name=f"{model.name}_column_checks")
-    def _checks(sql_engine: engines.SqlEngine):
+    def _checks(sql_engine: SqlEngine):
         failing = engine_row(sql_engine, sql)
         for name, _ in checks:
             yield dg.AssetCheckResult(asset_key=model.name, check_name=name, passed=failing[name] == 0,

@@ -13,7 +13,7 @@ from rich.console import Console
 
 from platform_assets import settings
 from platform_assets.cli.runner import run_graph
-from resources import lance_tables as lt
+from resources import lance_datasets
 
 
 def _materializations(results: Sequence[dg.ExecuteInProcessResult]) -> dict[str, list]:
@@ -39,8 +39,8 @@ def summary(defs: dg.Definitions, results: Sequence[dg.ExecuteInProcessResult],
     lake = settings.lake_uri()
     lines = [f"{'asset':28} {'rows':>9} {'lance':>6}  location"]
     for key in defs.resolve_asset_graph().toposorted_asset_keys:
-        uri = lt.dataset_uri(lake, key.path)
-        ds = lt.open_dataset(uri)
+        uri = lance_datasets.dataset_uri(lake, key.path)
+        ds = lance_datasets.open_dataset(uri)
         if ds is not None:
             lines.append(f"{key.to_user_string():28} {ds.count_rows():>9,} {'v' + str(ds.version):>6}  {uri}")
     mats = _materializations(results)
@@ -78,11 +78,11 @@ def _contamination(lake: str, truth: dict | None) -> list[str]:
     from platform_assets.cli.demo_data.eval_plants import TRUTH_KEY, missing_plants
     from platform_assets.eval_sets.contamination_report import summary_lines
 
-    ds = lt.open_dataset(lt.dataset_uri(lake, ["contamination_report"]))
+    ds = lance_datasets.open_dataset(lance_datasets.dataset_uri(lake, ["contamination_report"]))
     if ds is None:
         return ["  (none)"]
     out = ["  " + line for line in summary_lines(ds.to_table())]
-    found = lt.open_dataset(lt.dataset_uri(lake, ["contamination"]))
+    found = lance_datasets.open_dataset(lance_datasets.dataset_uri(lake, ["contamination"]))
     planted = (truth or {}).get(TRUTH_KEY, [])
     if planted and found is not None:
         columns = ["doc_id", "eval_set", "item_id", "action"]

@@ -11,7 +11,7 @@ import dagster as dg
 
 from platform_assets.eval_sets.exclusions import leaked
 from platform_assets.mixtures import spec as specs
-from resources import sql_engine as engines
+from resources.sql_engine import SqlEngine
 
 RATIO_TOLERANCE = 0.01  # |achieved - target| <= 1 percentage point: samples are whole documents
 
@@ -81,7 +81,7 @@ def ratio_errors(tokens: dict[str, dict[str, int]],
 
 
 @dg.asset_check(asset="mixtures", description="No mixture holds a contaminated (drop) or held-out document.")
-def mixtures_exclude_eval_documents(sql_engine: engines.SqlEngine) -> dg.AssetCheckResult:
+def mixtures_exclude_eval_documents(sql_engine: SqlEngine) -> dg.AssetCheckResult:
     """An ERROR on any leak, from a spec that opted out of the contamination exclusion too (listed)."""
     leaks, opted_out = find_leaks(sql_engine)
     return dg.AssetCheckResult(
@@ -96,7 +96,7 @@ def mixtures_exclude_eval_documents(sql_engine: engines.SqlEngine) -> dg.AssetCh
 
 @dg.asset_check(asset="mixtures", description="Each component's achieved token ratio is within 1% of target.")
 def mixtures_ratios_on_target(context: dg.AssetCheckExecutionContext,
-                              sql_engine: engines.SqlEngine) -> dg.AssetCheckResult:
+                              sql_engine: SqlEngine) -> dg.AssetCheckResult:
     """Targets come from the materialization that wrote each mixture, not from today's spec file."""
     tokens = achieved_tokens(sql_engine)
     targets = recorded_targets(context.instance, sorted(tokens))

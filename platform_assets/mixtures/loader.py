@@ -28,7 +28,7 @@ import numpy as np
 import pyarrow as pa
 
 from platform_assets import settings
-from resources import lance_tables as lt
+from resources import lance_datasets, lance_scans
 
 DEFAULT_COLUMNS = ("sample_index", "doc_id", "component", "epoch", "text", "token_count")
 
@@ -46,10 +46,10 @@ class Mixture:
     def __init__(self, name: str, version: int | str | None = None, root_uri: str | None = None,
                  storage_options: dict | None = None, columns: Sequence[str] = DEFAULT_COLUMNS):
         self.name = name
-        self.uri = lt.dataset_uri(root_uri or settings.lake_uri(), ["mixtures"])
+        self.uri = lance_datasets.dataset_uri(root_uri or settings.lake_uri(), ["mixtures"])
         self.storage_options = storage_options
         self.columns = list(columns)
-        ds = lt.open_dataset(self.uri, version, storage_options)
+        ds = lance_datasets.open_dataset(self.uri, version, storage_options)
         if ds is None:
             raise FileNotFoundError(f"no mixtures dataset (or no version {version!r}) at {self.uri}")
         self.version = ds.version  # a tag or "latest" resolves once: every worker reads the same data
@@ -98,7 +98,7 @@ class Mixture:
 
 def _offsets_by_sample(ds, name: str) -> np.ndarray:
     """`offsets[sample_index]` = the row offset `ds.take` needs, from the fragments holding `name`."""
-    wanted = {f.fragment_id for f in lt.select_partitions(ds, ["mixture"], [(name,)]).fragments}
+    wanted = {f.fragment_id for f in lance_scans.select_partitions(ds, ["mixture"], [(name,)]).fragments}
     base, samples, offsets = 0, [], []
     for frag in ds.get_fragments():
         rows = frag.count_rows()

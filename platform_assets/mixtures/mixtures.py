@@ -11,7 +11,8 @@ from platform_assets import settings
 from platform_assets.mixtures import spec as specs
 from platform_assets.mixtures.build import build_mixture, pinned_versions
 from platform_assets.mixtures.sampling import Plan
-from resources import sql_engine as engines
+from resources import sql_refs
+from resources.sql_engine import SqlEngine, input_metadata
 
 # Bump when sampling or the output layout changes meaning: every mixture then shows stale.
 SAMPLER_VERSION = "1"
@@ -33,7 +34,7 @@ def _declared_deps(files: dict[str, Path]) -> list[dg.AssetDep]:
 
     A mixture reads every partition of its inputs (all days), hence AllPartitionMapping.
     """
-    found = {r for path in files.values() for r in engines.refs(path.read_text())}
+    found = {r for path in files.values() for r in sql_refs.refs(path.read_text())}
     names = sorted(found | {"contamination", "heldout_documents"})
     return [dg.AssetDep(name, partition_mapping=dg.AllPartitionMapping()) for name in names]
 
@@ -52,7 +53,7 @@ def build_mixtures_asset(folder: Path | None = None) -> dg.AssetsDefinition:
         deps=_declared_deps(files),
         owners=["team:data-platform"],
     )
-    def mixtures(context: dg.AssetExecutionContext, sql_engine: engines.SqlEngine) -> dg.MaterializeResult:
+    def mixtures(context: dg.AssetExecutionContext, sql_engine: SqlEngine) -> dg.MaterializeResult:
         """One training sample of a mixture, in its shuffled order (`sample_index`); partition = spec name.
 
         Columns: mixture, sample_index, doc_id, component, epoch (0 = first use of the document), text,
@@ -131,7 +132,7 @@ def _metadata(spec, spec_hash: str, plan: Plan, versions: dict, pinned: dict) ->
         meta[f"tokens/{s.name}/target"] = s.target_tokens
         meta[f"tokens/{s.name}/achieved"] = s.achieved_tokens
         meta[f"repetition/{s.name}"] = s.repetition_factor
-    meta.update(engines.input_metadata(versions, pinned))
+    meta.update(input_metadata(versions, pinned))
     return meta
 
 

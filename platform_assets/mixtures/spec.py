@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from platform_assets import settings
 from platform_assets.specs import SpecError, load_yaml_model
-from resources import sql_engine
+from resources import sql_refs
 
 SPEC_FOLDER = "mixtures"
 REQUIRED_COLUMNS = ("doc_id", "text", "token_count")
@@ -41,8 +41,8 @@ class Component(BaseModel):
     @classmethod
     def _one_select_with_refs(cls, sql: str) -> str:
         sql = sql.strip().rstrip(";").strip()
-        sql_engine.render(sql)  # only ref() templating
-        if not sql_engine.refs(sql):
+        sql_refs.render(sql)  # only ref() templating
+        if not sql_refs.refs(sql):
             raise ValueError("the query reads no asset: name its inputs with {{ ref('asset') }}")
         return sql
 
@@ -102,7 +102,7 @@ class MixtureSpec(BaseModel):
 
     def refs(self) -> list[str]:
         """Every asset the spec reads: its components' refs, then the exclusion sources."""
-        found = [r for c in self.components for r in sql_engine.refs(c.sql)]
+        found = [r for c in self.components for r in sql_refs.refs(c.sql)]
         return list(dict.fromkeys(found + self.exclusions.sources()))
 
 

@@ -64,12 +64,12 @@ def replace_partition_together(uri: str, key: str, barrier) -> None:
     """A tables-layer writer process: 10 rows of partition `key`, written once every writer is ready."""
     import pyarrow as pa
 
-    from resources import lance_tables as lt
+    from resources import lance_writes
 
     table = pa.table({"day": [key] * 10, "id": [f"{key}-{i}" for i in range(10)]})
     barrier.wait()
     reader = pa.RecordBatchReader.from_batches(table.schema, table.to_batches())
-    lt.replace_partitions(uri, reader, ["day"], [(key,)])
+    lance_writes.replace_partitions(uri, reader, ["day"], [(key,)])
 
 
 def run_together(target, args: list[tuple], timeout: float = 600) -> list[int | None]:

@@ -12,7 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from resources import lance_tables as lt
+from resources import lance_content_hash, lance_datasets, lance_scans, lance_schema, lance_tags, lance_writes
 from resources.lance_io_manager import LanceIOManager
 from tests.resources.io_assets import (
     DAYS,
@@ -42,7 +42,7 @@ def test_concurrent_writers_of_different_partitions_lose_nothing(tmp_path):
     root = str(tmp_path / "lake")
     days = ["2026-11-02", "2026-11-03", "2026-11-04", "2026-11-05"]
     # No dataset yet: the four writers also race to create it (a late `mode="create"` used to overwrite
-    # a partition another writer had just committed; see `lance_tables.ensure_dataset`).
+    # a partition another writer had just committed; see `lance_datasets.ensure_dataset`).
     # Every writer has its rows in hand before any of them writes.
     assert run_together(write_day_together, [(root, d) for d in days]) == [0] * len(days)
     ds = lance.dataset(f"{root}/events.lance")
@@ -67,11 +67,12 @@ def test_writers_racing_to_create_a_dataset_make_it_once_and_lose_no_commit(tmp_
 def test_ensure_dataset_creates_once_with_the_house_format(tmp_path):
     uri = str(tmp_path / "t.lance")
     schema = pa.schema([("day", pa.string()), ("id", pa.int64())])
-    ds = lt.ensure_dataset(uri, schema)
+    ds = lance_datasets.ensure_dataset(uri, schema)
     assert (ds.version, ds.count_rows(), ds.schema) == (1, 0, schema)
-    assert ds.data_storage_version == lt.DATA_STORAGE_VERSION
+    assert ds.data_storage_version == lance_datasets.DATA_STORAGE_VERSION
     assert ds.has_stable_row_ids
-    assert lt.ensure_dataset(uri, pa.schema([("other", pa.string())])).version == 1  # an existing one is kept
+    other = pa.schema([("other", pa.string())])
+    assert lance_datasets.ensure_dataset(uri, other).version == 1  # an existing one is kept
 
 
 def test_writer_killed_mid_write_leaves_last_version_intact(tmp_path):
@@ -151,8 +152,8 @@ def test_downstream_load_of_one_partition_reads_only_that_partition(tmp_path):
     assert meta["lance/rows_scanned"] == 30 and meta["lance/fragments_scanned"] == 1
     # Lance's own scan counters agree: only the partition's fragment is read.
     ds = io.open(dg.AssetKey("events"))
-    selection = lt.select_partitions(ds, ["day"], [("2026-11-03",)])
-    metrics = lt.scan_metrics(ds, selection, ["value"])
+    selection = lance_scans.select_partitions(ds, ["day"], [("2026-11-03",)])
+    metrics = lance_scans.scan_metrics(ds, selection, ["value"])
     assert metrics["rows_scanned"] == 30 and metrics["fragments_scanned"] == 1
     assert ds.count_rows() == 20 + 30 + 40
 
@@ -194,7 +195,7 @@ def test_time_travel_and_tagged_versions_survive_cleanup(tmp_path):
 
     out = dg.materialize([snapshot, reader], selection=[reader], resources={"io_manager": io})
     assert out.output_for_node("reader").num_rows == 3
-    lt.cleanup(io.open(dg.AssetKey("snapshot")), older_than_seconds=0)
+    lance_tags.cleanup(io.open(dg.AssetKey("snapshot")), older_than_seconds=0)
     assert io.open(dg.AssetKey("snapshot"), version=old_version).count_rows() == 3
 
 
@@ -217,14 +218,14 @@ def test_adding_a_nullable_column_works_and_a_type_change_fails(tmp_path):
     uri = str(tmp_path / "t.lance")
 
     def write(day: str, table: pa.Table):
-        return lt.replace_partitions(uri, pa.RecordBatchReader.from_batches(table.schema, table.to_batches()),
-                                     ["day"], [(day,)])
+        reader = pa.RecordBatchReader.from_batches(table.schema, table.to_batches())
+        return lance_writes.replace_partitions(uri, reader, ["day"], [(day,)])
 
     write("d1", pa.table({"x": [1, 2]}))
     write("d2", pa.table({"x": [3], "label": ["new"]}))
     table = lance.dataset(uri).to_table().sort_by("x")
     assert table.column("label").to_pylist() == [None, None, "new"]
-    with pytest.raises(lt.SchemaMismatchError, match=r"column 'x'.*int64.*string"):
+    with pytest.raises(lance_schema.SchemaMismatchError, match=r"column 'x'.*int64.*string"):
         write("d3", pa.table({"x": ["oops"]}))
     assert lance.dataset(uri).count_rows() == 3
 
@@ -249,14 +250,14 @@ def test_rows_outside_the_partition_are_refused(tmp_path):
     uri = str(tmp_path / "t.lance")
     table = pa.table({"day": ["d1", "d2"], "x": [1, 2]})
     with pytest.raises(ValueError, match="partition key 'd1'"):
-        lt.replace_partitions(uri, pa.RecordBatchReader.from_batches(table.schema, table.to_batches()),
-                              ["day"], [("d1",)])
+        reader = pa.RecordBatchReader.from_batches(table.schema, table.to_batches())
+        lance_writes.replace_partitions(uri, reader, ["day"], [("d1",)])
 
 
 def test_one_write_may_cover_several_partitions(tmp_path):
     uri = str(tmp_path / "t.lance")
     table = pa.table({"day": ["d1", "d2", "d1"], "x": [1, 2, 3]})
-    lt.replace_partitions(uri, pa.RecordBatchReader.from_batches(table.schema, table.to_batches()),
+    lance_writes.replace_partitions(uri, pa.RecordBatchReader.from_batches(table.schema, table.to_batches()),
                           ["day"], [("d1",), ("d2",)])
     ds = lance.dataset(uri)
     days_per_fragment = {len(set(f.to_table(columns=["day"])["day"].to_pylist())) for f in ds.get_fragments()}
@@ -270,12 +271,13 @@ def test_content_hash_matches_a_read_back_and_ignores_chunking(tmp_path):
     result = dg.materialize([events], partition_key="2026-11-03", resources={"io_manager": io})
     meta = _mat_meta(result, "events")
     ds = io.open(dg.AssetKey("events"), version=meta["lance/version"])
-    assert lt.partition_hash(ds, ["day"], [("2026-11-03",)]) == meta["lance/content_hash"]
-    assert lt.partition_hash(ds, ["day"], [("2026-11-02",)]) != meta["lance/content_hash"]
+    assert lance_scans.partition_hash(ds, ["day"], [("2026-11-03",)]) == meta["lance/content_hash"]
+    assert lance_scans.partition_hash(ds, ["day"], [("2026-11-02",)]) != meta["lance/content_hash"]
     table = ds.to_table()
-    one = lt.hash_reader(table.to_batches(max_chunksize=7))
+    one = lance_content_hash.hash_reader(table.to_batches(max_chunksize=7))
     whole = table.combine_chunks().to_batches()
-    assert one == lt.hash_reader(table.to_batches(max_chunksize=1000)) == lt.hash_reader(whole)
+    chunked = lance_content_hash.hash_reader(table.to_batches(max_chunksize=1000))
+    assert one == chunked == lance_content_hash.hash_reader(whole)
 
 
 def _reader(table: pa.Table, chunk: int | None = None) -> pa.RecordBatchReader:
@@ -301,38 +303,41 @@ def test_a_range_in_one_run_records_each_partitions_own_rows_and_hash(tmp_path):
         ds = io.open(dg.AssetKey("ranged"), version=meta["lance/version"])
         assert meta["dagster/partition_row_count"] == ds.count_rows(f"day = '{mat.partition}'") == \
             int(mat.partition[-2:]) * 10
-        assert meta["lance/content_hash"] == lt.partition_hash(ds, ["day"], [(mat.partition,)])
+        assert meta["lance/content_hash"] == lance_scans.partition_hash(ds, ["day"], [(mat.partition,)])
         assert meta["dagster/row_count"] == 50
 
 
 def test_per_partition_hashes_of_one_write_match_a_read_back(tmp_path, monkeypatch):
-    monkeypatch.setattr(lt, "FLUSH_ROWS", 3)  # partitions interleave across several fragments
+    monkeypatch.setattr(lance_writes, "FLUSH_ROWS", 3)  # partitions interleave across several fragments
     uri = str(tmp_path / "t.lance")
     table = pa.table({"day": ["d1", "d2", "d1", "d1", "d2", "d1", "d1", "d2"], "x": list(range(8))})
-    result = lt.replace_partitions(uri, _reader(table, chunk=2), ["day"], [("d1",), ("d2",), ("d3",)])
+    keys = [("d1",), ("d2",), ("d3",)]
+    result = lance_writes.replace_partitions(uri, _reader(table, chunk=2), ["day"], keys)
     ds = lance.dataset(uri)
     assert len(ds.get_fragments()) > 2 and result.content_hash is None
     for key, (rows, digest) in result.partitions.items():
         assert rows == ds.count_rows(f"day = '{key[0]}'")
-        assert digest == lt.partition_hash(ds, ["day"], [key])
+        assert digest == lance_scans.partition_hash(ds, ["day"], [key])
     assert result.partitions[("d1",)] != result.partitions[("d2",)]
 
 
 def test_pruning_keeps_a_fragment_whose_ends_hide_other_partitions(tmp_path):
     uri = str(tmp_path / "t.lance")
     mixed = pa.table({"day": ["A", "B", "A"], "x": [1, 2, 3]})  # one fragment, as after a compaction
-    lance.write_dataset(mixed, uri, data_storage_version=lt.DATA_STORAGE_VERSION, enable_stable_row_ids=True)
-    lt.replace_partitions(uri, _reader(pa.table({"day": ["C"], "x": [4]})), ["day"], [("C",)])
+    lance.write_dataset(mixed, uri, data_storage_version=lance_datasets.DATA_STORAGE_VERSION,
+                        enable_stable_row_ids=True)
+    lance_writes.replace_partitions(uri, _reader(pa.table({"day": ["C"], "x": [4]})), ["day"], [("C",)])
 
     def rows(key: str) -> list[int]:
         ds = lance.dataset(uri)
-        scan = lt.scanner(ds, lt.select_partitions(ds, ["day"], [(key,)]), ["x"])
+        scan = lance_scans.scanner(ds, lance_scans.select_partitions(ds, ["day"], [(key,)]), ["x"])
         return [] if scan is None else sorted(scan.to_table().column("x").to_pylist())
 
     assert rows("B") == [2] and rows("A") == [1, 3] and rows("C") == [4]
-    assert len(lt.select_partitions(lance.dataset(uri), ["day"], [("C",)]).fragments) == 1  # pure: pruned
+    pure = lance_scans.select_partitions(lance.dataset(uri), ["day"], [("C",)])
+    assert len(pure.fragments) == 1  # pruned
     # Replacing A shrinks the mixed fragment with a deletion vector: B stays readable, A is the new rows.
-    lt.replace_partitions(uri, _reader(pa.table({"day": ["A"], "x": [5]})), ["day"], [("A",)])
+    lance_writes.replace_partitions(uri, _reader(pa.table({"day": ["A"], "x": [5]})), ["day"], [("A",)])
     assert rows("B") == [2] and rows("A") == [5] and rows("C") == [4]
 
 

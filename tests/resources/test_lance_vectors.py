@@ -7,8 +7,8 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from resources import lance_tables as lt
 from resources import lance_vectors as lv
+from resources import lance_writes
 
 DIM = 16
 
@@ -21,7 +21,7 @@ def _table(ids: list[str], day: str, vectors: np.ndarray) -> pa.Table:
 
 
 def _write(uri: str, table: pa.Table, day: str) -> None:
-    lt.replace_partitions(uri, pa.RecordBatchReader.from_batches(table.schema, table.to_batches()),
+    lance_writes.replace_partitions(uri, pa.RecordBatchReader.from_batches(table.schema, table.to_batches()),
                           ["day"], [(day,)])
 
 

@@ -5,8 +5,11 @@ import lance
 import pyarrow as pa
 import pytest
 
-from resources import sql_engine
-from resources.sql_engine import DuckDBEngine, SqlRefError, TrinoEngine, TrinoSqlError, plan_scans, to_trino
+from resources import sql_refs
+from resources.duckdb_engine import DuckDBEngine
+from resources.sql_pushdown import plan_scans
+from resources.sql_refs import SqlRefError
+from resources.trino_engine import TrinoEngine, TrinoSqlError, to_trino
 
 DOCS = pa.table({
     "doc_id": ["a", "b", "c", "d"], "domain": ["code", "prose", "code", "math"],
@@ -117,8 +120,8 @@ def test_ref_errors(engine):
     with pytest.raises(SqlRefError, match=r"ref\('nope'\): no Lance dataset at .*nope.lance; materialize"):
         engine.query("select * from {{ ref('nope') }}")
     with pytest.raises(SqlRefError, match="line 2: only"):
-        sql_engine.render("select *\nfrom {{ source('x') }}")
-    assert sql_engine.refs("{{ ref('a') }} join {{ref(\"b\")}} join {{ ref('a') }}") == ["a", "b"]
+        sql_refs.render("select *\nfrom {{ source('x') }}")
+    assert sql_refs.refs("{{ ref('a') }} join {{ref(\"b\")}} join {{ ref('a') }}") == ["a", "b"]
 
 
 def test_trino_transpile_points_refs_at_the_catalog_and_passes_the_grammar():

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
-from resources import lance_tables as lt
+from resources import lance_scans
 from resources.lance_io_manager import LanceIOManager
 
 
@@ -138,7 +138,7 @@ def verify(tree: AuditNode, io: LanceIOManager, partition_columns: dict[str, lis
                 raise FileNotFoundError(f"version {node.lance_version} is gone")
             cols = partition_columns.get(node.asset) or []
             keys = [tuple(node.partition.split("|"))] if node.partition and cols else None
-            digest = lt.partition_hash(ds, cols, keys)
+            digest = lance_scans.partition_hash(ds, cols, keys)
             node.verified = digest == node.content_hash
             if not node.verified:
                 node.problem = f"content hash {digest} != recorded {node.content_hash}"

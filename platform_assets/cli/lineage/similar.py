@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from platform_assets.classifications.document_embeddings import VECTOR_INDEX
 from platform_assets.processors.embeddings import Encoder
-from resources import lance_tables as lt
+from resources import lance_datasets, lance_filters
 from resources import lance_vectors as lv
 
 SPEC = lv.IndexSpec(**VECTOR_INDEX)
@@ -34,7 +34,7 @@ class Neighbour:
 
 
 def _open(lake: str, name: str):
-    ds = lt.open_dataset(lt.dataset_uri(lake, [name]))
+    ds = lance_datasets.open_dataset(lance_datasets.dataset_uri(lake, [name]))
     if ds is None:
         raise LookupError(f"no {name} dataset under {lake}; materialize {name} first")
     return ds
@@ -42,7 +42,7 @@ def _open(lake: str, name: str):
 
 def query_vector(ds, doc_id: str) -> tuple[np.ndarray, str]:
     """The stored vector of `doc_id` and the encoder that made it."""
-    rows = ds.to_table(columns=["vector", "encoder"], filter=f"doc_id = {lt.sql_literal(doc_id)}")
+    rows = ds.to_table(columns=["vector", "encoder"], filter=f"doc_id = {lance_filters.sql_literal(doc_id)}")
     if rows.num_rows == 0:
         raise LookupError(f"{doc_id!r} has no embedding; is its day of document_embeddings materialized?")
     vector = rows.column("vector")[0].values
@@ -71,7 +71,7 @@ def more_like_this(lake: str, *, doc_id: str | None = None, text: str | None = N
     ds = _open(lake, "document_embeddings")
     if doc_id is not None:
         query, _ = query_vector(ds, doc_id)
-        skip = f"doc_id != {lt.sql_literal(doc_id)}"
+        skip = f"doc_id != {lance_filters.sql_literal(doc_id)}"
         where = f"({where}) AND {skip}" if where else skip
     else:
         if encoder is None:
@@ -91,7 +91,7 @@ def _snippets(lake: str, doc_ids: list[str], chars: int) -> dict[str, str]:
         return {}
     clean = _open(lake, "clean_documents")
     found = clean.to_table(columns=["doc_id", "text"],
-                           filter=f"doc_id IN ({', '.join(lt.sql_literal(d) for d in doc_ids)})")
+                           filter=f"doc_id IN ({', '.join(lance_filters.sql_literal(d) for d in doc_ids)})")
     return {d: " ".join(t.split())[:chars] for d, t in zip(found.column("doc_id").to_pylist(),
                                                             found.column("text").to_pylist(), strict=True)}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from resources import lance_tables as lt
+from resources import lance_datasets, lance_filters
 
 # What to show per dataset, in pipeline order; any other dataset with a doc_id column is searched too.
 ORDER = ["raw_documents", "clean_documents", "rejected_documents", "near_dup_index", "contamination",
@@ -26,10 +26,11 @@ def trace(root_uri: str, doc_id: str, names: list[str] | None = None,
     """Rows holding `doc_id` per dataset (text shortened), for every dataset that has that column."""
     found: dict[str, list[dict]] = {}
     for name in lake_datasets() if names is None else names:
-        ds = lt.open_dataset(lt.dataset_uri(root_uri, name.split("/")), storage_options=storage_options)
+        uri = lance_datasets.dataset_uri(root_uri, name.split("/"))
+        ds = lance_datasets.open_dataset(uri, storage_options=storage_options)
         if ds is None or "doc_id" not in ds.schema.names:
             continue
-        rows = ds.to_table(filter=f"doc_id = {lt.sql_literal(doc_id)}").to_pylist()
+        rows = ds.to_table(filter=f"doc_id = {lance_filters.sql_literal(doc_id)}").to_pylist()
         for row in rows:
             if isinstance(row.get("text"), str):
                 row["text"] = " ".join(row["text"][:60].split()) + ("…" if len(row["text"]) > 60 else "")

@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from platform_assets.analytics.merge import DAY, merge_days
 from platform_assets.analytics.sql_models import SqlModel, load_models
-from resources import lance_tables as lt
+from resources import lance_datasets, lance_filters
 
 
 @dataclass
@@ -31,12 +31,12 @@ class Panel:
 
 def read_range(lake: str, model: SqlModel, start: str | None, end: str | None) -> tuple[pa.Table | None, int]:
     """The model's stored rows (a daily model's within [start, end]) and the dataset's Lance version."""
-    ds = lt.open_dataset(lt.dataset_uri(lake, [model.name]))
+    ds = lance_datasets.open_dataset(lance_datasets.dataset_uri(lake, [model.name]))
     if ds is None:
         return None, 0
-    where = [f"day {op} {lt.sql_literal(d)}" for op, d in ((">=", start), ("<=", end)) if d]
     daily = model.header.partitioning == "daily"
-    return ds.to_table(filter=" AND ".join(where) if daily and where else None), ds.version
+    where = lance_filters.range_predicate(DAY, start or None, end or None) if daily else None
+    return ds.to_table(filter=where), ds.version
 
 
 def chart_rows(model: SqlModel, table: pa.Table) -> pa.Table:
@@ -51,7 +51,7 @@ def chart_rows(model: SqlModel, table: pa.Table) -> pa.Table:
 def days_available(lake: str, models: list[SqlModel]) -> list[str]:
     days: set[str] = set()
     for model in models:
-        ds = lt.open_dataset(lt.dataset_uri(lake, [model.name]))
+        ds = lance_datasets.open_dataset(lance_datasets.dataset_uri(lake, [model.name]))
         if ds is not None and model.header.partitioning == "daily":
             days.update(ds.to_table(columns=[DAY]).column(DAY).unique().to_pylist())
     return sorted(d for d in days if d)

@@ -12,8 +12,8 @@ import pytest
 from platform_assets.analytics import charts
 from platform_assets.analytics.mixture_targets import mixture_targets
 from platform_assets.analytics.sql_models import build_all
+from resources.duckdb_engine import DuckDBEngine
 from resources.lance_io_manager import LanceIOManager
-from resources.sql_engine import DuckDBEngine
 from tests.platform_assets.analytics import small_lake
 
 TABLE = pa.table({"day": ["2026-03-01", "2026-03-01", "2026-03-02"], "kind": ["exact", "near", "exact"],

@@ -8,7 +8,7 @@ import pytest
 from platform_assets import settings
 from platform_assets.analytics.merge import Merge, merge_days
 from platform_assets.analytics.sql_models import load_models
-from resources.sql_engine import DuckDBEngine
+from resources.duckdb_engine import DuckDBEngine
 from tests.platform_assets.analytics import small_lake
 
 DAILY = [m for m in load_models(settings.SPEC_DIR / "analytics") if m.header.partitioning == "daily"]

@@ -6,8 +6,9 @@ import pytest
 from platform_assets import settings
 from platform_assets.analytics.sql_models import SqlModelError, build_all, load_models, parse_model
 from platform_assets.partitions import daily_partitions
+from resources.duckdb_engine import DuckDBEngine
 from resources.lance_io_manager import LanceIOManager
-from resources.sql_engine import DuckDBEngine, to_trino
+from resources.trino_engine import to_trino
 from tests.platform_assets.analytics import small_lake
 
 MODEL = """/* ---

@@ -15,7 +15,7 @@ from platform_assets.classifications.document_classifications import document_cl
 from platform_assets.classifications.quality_model import quality_model
 from platform_assets.partitions import DAILY_METADATA, daily_partitions
 from platform_assets.processors.classifiers import ngram_model, synthetic_web
-from resources import lance_tables as lt
+from resources import lance_writes
 from resources.executor import LocalExecutor
 from resources.lance_io_manager import LanceIOManager
 from resources.llm import LLMResource
@@ -28,7 +28,7 @@ CLEAN = dg.AssetSpec("clean_documents", partitions_def=daily_partitions, metadat
 def _write_clean(lake: str, n: int = 400, seed: int = 3) -> pa.Table:
     docs = synthetic_web.documents(n, seed=seed, mean_chars=600, day=DAY)
     table = docs.select(["doc_id", "day", "text", "domain"])
-    lt.replace_partitions(
+    lance_writes.replace_partitions(
         f"{lake}/clean_documents.lance",
         pa.RecordBatchReader.from_batches(table.schema, table.to_batches()),
         ["day"],

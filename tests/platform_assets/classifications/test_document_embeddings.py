@@ -17,8 +17,8 @@ from platform_assets.cli.lineage import similar
 from platform_assets.definitions import defs
 from platform_assets.partitions import DAILY_METADATA, daily_partitions
 from platform_assets.processors.classifiers import synthetic_web
-from resources import lance_tables as lt
 from resources import lance_vectors as lv
+from resources import lance_writes
 from resources.embedder import EmbedderResource
 from resources.lance_io_manager import LanceIOManager
 
@@ -36,7 +36,7 @@ def _write_clean(lake: str, day: str, n: int, seed: int, planted: list[tuple[str
                       "text": [t for _, t in planted], "domain": ["web"] * len(planted)})
     table = pa.concat_tables([docs, extra.cast(docs.schema)])
     reader = pa.RecordBatchReader.from_batches(table.schema, table.to_batches())
-    lt.replace_partitions(f"{lake}/clean_documents.lance", reader, ["day"], [(day,)])
+    lance_writes.replace_partitions(f"{lake}/clean_documents.lance", reader, ["day"], [(day,)])
 
 
 def _materialize(lake: str, day: str):

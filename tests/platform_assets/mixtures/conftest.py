@@ -8,8 +8,8 @@ import pyarrow as pa
 import pytest
 
 from platform_assets.mixtures.mixtures import build_mixtures_asset
+from resources.duckdb_engine import DuckDBEngine
 from resources.lance_io_manager import LanceIOManager
-from resources.sql_engine import DuckDBEngine
 
 # 30 prose docs of 100 tokens, 20 code docs of 50, 10 math docs of 20: 3,000 + 1,000 + 200 tokens.
 DOMAINS = [("prose", 30, 100), ("code", 20, 50), ("math", 10, 20)]

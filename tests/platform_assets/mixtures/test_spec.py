@@ -76,7 +76,7 @@ def test_sample_spec_sql_binds_against_the_real_upstream_schemas(tmp_path):
     from platform_assets.mixtures.build import component_sql
     from platform_assets.processors.classifiers import stack
     from platform_assets.processors.dedup.schemas import CLEAN_SCHEMA
-    from resources.sql_engine import DuckDBEngine
+    from resources.duckdb_engine import DuckDBEngine
 
     keys = [pa.field("doc_id", pa.string()), pa.field("day", pa.string())]
     schemas = {"clean_documents": CLEAN_SCHEMA, "contamination": CONTAMINATION_SCHEMA,

@@ -71,7 +71,7 @@ RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_p
 def _sql_model_setup(tmp_path):
     from platform_assets.analytics.sql_models import build_all
     from platform_assets.partitions import DAILY_METADATA, daily_partitions
-    from resources.sql_engine import DuckDBEngine
+    from resources.duckdb_engine import DuckDBEngine
 
     @dg.asset(name="docs", partitions_def=daily_partitions, metadata=DAILY_METADATA,
               io_manager_key="lance_io_manager")
