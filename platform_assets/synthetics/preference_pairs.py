@@ -15,7 +15,8 @@ from platform_assets.processors.dedup.presets import get_preset
 from platform_assets.processors.synthetics import registry
 from platform_assets.synthetics import spec as specs
 from platform_assets.synthetics.build import Built, GateInputs, build_pairs
-from resources import sql_engine as engines
+from resources import sql_refs
+from resources.sql_engine import input_metadata
 
 # Bump when pairing, gating or the output layout changes meaning: every spec's partition then shows stale.
 BUILDER_VERSION = "1"
@@ -34,7 +35,7 @@ def _code_version(files: dict[str, Path]) -> str:
 
 def _deps(files: dict[str, Path]) -> list[dg.AssetDep]:
     """Every ref of every spec (raw text, so a broken spec still loads the graph) and the gates' inputs."""
-    found = {r for path in files.values() for r in engines.refs(path.read_text())} | set(GATE_ASSETS)
+    found = {r for path in files.values() for r in sql_refs.refs(path.read_text())} | set(GATE_ASSETS)
     return [dg.AssetDep(n, partition_mapping=dg.AllPartitionMapping()) for n in sorted(found)]
 
 
@@ -91,7 +92,7 @@ def materialize(context: dg.AssetExecutionContext, name: str, path: Path) -> Ite
                         (seed_asset, versions[seed_asset]), gate_inputs(spec, engine, versions), client,
                         str(path))
     usage = client.usage.as_metadata() if client is not None else {}
-    meta = {**_summary_metadata(name, built), **usage, **engines.input_metadata(versions, pinned),
+    meta = {**_summary_metadata(name, built), **usage, **input_metadata(versions, pinned),
             "synthetic/spec_hash": spec_hash}
     data_version = dg.DataVersion(hashlib.sha256(
         f"{spec_hash}\0{json.dumps(versions, sort_keys=True)}".encode()).hexdigest()[:24])

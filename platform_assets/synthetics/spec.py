@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from platform_assets import settings
-from resources import sql_engine
+from resources import sql_refs
 
 SPEC_FOLDER = "synthetics"
 SEED_COLUMNS = ("doc_id", "text")
@@ -93,8 +93,8 @@ class SynthSpec(BaseModel):
     @classmethod
     def _one_select_with_refs(cls, sql: str) -> str:
         sql = sql.strip().rstrip(";").strip()
-        sql_engine.render(sql)
-        if not sql_engine.refs(sql):
+        sql_refs.render(sql)
+        if not sql_refs.refs(sql):
             raise ValueError("the query reads no asset: name its inputs with {{ ref('asset') }}")
         return sql
 
@@ -118,7 +118,7 @@ class SynthSpec(BaseModel):
         return self
 
     def refs(self) -> list[str]:
-        return sql_engine.refs(self.sql)
+        return sql_refs.refs(self.sql)
 
 
 def _known(step: Step, kind: str) -> Step:

@@ -13,9 +13,9 @@ from platform_assets.cli.demo_data.rng import FastRandom
 from platform_assets.eval_sets.eval_ngram_index import NGRAM_SIZES, build_index_table
 from platform_assets.processors.dedup.minhash import document_bands
 from platform_assets.processors.dedup.presets import get_preset
+from resources.duckdb_engine import DuckDBEngine
 from resources.lance_io_manager import LanceIOManager
 from resources.llm import LLMResource
-from resources.sql_engine import DuckDBEngine
 
 EVAL_QUESTION = ("A bakery packs muffins into boxes of six. On Monday it baked 252 muffins and sold every "
                  "full box by noon. How many full boxes of muffins did the bakery sell on Monday?")
