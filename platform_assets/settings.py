@@ -64,3 +64,18 @@ def timezone() -> str:
 def spec_dir() -> Path:
     """Declarative specs (`dbt_like_sql/`); `MASLOW_SPECS` overrides it (tests use their own)."""
     return Path(os.environ.get("MASLOW_SPECS") or SPEC_DIR)
+
+
+LLM_ENV = {
+    "base_url": "MASLOW_LLM_URL", "model": "MASLOW_LLM_MODEL", "api_key": "MASLOW_LLM_API_KEY",
+    "timeout_s": "MASLOW_LLM_TIMEOUT_S", "max_retries": "MASLOW_LLM_MAX_RETRIES",
+    "request_deadline_s": "MASLOW_LLM_REQUEST_DEADLINE_S", "run_deadline_s": "MASLOW_LLM_RUN_DEADLINE_S",
+    "max_error_share": "MASLOW_LLM_MAX_ERROR_SHARE",
+}
+
+
+def llm_settings() -> dict[str, str]:
+    """The LLM endpoint's settings from `MASLOW_LLM_*` (see LLM_ENV), by setting name; unset ones left out.
+
+    Read when a client is built, so run config that sets some fields never loses the others."""
+    return {name: os.environ[var] for name, var in LLM_ENV.items() if os.environ.get(var)}

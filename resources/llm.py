@@ -4,12 +4,13 @@ Requests run in batches: one cache lookup per batch, the misses sent concurrentl
 `concurrency`, one request per distinct cache key: duplicate texts in a batch share an answer), one cache
 append per batch. 429, 5xx, timeouts and connection errors are retried with
 exponential backoff and jitter (honouring `Retry-After`); other 4xx and malformed bodies are not.
+Two deadlines bound the wait: `request_deadline_s` for one request with all its retries (error
+`deadline`), `run_deadline_s` for every request of the client (later ones are not sent: `run_deadline`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import statistics
 import time
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 
 import dagster as dg
 import httpx
+import pydantic
 
 from platform_assets import settings
 from platform_assets.processors.classifiers.prompts import ChatRequest, ChatResult
@@ -65,6 +67,12 @@ class ChatCompletionsClient:
     batch_size: int = 64
     cache: ResponseCache | None = None
     usage: Usage = field(default_factory=Usage)
+    request_deadline_s: float = 120.0
+    run_deadline_s: float = 3600.0
+    started: float = field(default_factory=time.monotonic)
+
+    def _run_left(self) -> float:
+        return self.run_deadline_s - (time.monotonic() - self.started)
 
     def complete(self, requests: list[ChatRequest]) -> list[ChatResult]:
         results: list[ChatResult] = []
@@ -123,6 +131,19 @@ class ChatCompletionsClient:
             return list(await asyncio.gather(*(one(r) for r in batch)))
 
     async def _fetch(self, http: httpx.AsyncClient, req: ChatRequest) -> ChatResult:
+        """One request with its retries, within the request deadline and what is left of the run's."""
+        left = self._run_left()
+        error = "run_deadline"
+        if left > 0:
+            limit = min(self.request_deadline_s, left)
+            try:
+                return await asyncio.wait_for(self._attempts(http, req), timeout=limit)
+            except TimeoutError:
+                error = "deadline" if limit == self.request_deadline_s else "run_deadline"
+        self.usage.errors[error] = self.usage.errors.get(error, 0) + 1
+        return ChatResult(None, error=error)
+
+    async def _attempts(self, http: httpx.AsyncClient, req: ChatRequest) -> ChatResult:
         body = {"model": self.model, "messages": req.messages, "max_tokens": req.max_tokens, "temperature": 0}
         error = "unknown"
         for attempt in range(self.max_retries + 1):
@@ -181,56 +202,87 @@ def _seconds(value: str | None) -> float | None:
         return None
 
 
+class LLMSettings(pydantic.BaseModel):
+    """The client's effective settings: run config, else `MASLOW_LLM_*`, else these defaults."""
+
+    model_config = pydantic.ConfigDict(extra="forbid")
+    base_url: str = ""
+    model: str = ""
+    api_key: str = ""
+    concurrency: int = pydantic.Field(8, gt=0)
+    timeout_s: float = pydantic.Field(60.0, gt=0)
+    max_retries: int = pydantic.Field(5, ge=0)
+    request_deadline_s: float = pydantic.Field(120.0, gt=0)
+    run_deadline_s: float = pydantic.Field(3600.0, gt=0)
+    backoff_initial_s: float = pydantic.Field(0.5, ge=0)
+    backoff_max_s: float = pydantic.Field(20.0, ge=0)
+    batch_size: int = pydantic.Field(64, gt=0)
+    cache_uri: str = ""
+    max_error_share: float = pydantic.Field(0.1, ge=0, le=1)
+
+
 class LLMResource(dg.ConfigurableResource):
     """OpenAI-compatible chat endpoint for prompt-based classification.
+
+    Every field left unset (None) falls back to its `MASLOW_LLM_*` variable (settings.LLM_ENV), read when
+    the client is built, then to the LLMSettings default: so run config that sets `timeout_s` keeps the
+    endpoint the environment names.
 
     Args:
         base_url: the API root, e.g. `http://127.0.0.1:8000/v1`; empty means "not configured", and the
             prompt-based classifiers are skipped (the asset metadata says so).
         model: the model name the endpoint serves.
-        api_key: bearer token; pass `dg.EnvVar("MASLOW_LLM_API_KEY")`, never a literal.
-        concurrency, timeout_s, max_retries, backoff_initial_s, backoff_max_s, batch_size: see the module doc.
+        api_key: bearer token; pass `dg.EnvVar("MASLOW_LLM_API_KEY")` or leave it unset, never a literal.
+        timeout_s, max_retries: per HTTP attempt, and attempts after the first.
+        request_deadline_s, run_deadline_s: overall limits for one request and for the whole run.
+        max_error_share: above this share of request errors in a day, the `llm_error_share` check fails.
+        concurrency, backoff_initial_s, backoff_max_s, batch_size: see the module doc.
         cache_uri: Lance dataset of cached answers; default `<lake>/llm_cache.lance`.
     """
 
-    base_url: str = ""
-    model: str = ""
-    api_key: str = ""
-    concurrency: int = 8
-    timeout_s: float = 60.0
-    max_retries: int = 5
-    backoff_initial_s: float = 0.5
-    backoff_max_s: float = 20.0
-    batch_size: int = 64
-    cache_uri: str = ""
+    base_url: str | None = None
+    model: str | None = None
+    api_key: str | None = None
+    concurrency: int | None = None
+    timeout_s: float | None = None
+    max_retries: int | None = None
+    request_deadline_s: float | None = None
+    run_deadline_s: float | None = None
+    backoff_initial_s: float | None = None
+    backoff_max_s: float | None = None
+    batch_size: int | None = None
+    cache_uri: str | None = None
+    max_error_share: float | None = None
+
+    def effective(self) -> LLMSettings:
+        given = {k: v for k, v in self.model_dump().items()
+                 if v is not None and k in LLMSettings.model_fields}
+        merged = {**settings.llm_settings(), **given}
+        try:
+            return LLMSettings.model_validate(merged)
+        except pydantic.ValidationError as exc:
+            err = exc.errors()[0]
+            name = str(err["loc"][0])
+            where = f"llm.{name}" if name in given else f"{settings.LLM_ENV.get(name, name)} (environment)"
+            raise ValueError(f"{where}: {err['msg']}") from None
 
     @property
     def configured(self) -> bool:
-        return bool(self.base_url and self.model)
+        s = self.effective()
+        return bool(s.base_url and s.model)
 
     def get_client(self) -> ChatCompletionsClient | None:
-        if not self.configured:
+        s = self.effective()
+        if not (s.base_url and s.model):
             return None
-        cache = ResponseCache(self.cache_uri or f"{settings.lake_uri().rstrip('/')}/llm_cache.lance")
+        cache = ResponseCache(s.cache_uri or f"{settings.lake_uri().rstrip('/')}/llm_cache.lance")
         return ChatCompletionsClient(
-            self.base_url,
-            self.model,
-            self.api_key,
-            self.concurrency,
-            self.timeout_s,
-            self.max_retries,
-            self.backoff_initial_s,
-            self.backoff_max_s,
-            self.batch_size,
-            cache,
+            s.base_url, s.model, s.api_key, s.concurrency, s.timeout_s, s.max_retries, s.backoff_initial_s,
+            s.backoff_max_s, s.batch_size, cache, request_deadline_s=s.request_deadline_s,
+            run_deadline_s=s.run_deadline_s,
         )
 
 
 def llm_resource_from_env() -> LLMResource:
-    """`MASLOW_LLM_URL`, `MASLOW_LLM_MODEL`, and the key as `EnvVar("MASLOW_LLM_API_KEY")` when it is set."""
-    key = dg.EnvVar("MASLOW_LLM_API_KEY") if os.environ.get("MASLOW_LLM_API_KEY") else ""
-    return LLMResource(
-        base_url=os.environ.get("MASLOW_LLM_URL", ""),
-        model=os.environ.get("MASLOW_LLM_MODEL", ""),
-        api_key=key,
-    )
+    """The resource with nothing set: every setting comes from `MASLOW_LLM_*` when a client is built."""
+    return LLMResource()

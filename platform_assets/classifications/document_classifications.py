@@ -8,10 +8,12 @@ import pyarrow as pa
 import xxhash
 
 from platform_assets import settings
+from platform_assets.classifications.earlier_labels import keep_earlier_labels
 from platform_assets.partitions import DAILY_METADATA, daily_partitions
 from platform_assets.processors.classifiers import ngram_model, prompts, stack
 from platform_assets.processors.classifiers.summary import summarize
 from resources.executor import BatchExecutor
+from resources.lance_io_manager import LanceIOManager
 from resources.llm import LLMResource
 
 
@@ -59,6 +61,7 @@ def document_classifications(
     config: ClassificationsConfig,
     llm: LLMResource,
     executor: dg.ResourceParam[BatchExecutor],
+    lance_io_manager: dg.ResourceParam[LanceIOManager],
     clean_documents: pa.RecordBatchReader,
     quality_model: pa.Table,
 ) -> dg.Output[pa.Table]:
@@ -67,7 +70,8 @@ def document_classifications(
     Classifiers only score; thresholds are applied downstream (filters, mixture SQL). The in-process
     stack runs on the `executor` (every core) for partitions of at least `executor_min_rows` documents;
     smaller ones run here, where starting a pool would cost more than it saves. Prompt-based classifiers
-    run here on at most `llm_max_docs` documents per day, and are skipped without an endpoint.
+    run here on at most `llm_max_docs` documents per day, and are skipped without an endpoint. A document
+    whose request fails keeps the label an earlier run stored for it (its `__error` says so).
     """
     model = ngram_model.from_table(quality_model)
     classifiers = stack.build_stack(config.classifiers, model)
@@ -89,13 +93,15 @@ def document_classifications(
     for t in templates:
         schema = pa.schema(list(schema) + list(prompts.prompt_schema(t)))
     table = pa.Table.from_batches(batches, schema=schema) if batches else schema.empty_table()
+    table, kept = keep_earlier_labels(table, lance_io_manager.open(context.assets_def.key),
+                                      context.partition_key, templates)
     metadata = {**summarize(table, model.threshold), "quality_model/version": model.version}
     if templates:
         metadata["llm/endpoint"] = (
             "configured" if client else "skipped: no endpoint configured (llm.base_url)"
         )
         if client:
-            metadata.update(client.usage.as_metadata())
+            metadata.update({**client.usage.as_metadata(), "llm/earlier_labels_kept": kept})
     return dg.Output(table, metadata=metadata)
 
 

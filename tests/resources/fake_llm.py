@@ -20,6 +20,7 @@ class FakeEndpoint(BaseHTTPRequestHandler):
     in_flight = 0
     max_in_flight = 0
     lock = threading.Lock()
+    outage = False  # set True: every request gets a 500
 
     def log_message(self, *args):  # keep pytest output clean
         pass
@@ -55,6 +56,10 @@ class FakeEndpoint(BaseHTTPRequestHandler):
         self.hits[marker] += 1
         n = self.hits[marker]
         time.sleep(0.02)
+        if type(self).outage:
+            return self._send(500, {"error": "outage"})
+        if kind == "HANG":
+            time.sleep(3.0)
         if kind == "RATE2" and n <= 2:
             return self._send(429, {"error": "slow down"}, {"Retry-After": "0"})
         if kind == "FAIL503" and n == 1:
@@ -84,7 +89,8 @@ def serve():
     handler = type(
         "Handler",
         (FakeEndpoint,),
-        {"hits": Counter(), "headers_seen": [], "in_flight": 0, "max_in_flight": 0, "lock": threading.Lock()},
+        {"hits": Counter(), "headers_seen": [], "in_flight": 0, "max_in_flight": 0, "lock": threading.Lock(),
+         "outage": False},
     )
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

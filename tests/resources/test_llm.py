@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import replace
 
+import dagster as dg
 import pytest
 
 from platform_assets import settings
 from platform_assets.processors.classifiers.prompts import ChatRequest, load_templates, prompt_columns
-from resources.llm import ChatCompletionsClient, LLMResource
+from resources.llm import ChatCompletionsClient, LLMResource, llm_resource_from_env
 from resources.llm_cache import ResponseCache
 from tests.resources.fake_llm import serve
 
@@ -186,3 +188,44 @@ def test_connection_refused_is_a_request_error(template, tmp_path):
     client = _client("http://127.0.0.1:9/v1", tmp_path, max_retries=1)
     cols = prompt_columns(template, client, ["OK-1 a"], [True])
     assert cols["llm_edu_v1__error"].to_pylist() == ["connection_error"]
+
+
+def test_a_hung_request_stops_at_its_deadline_and_the_run_at_its_own(endpoint, template, tmp_path):
+    url, _ = endpoint
+    client = _client(url, tmp_path, timeout_s=10.0, max_retries=5, request_deadline_s=0.4)
+    start = time.monotonic()
+    cols = prompt_columns(template, client, ["HANG-1 x", "OK-1 y"], [True, True])
+    assert time.monotonic() - start < 2.5  # not 6 attempts of 10 s
+    assert cols["llm_edu_v1__error"].to_pylist() == ["deadline", None]
+    run = _client(url, tmp_path, timeout_s=10.0, concurrency=1, batch_size=8, request_deadline_s=0.4,
+                  run_deadline_s=1.0)
+    start = time.monotonic()
+    cols = prompt_columns(template, run, [f"HANG-{i} x" for i in range(2, 10)], [True] * 8)
+    assert time.monotonic() - start < 3.0
+    errors = cols["llm_edu_v1__error"].to_pylist()
+    assert errors[:2] == ["deadline", "deadline"] and set(errors[3:]) == {"run_deadline"}
+    assert run.usage.errors["run_deadline"] >= 5
+
+
+def test_environment_gives_the_endpoint_and_run_config_only_what_it_sets(endpoint, monkeypatch):
+    url, _ = endpoint
+    monkeypatch.setenv("MASLOW_LLM_URL", url)
+    monkeypatch.setenv("MASLOW_LLM_MODEL", "tiny-llm")
+    monkeypatch.setenv("MASLOW_LLM_TIMEOUT_S", "7.5")
+    monkeypatch.setenv("MASLOW_LLM_MAX_RETRIES", "2")
+    seen = {}
+
+    @dg.asset
+    def probe(llm: LLMResource) -> None:
+        client = llm.get_client()
+        seen.update(url=client.base_url, model=client.model, timeout=client.timeout_s,
+                    retries=client.max_retries, deadline=client.request_deadline_s)
+
+    run_config = {"resources": {"llm": {"config": {"timeout_s": 3.0, "request_deadline_s": 9.0}}}}
+    assert dg.materialize([probe], resources={"llm": llm_resource_from_env()}, run_config=run_config).success
+    assert seen == {"url": url, "model": "tiny-llm", "timeout": 3.0, "retries": 2, "deadline": 9.0}
+    monkeypatch.setenv("MASLOW_LLM_MAX_RETRIES", "many")
+    with pytest.raises(ValueError, match="MASLOW_LLM_MAX_RETRIES"):
+        LLMResource().get_client()
+    with pytest.raises(ValueError, match="llm.timeout_s"):
+        LLMResource(timeout_s=-1.0).get_client()

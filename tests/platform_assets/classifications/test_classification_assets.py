@@ -11,6 +11,7 @@ import pyarrow as pa
 import pytest
 
 from platform_assets.classifications import classification_checks as checks
+from platform_assets.classifications import llm_checks
 from platform_assets.classifications.document_classifications import document_classifications
 from platform_assets.classifications.quality_model import quality_model
 from platform_assets.partitions import DAILY_METADATA, daily_partitions
@@ -47,7 +48,7 @@ def _materialize(lake: str, selection, **kw):
     resources = {"lance_io_manager": io, "io_manager": io, "llm": kw.pop("llm", LLMResource()),
                  "executor": kw.pop("executor", LocalExecutor(workers=0))}
     return dg.materialize(
-        [CLEAN, quality_model, document_classifications, *checks_defs()],
+        [CLEAN, quality_model, document_classifications, *checks_defs(), *kw.pop("extra_checks", [])],
         resources=resources,
         selection=selection,
         **kw,
@@ -196,3 +197,32 @@ def test_quality_check_fails_as_an_error_when_length_does_as_well(tmp_path):
     assert check(1.0, 0.5).passed
     failed = check(1.0, 1.0)
     assert not failed.passed and failed.severity == dg.AssetCheckSeverity.ERROR
+
+
+def test_an_outage_fails_the_error_share_check_and_keeps_earlier_labels(lake, tmp_path):
+    _write_clean(lake, n=40)
+    run_config = dg.RunConfig(ops={"document_classifications": {"config": {"llm_max_docs": 4}}})
+    with serve() as (url, server):
+        def llm(cache: str) -> LLMResource:
+            return LLMResource(base_url=url, model="tiny-llm", cache_uri=str(tmp_path / cache),
+                               backoff_initial_s=0.01, backoff_max_s=0.02, max_retries=1)
+
+        assert _materialize(lake, [quality_model], llm=llm("a.lance")).success
+        selection = dg.AssetSelection.assets(document_classifications) | dg.AssetSelection.checks(
+            llm_checks.llm_error_share)
+        good = _materialize(lake, selection, partition_key=DAY, llm=llm("a.lance"), run_config=run_config,
+                            extra_checks=[llm_checks.llm_error_share])
+        assert good.success and all(e.passed for e in good.get_asset_check_evaluations())
+        server.outage = True
+        down = _materialize(lake, selection, partition_key=DAY, llm=llm("b.lance"), run_config=run_config,
+                            extra_checks=[llm_checks.llm_error_share], raise_on_error=False)
+    assert not down.success  # the blocking ERROR check fails the run
+    [check] = [e for e in down.get_asset_check_evaluations() if e.check_name == "llm_error_share"]
+    assert not check.passed and check.severity == dg.AssetCheckSeverity.ERROR
+    assert check.metadata["llm_edu_v1/failed"].value == check.metadata["llm_edu_v1/asked"].value == 4
+    meta = down.asset_materializations_for_node("document_classifications")[0].metadata
+    assert meta["llm/earlier_labels_kept"].value == 4
+    out = lance.dataset(f"{lake}/document_classifications.lance").to_table(filter=f"day = '{DAY}'")
+    asked = [r for r in out.to_pylist() if r["llm_edu_v1__status"] != "not_sampled"]
+    assert [(r["score__llm_edu_v1"], r["llm_edu_v1__status"], r["llm_edu_v1__error"]) for r in asked] == [
+        (3.0, "ok", "http_500; earlier label kept")] * 4
