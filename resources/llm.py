@@ -11,6 +11,7 @@ Two deadlines bound the wait: `request_deadline_s` for one request with all its 
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import statistics
 import time
@@ -81,7 +82,8 @@ class ChatCompletionsClient:
         return results
 
     def _batch(self, batch: list[ChatRequest]) -> list[ChatResult]:
-        keys = [cache_key(self.model, r.template_version, r.text_hash, r.max_tokens) for r in batch]
+        keys = [cache_key(self.model, r.template_version, r.text_hash, r.max_tokens, r.sampling,
+                          r.sample_index) for r in batch]
         hits = self.cache.get_many(keys) if self.cache else {}
         first: dict[str, int] = {}  # one request per distinct missing key: duplicates share its answer
         for i, k in enumerate(keys):
@@ -111,6 +113,8 @@ class ChatCompletionsClient:
                         "finish_reason": res.finish_reason,
                         "prompt_tokens": res.prompt_tokens,
                         "completion_tokens": res.completion_tokens,
+                        "sampling": batch[i].sampling,
+                        "sample_index": batch[i].sample_index,
                     }
                 )
         if self.cache:
@@ -145,6 +149,8 @@ class ChatCompletionsClient:
 
     async def _attempts(self, http: httpx.AsyncClient, req: ChatRequest) -> ChatResult:
         body = {"model": self.model, "messages": req.messages, "max_tokens": req.max_tokens, "temperature": 0}
+        if req.sampling is not None:  # exactly the parameters the cache key holds
+            body.update(json.loads(req.sampling))
         error = "unknown"
         for attempt in range(self.max_retries + 1):
             if attempt:

@@ -1,5 +1,8 @@
-"""LLM response cache in Lance, keyed by (model, prompt-template version, text hash, max_tokens): a re-run
-costs nothing, and raising max_tokens asks again instead of reusing an answer cut at the old limit.
+"""LLM response cache in Lance, keyed by (model, prompt-template version, text hash, max_tokens) and, for a
+sampled request, every sampling parameter and the sample index: a re-run costs nothing, raising max_tokens
+asks again instead of reusing an answer cut at the old limit, and N samples of one prompt stay N answers.
+Servers are not deterministic even at temperature 0 with a seed when batches mix, so the stored answer (with
+the sampling it was asked with) is the record that makes a run reproducible.
 
 Only answers the endpoint actually returned are stored (parse failures included, so a re-run reproduces
 them); request failures are not, so they are retried next time. Appends from concurrent runs rebase.
@@ -12,7 +15,7 @@ import time
 
 import pyarrow as pa
 
-from resources import lance_datasets, lance_filters
+from resources import lance_datasets, lance_filters, lance_schema
 
 SCHEMA = pa.schema(
     [
@@ -25,13 +28,20 @@ SCHEMA = pa.schema(
         ("prompt_tokens", pa.int64()),
         ("completion_tokens", pa.int64()),
         ("created_at", pa.timestamp("ms", tz="UTC")),
+        ("sampling", pa.string()),  # JSON of the sampling parameters sent; null for greedy classifier calls
+        ("sample_index", pa.int32()),
     ]
 )
 _IN_CHUNK = 500
 
 
-def cache_key(model: str, template_version: str, text_hash: str, max_tokens: int) -> str:
+def cache_key(model: str, template_version: str, text_hash: str, max_tokens: int,
+              sampling: str | None = None, sample_index: int = 0) -> str:
+    """`sampling` is the canonical JSON of the sampling parameters (None: the greedy default of the prompt
+    classifiers, whose keys stay what they were)."""
     parts = (model, template_version, text_hash, str(max_tokens))
+    if sampling is not None:
+        parts += (sampling, str(sample_index))
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
@@ -60,4 +70,7 @@ class ResponseCache:
         now = int(time.time() * 1000)
         table = pa.Table.from_pylist([{**r, "created_at": now} for r in rows], schema=SCHEMA)
         ds = lance_datasets.ensure_dataset(self.uri, SCHEMA, self.storage_options)  # race-safe first creation
+        _, added = lance_schema.reconcile_schema(ds.schema, SCHEMA)
+        if added:  # a cache written before the sampling columns existed: add them, no rewrite
+            ds.add_columns(added)
         ds.insert(table, mode="append", storage_options=self.storage_options)  # no second open

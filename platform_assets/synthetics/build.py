@@ -130,6 +130,11 @@ def summarize(kept: list[dict], rejected: list[dict], judge_stats: Counter) -> d
            "verified": sum(1 for r in kept if r["judge"] == "verifier_v1"),
            "dropped_by_reason": dict(sorted(reasons.items()))}
     out.update(judge_stats)
+    if judge_stats.get("judge/judged"):
+        out["judge/flip_rate"] = round(judge_stats["judge/flips"] / judge_stats["judge/judged"], 4)
+        decisive = judge_stats["judge/decisive"]
+        share = judge_stats["judge/longer_wins"] / decisive if decisive else 0.0
+        out["judge/longer_win_share"] = round(share, 4)
     return out
 
 

@@ -17,6 +17,8 @@ class FakeEndpoint(BaseHTTPRequestHandler):
 
     hits: Counter
     headers_seen: list
+    bodies: list
+    responder = None  # body -> answer text, for tests that need answers of their own
     in_flight = 0
     max_in_flight = 0
     lock = threading.Lock()
@@ -50,6 +52,7 @@ class FakeEndpoint(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         assert self.path == "/v1/chat/completions" and body["model"] == "tiny-llm"
         self.headers_seen.append(self.headers.get("Authorization"))
+        self.bodies.append(body)
         content = body["messages"][-1]["content"]
         marker = next((w for w in content.split() if "-" in w and w.split("-")[0].isupper()), "OK-any")
         kind = marker.split("-")[0]
@@ -73,6 +76,8 @@ class FakeEndpoint(BaseHTTPRequestHandler):
         if kind == "MALFORMED":
             return self._send(200, '{"choices": [ {not json')
         answer = {"BADANSWER": "I would say 3.", "TRUNC": '{"score": 3, "reas'}.get(kind, GOOD)
+        if self.responder is not None and kind not in ("BADANSWER", "TRUNC"):
+            answer = self.responder(body)
         finish = "length" if kind == "TRUNC" else "stop"
         self._send(
             200,
@@ -84,13 +89,15 @@ class FakeEndpoint(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def serve():
-    """(base_url, handler class with `hits`, `headers_seen`, `max_in_flight`) of a server on 127.0.0.1."""
+def serve(responder=None):
+    """(base_url, handler class with `hits`, `headers_seen`, `bodies`, `max_in_flight`) of a server on
+    127.0.0.1; `responder(body) -> str` answers requests that carry no failure marker."""
     handler = type(
         "Handler",
         (FakeEndpoint,),
-        {"hits": Counter(), "headers_seen": [], "in_flight": 0, "max_in_flight": 0, "lock": threading.Lock(),
-         "outage": False},
+        {"hits": Counter(), "headers_seen": [], "bodies": [], "in_flight": 0, "max_in_flight": 0,
+         "lock": threading.Lock(), "outage": False,
+         "responder": staticmethod(responder) if responder else None},
     )
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -122,13 +122,16 @@ def load_templates(folder: Path) -> dict[str, PromptTemplate]:
 
 @dataclass(frozen=True)
 class ChatRequest:
-    """One chat completion to run; with the model, `template_version`, `text_hash` and `max_tokens` form the
-    cache key."""
+    """One chat completion to run; with the model, `template_version`, `text_hash`, `max_tokens`, and for a
+    sampled request `sampling` (canonical JSON of temperature, top_p, seed, ...) and `sample_index`, form the
+    cache key. `sampling=None` is greedy (temperature 0)."""
 
     template_version: str
     text_hash: str
     messages: list[dict[str, str]]
     max_tokens: int
+    sampling: str | None = None
+    sample_index: int = 0
 
 
 @dataclass(frozen=True)

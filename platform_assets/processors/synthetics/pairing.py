@@ -41,6 +41,9 @@ def pair_by_score(samples: list[dict], verdicts: list[tuple[bool, float, str]], 
     for group in groups(samples):
         doc_id = samples[group[0]]["doc_id"]
         errors = [samples[i]["error"] for i in group if samples[i]["error"]]
+        if len(errors) == len(group):
+            out.append(candidate(doc_id, judge, reason="generation_failed", detail="; ".join(errors)))
+            continue
         good = sorted((i for i in group if verdicts[i][0]), key=lambda i: (-verdicts[i][1], i))
         bad = sorted((i for i in group if not verdicts[i][0] and not samples[i]["error"]),
                      key=lambda i: (verdicts[i][1], i))

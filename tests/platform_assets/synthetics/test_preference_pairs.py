@@ -50,3 +50,54 @@ def test_rerun_gives_the_same_pairs(lake, resources, spec_dir):
     again = _read(lake, "preference_pairs").sort_by("pair_id")
     assert first.column("pair_id").equals(again.column("pair_id"))
     assert first.column("rejected").equals(again.column("rejected"))
+
+
+LLM_SPEC = """
+name: {name}
+description: model pairs
+seed: 5
+sql: select doc_id, text, domain from {{{{ ref('clean_documents') }}}} where doc_id in ('math-2', 'math-3')
+generator: {{name: llm_v1}}
+samples_per_prompt: 3
+sampling: {{temperature: 0.7, top_p: 0.9, max_tokens: 128, seed: 40}}
+judge: {{name: llm_judge_v1}}
+judge_limits: {{max_flip_rate: 0.2, max_longer_win_share: {longer}}}
+"""
+
+
+def _prefer_longer(body: dict) -> str:
+    user = body["messages"][-1]["content"]
+    if "[Answer A]" not in user:
+        return "Worked answer." + " More detail." * (body["seed"] - 40)
+    a, b = user.split("[Answer A]\n")[1].split("\n\n[Answer B]\n")
+    return "A" if len(a) > len(b.split("\n\nWhich answer")[0]) else "B"
+
+
+def test_llm_pairs_keep_sampling_and_both_verdicts_and_rerun_from_cache(lake, resources, spec_dir, tmp_path):
+    from resources.llm import LLMResource
+    from tests.resources.fake_llm import serve
+
+    (spec_dir / "model.yaml").write_text(LLM_SPEC.format(name="model", longer=1.0))
+    (spec_dir / "strict.yaml").write_text(LLM_SPEC.format(name="strict", longer=0.5))
+    with serve(_prefer_longer) as (url, handler):
+        resources["llm"] = LLMResource(base_url=url, model="tiny-llm", cache_uri=str(tmp_path / "c.lance"))
+        result = materialize(resources, "model")
+        sent = len(handler.bodies)
+        assert sent == 2 * 3 + 2 * 3 * 2  # 3 samples per prompt; 3 pairs each judged in both orders
+        pairs = _read(lake, "preference_pairs").to_pylist()
+        assert {p["doc_id"] for p in pairs} == {"math-2", "math-3"}
+        row = pairs[0]
+        assert (row["verdict_ab"], row["verdict_ba"]) in {("A", "B"), ("B", "A")}
+        assert row["model"] == "tiny-llm" and row["judge_model"] == "tiny-llm" and row["margin"] is None
+        assert json.loads(row["chosen_sampling"]) == {"temperature": 0.7, "top_p": 0.9, "max_tokens": 128,
+                                                      "seed": 40 + row["chosen_sample_index"]}
+        assert len(row["chosen"]) > len(row["rejected"])
+        meta = result.get_asset_materialization_events()[0].materialization.metadata
+        assert meta["judge/flip_rate"].value == 0.0 and meta["judge/longer_win_share"].value == 1.0
+        assert meta["llm/requests"].value == sent
+        materialize(resources, "model")
+        assert len(handler.bodies) == sent  # the rerun is answered from the response cache
+        strict = materialize(resources, "strict")
+    checks = {c.check_name: c for c in strict.get_asset_check_evaluations()}
+    assert not checks["judge_bias"].passed
+    assert "longer answer wins 1.000 > 0.5" in checks["judge_bias"].description

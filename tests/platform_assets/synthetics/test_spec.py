@@ -56,3 +56,9 @@ def test_yaml_error_names_the_line_and_name_must_match_file(tmp_path):
     with pytest.raises(specs.SynthSpecError, match="must equal the file name"):
         specs.load_spec(_write(tmp_path, GOOD.format(name="other")))
 
+
+
+def test_a_generator_that_pairs_its_own_samples_needs_two(tmp_path):
+    body = GOOD.format(name="s").replace("perturb_v1", "llm_v1") + "samples_per_prompt: 1\n"
+    with pytest.raises(specs.SynthSpecError, match="samples_per_prompt: llm_v1 pairs its own samples"):
+        specs.load_spec(_write(tmp_path, body))
