@@ -1,7 +1,8 @@
 """`maslow demo`: materialize the whole graph on demo data, then print what was built.
 
 Writes the demo landing folder, runs the whole graph through the staged runner (`cli/runner.py`) on
-the Dagster instance under DAGSTER_HOME, so `make ui` shows the history afterwards.
+the Dagster instance under DAGSTER_HOME, so `make ui` shows the history afterwards, and writes the
+analytics report (`maslow report`) to $MASLOW_HOME/reports/report.html.
 """
 
 from __future__ import annotations
@@ -147,6 +148,12 @@ def run(args) -> int:
     console.print(f"\nmaterialized {len(results)} runs in {time.perf_counter() - started:.0f} s\n")
     for line in summary(defs, results, load_truth(landing, args.seed)):
         console.print(line, highlight=False, soft_wrap=True)
+    from platform_assets.cli.report import write_report
+
+    with dg.DagsterInstance.get() as instance:
+        report = write_report(instance=instance)
+    console.print(f"\nreport (every analytics panel, {days[0]} .. {days[-1]}): {report.resolve()}",
+                  highlight=False, soft_wrap=True)
     console.print(
         f"\nLance datasets: {settings.lake_uri()}   Dagster instance: {os.environ['DAGSTER_HOME']}\n"
         "Open the UI with `make ui` (http://127.0.0.1:3000); try `maslow audit mixtures --verify`, "
