@@ -27,7 +27,7 @@ from platform_assets.cli.report.data import chart_rows, read_range
 from platform_assets.eval_sets.contamination import CONTAMINATION_SCHEMA
 from platform_assets.eval_sets.items import ITEM_SCHEMA
 from platform_assets.processors.dedup.schemas import CLEAN_SCHEMA, REJECTED_SCHEMA
-from resources.sql_engine import DuckDBEngine
+from resources.duckdb_engine import DuckDBEngine
 
 WORDS = np.array("the of and model data token corpus train clean filter code math proof value".split())
 

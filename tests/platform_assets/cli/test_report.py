@@ -17,8 +17,8 @@ from platform_assets.analytics.mixture_targets import mixture_targets
 from platform_assets.analytics.sql_models import build_all
 from platform_assets.cli import main as cli
 from platform_assets.cli.dagster_home import ensure_dagster_home
+from resources.duckdb_engine import DuckDBEngine
 from resources.lance_io_manager import LanceIOManager
-from resources.sql_engine import DuckDBEngine
 from tests.platform_assets.analytics import small_lake
 
 DAYS = small_lake.DAYS
