@@ -17,6 +17,7 @@ h1 { font-size: 22px; } h2 { font-size: 17px; margin: 0 0 4px; }
 section.panel { background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: 14px; margin: 14px 0; }
 p.desc { color: #555; margin: 0 0 8px; } p.inputs { color: #666; font-size: 12px; }
 .chart svg { max-width: 100%; height: auto; } .error { color: #b00020; font-weight: bold; }
+.note { color: #8a6d00; }
 table { border-collapse: collapse; font-size: 13px; } td, th { border: 1px solid #ddd; padding: 3px 8px; }
 td.num { text-align: right; }
 """
@@ -39,9 +40,9 @@ def panel_html(panel: Panel, start: str | None, end: str | None) -> str:
     head = f'<section class="panel" id="{_esc(panel.name)}"><h2>{_esc(title)}</h2>'
     head += f'<p class="desc">{_esc(model.header.description)} <code>{_esc(panel.name)}</code></p>'
     if panel.table is None:
-        body = f'<p class="error">not materialized: run <code>{_esc(panel.name)}</code> first</p>'
+        body = f'<p class="note">not materialized yet: materialize <code>{_esc(panel.name)}</code></p>'
     elif panel.table.num_rows == 0:
-        body = f'<p class="error">no rows between {_esc(start)} and {_esc(end)}</p>'
+        body = f'<p class="note">no rows between {_esc(start)} and {_esc(end)}</p>'
     elif chart is None:
         body = table_html(panel.table)
     else:

@@ -13,6 +13,7 @@ from platform_assets.eval_sets.contamination import CONTAMINATION_SCHEMA
 from platform_assets.eval_sets.items import ITEM_SCHEMA
 from platform_assets.processors.classifiers import stack
 from platform_assets.processors.dedup.schemas import CLEAN_SCHEMA, REJECTED_SCHEMA
+from platform_assets.synthetics.schema import output_schema
 
 DAYS = ["2026-03-01", "2026-03-02", "2026-03-03"]
 DOMAINS = ["prose", "code", "math", "dialog"]
@@ -71,6 +72,12 @@ def tables(days: list[str] = DAYS, seed: int = 0, relabel: str | None = None) ->
     targets = [{"mixture": "mix", "component": c, "target_ratio": 0.5, "requested_tokens": 60,
                 "target_tokens": 30} for c in ("a", "b")]
     out["mixture_targets"] = _table(targets, TARGETS_SCHEMA)
+    schemas = output_schema([], pa.schema([]))
+    pairs = [{"synthetic": "verified", "task": t, "chosen": "a longer answer", "rejected": "short",
+              "margin": 1.0} for t in ("math", "math", "code")]
+    out["preference_pairs"] = _table(pairs, schemas.pairs)
+    out["rejected_pairs"] = _table([{"synthetic": "verified", "task": "math", "stage": "judge",
+                                     "reason": "position_flip"}], schemas.rejected)
     return out
 
 

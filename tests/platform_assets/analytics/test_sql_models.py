@@ -91,7 +91,7 @@ def test_project_models_transpile_to_trino_and_run_on_the_real_upstream_schemas(
     assert {m.name for m in models} >= {
         "corpus_by_source_domain_language", "clean_funnel_by_reason", "classification_distributions",
         "length_histograms", "language_mix", "dedup_rates", "contamination_by_eval_set",
-        "mixture_composition"}
+        "mixture_composition", "preference_pair_outcomes"}
     for model in models:
         to_trino(model.sql, "lance", "lake", versions={r: 3 for r in model.refs})  # raises on a grammar error
         out = engine.query(model.sql, ref_filters={r: "day = '2026-01-01'" for r in model.refs

@@ -22,7 +22,7 @@ from resources.lance_io_manager import LanceIOManager
 from tests.platform_assets.analytics import small_lake
 
 DAYS = small_lake.DAYS
-PANELS = 8
+PANELS = 9
 
 
 @pytest.fixture(scope="module")
