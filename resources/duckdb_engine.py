@@ -1,7 +1,9 @@
 """DuckDB in-process over Lance scanners with the projection and filter each ref needs (sql_pushdown).
 
 Each `{{ ref('asset') }}` resolves to the asset's Lance dataset (`<root_uri>/<asset>.lance`, as
-`LanceIOManager` writes it) and is registered with DuckDB as a Lance scanner.
+`LanceIOManager` writes it) and is registered with DuckDB as a Lance scanner. The query is confined first
+(resources/sql_guard.py); DuckDB then runs without file-system or network access, without installing or
+loading extensions, and with its configuration locked once the scanners are registered.
 """
 
 from __future__ import annotations
@@ -14,8 +16,12 @@ import pyarrow as pa
 
 from resources.lance_datasets import dataset_uri
 from resources.sql_engine import BATCH_ROWS, LakeMixin, SqlEngine
+from resources.sql_guard import confine
 from resources.sql_pushdown import ScanSpec, plan_scans
 from resources.sql_refs import SqlRefError, placeholder, refs, render
+
+LOCKED_DOWN = {"enable_external_access": False, "autoinstall_known_extensions": False,
+               "autoload_known_extensions": False}
 
 
 class DuckDBEngine(LakeMixin, SqlEngine):
@@ -59,15 +65,17 @@ class DuckDBEngine(LakeMixin, SqlEngine):
         `versions` pins refs to Lance versions; `ref_filters` adds a Lance filter to a ref's scan (a daily
         model's partition, say); DuckDB still evaluates the query's own predicates.
         """
+        confine(sql)
         config = {k: v for k, v in (("threads", self.threads), ("memory_limit", self.memory_limit)) if v}
         scans = self.scans(sql, versions, ref_filters)
-        con = duckdb.connect(config=config)
+        con = duckdb.connect(config={**config, **LOCKED_DOWN})
         scanners = []
         try:
             for name, (ds, spec) in scans.items():
                 scanner = ds.scanner(columns=spec.columns, filter=spec.filter, batch_size=8192)
                 scanners.append(scanner)  # a LanceScanner can be scanned again (self-joins, CTEs used twice)
                 con.register(placeholder(name), scanner)
+            con.execute("SET lock_configuration = true")  # the query cannot turn any of it back on
             reader = con.sql(render(sql)).to_arrow_reader(BATCH_ROWS)
         except BaseException:
             con.close()

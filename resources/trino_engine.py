@@ -14,6 +14,7 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel, SqlglotError
 
 from resources.sql_engine import BATCH_ROWS, LakeMixin, SqlEngine
+from resources.sql_guard import confine
 from resources.sql_refs import SqlRefError, placeholder, refs, render
 
 _TRINO_TYPES = {"varchar": pa.string(), "bigint": pa.int64(), "integer": pa.int32(), "smallint": pa.int16(),
@@ -87,6 +88,7 @@ def to_trino(sql: str, catalog: str, schema: str, versions: Mapping[str, int] | 
     A ref in `versions` reads that Lance version (`FOR VERSION AS OF n`); a ref in `ref_filters` is read
     through `(SELECT * FROM ... WHERE <filter>)`, the filter in Lance's (standard) SQL.
     """
+    confine(sql)  # one SELECT over refs: DROP, DELETE, INSERT, CREATE TABLE AS ... are never sent
     for name in refs(sql):
         if "/" in name:
             raise SqlRefError(f"ref('{name}'): Trino's dir namespace is flat; nested keys have no table")

@@ -30,7 +30,7 @@ from platform_assets.analytics import summaries
 from platform_assets.analytics.charts import Chart
 from platform_assets.analytics.merge import Merge
 from platform_assets.specs import FieldProblem, SpecError, load_yaml_model
-from resources import lance_filters, sql_refs
+from resources import lance_filters, sql_guard, sql_refs
 from resources.sql_engine import SqlEngine, input_metadata
 
 HEADER = re.compile(r"\A\s*/\*\s*---[ \t]*\n(?P<yaml>.*?)\n\s*---\s*\*/", re.S)
@@ -115,6 +115,10 @@ def parse_model(path: Path) -> SqlModel:
     if not sql_refs.refs(sql):
         raise SqlModelError(path, sql_line, "(sql)", "the model reads no asset; name its inputs with "
                             "{{ ref('asset') }}")
+    try:
+        sql_guard.confine(sql)
+    except sql_guard.SqlConfinementError as e:
+        raise SqlModelError(path, sql_line, "(sql)", str(e)) from e
     return SqlModel(path.stem, path, header, sql)
 
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from platform_assets import settings
 from platform_assets.specs import SpecError, load_yaml_model
-from resources import sql_refs
+from resources import sql_guard, sql_refs
 
 SPEC_FOLDER = "mixtures"
 REQUIRED_COLUMNS = ("doc_id", "text", "token_count")
@@ -44,6 +44,7 @@ class Component(BaseModel):
         sql_refs.render(sql)  # only ref() templating
         if not sql_refs.refs(sql):
             raise ValueError("the query reads no asset: name its inputs with {{ ref('asset') }}")
+        sql_guard.confine(sql)
         return sql
 
 

@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from platform_assets import settings
-from resources import sql_refs
+from resources import sql_guard, sql_refs
 
 SPEC_FOLDER = "synthetics"
 SEED_COLUMNS = ("doc_id", "text")
@@ -96,6 +96,7 @@ class SynthSpec(BaseModel):
         sql_refs.render(sql)
         if not sql_refs.refs(sql):
             raise ValueError("the query reads no asset: name its inputs with {{ ref('asset') }}")
+        sql_guard.confine(sql)
         return sql
 
     @field_validator("generator")
