@@ -85,3 +85,34 @@ def test_mixture_composition_sets_achieved_against_target(tmp_path):
     # the achieved split is 30/30 tokens of the three samples (10 + 20 for a, 30 for b)
     assert ratios == {("a", "target"): 0.5, ("b", "target"): 0.5, ("a", "achieved"): 0.5,
                       ("b", "achieved"): 0.5}
+
+
+SCANNED: list[tuple[str, object, str | None]] = []
+
+
+class _CountingEngine(DuckDBEngine):
+    """Records each ref's dataset and the Lance filter of the scan DuckDB is handed."""
+
+    def query(self, sql, *, versions=None, ref_filters=None):
+        for name, (ds, spec) in self.scans(sql, versions, ref_filters).items():
+            SCANNED.append((name, ds, spec.filter))
+        return super().query(sql, versions=versions, ref_filters=ref_filters)
+
+
+def test_a_daily_model_reads_only_its_day(tmp_path):
+    lake = tmp_path / "lake"
+    tables = small_lake.write(lake)
+    assets, _ = build_all()
+    daily = [a for a in assets if a.partitions_def is not None]
+    day = small_lake.DAYS[1]
+    SCANNED.clear()
+    resources = {"sql_engine": _CountingEngine(root_uri=str(lake)),
+                 "lance_io_manager": LanceIOManager(root_uri=str(lake))}
+    dg.materialize(daily, partition_key=day, resources=resources)
+    assert {name for name, _, _ in SCANNED} >= {"clean_documents", "rejected_documents", "contamination"}
+    for name, ds, scan_filter in SCANNED:
+        if "day" in tables[name].column_names:  # not one row of another day is read
+            assert scan_filter and ds.count_rows(filter=f"({scan_filter}) AND day <> '{day}'") == 0, name
+            assert ds.count_rows(filter=scan_filter) > 0, name
+        else:
+            assert name == "eval_items" and scan_filter is None
