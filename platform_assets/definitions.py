@@ -3,7 +3,16 @@
 import dagster as dg
 
 import schedules
-from platform_assets import analytics, classifications, clean, eval_sets, mixtures, policies, synthetics
+from platform_assets import (
+    analytics,
+    classifications,
+    clean,
+    eval_sets,
+    media,
+    mixtures,
+    policies,
+    synthetics,
+)
 from resources import build_resources
 
 _GROUPS = {
@@ -13,6 +22,7 @@ _GROUPS = {
     "mixtures": mixtures,
     "analytics": analytics,
     "synthetics": synthetics,
+    "media": media,
 }
 
 _assets = policies.apply(

@@ -1,7 +1,8 @@
-"""`dbt_like_sql/sources.yaml`: per-source field names and domain for the landing zone.
+"""`dbt_like_sql/sources.yaml`: per-source field names, domain and modality for the landing zone.
 
 A source folder `<landing>/<source>/` needs an entry only when its records do not have the default
-shape `{"id", "text", "url"?, "meta"?}` or when it belongs to one domain (prose, code, math, dialog).
+shape `{"id", "text", "url"?, "meta"?}`, when it belongs to one domain (prose, code, math, dialog), or when
+it holds media (`modality: image|audio`: read by raw_media, never by raw_documents).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from platform_assets.specs import SpecError, load_yaml_model
 
 Domain = Literal["prose", "code", "math", "dialog"]
 DEFAULT_MAX_DOCUMENT_BYTES = 4 << 20
+Modality = Literal["text", "image", "audio"]
+MEDIA_TEXT_FIELD = {"image": "caption", "audio": "transcript"}
 
 
 class SourcesError(SpecError):
@@ -31,6 +34,8 @@ class FieldMap(pydantic.BaseModel):
     text: str = "text"
     url: str = "url"
     meta: str = "meta"
+    bytes: str = "bytes"  # media sources: the Parquet column holding a file's bytes
+    file: str = "file"  # media sources: the sidecar key naming a file, the Parquet column with its name
 
 
 class SourceConfig(pydantic.BaseModel):
@@ -39,10 +44,21 @@ class SourceConfig(pydantic.BaseModel):
     model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
     domain: Domain | None = None
     description: str | None = None
+    modality: Modality = "text"
     fields: FieldMap = FieldMap()
     # a record (JSONL line, txt file, Parquet row's text) larger than this is quarantined as too_large
     max_document_bytes: pydantic.ByteSize = pydantic.Field(
         pydantic.ByteSize(DEFAULT_MAX_DOCUMENT_BYTES), gt=0)
+
+    @property
+    def is_media(self) -> bool:
+        return self.modality != "text"
+
+    def text_field(self) -> str:
+        """Where a record's text is: `fields.text` if set, else `caption` (image) or `transcript` (audio)."""
+        if self.is_media and "text" not in self.fields.model_fields_set:
+            return MEDIA_TEXT_FIELD[self.modality]
+        return self.fields.text
 
 
 class SourcesFile(pydantic.BaseModel):

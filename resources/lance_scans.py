@@ -47,18 +47,21 @@ def select_partitions(
 
 
 def scanner(ds, selection: Selection, columns: Sequence[str] | None = None, batch_size: int | None = None,
-            streaming: bool = False):
-    """A pushdown scanner; `streaming` bounds read-ahead so a slow consumer holds little memory."""
+            streaming: bool = False, blobs_as_bytes: bool = False):
+    """A pushdown scanner; `streaming` bounds read-ahead so a slow consumer holds little memory. Blob
+    columns come back as descriptors unless `blobs_as_bytes` (content hashes read the bytes)."""
     if not selection.fragments:
         return None
     bounded = {"batch_readahead": 2, "fragment_readahead": 1} if streaming else {}
+    if blobs_as_bytes:
+        bounded["blob_handling"] = "all_binary"
     return ds.scanner(columns=list(columns) if columns else None, filter=selection.filter,
                       fragments=selection.fragments, batch_size=batch_size, **bounded)
 
 
 def partition_hash(ds, columns: Sequence[str], keys: Sequence[PartitionKey] | None) -> str:
     """Content hash of the rows of `keys` (all rows when None) in `ds` as it is checked out."""
-    scan = scanner(ds, select_partitions(ds, columns, keys))
+    scan = scanner(ds, select_partitions(ds, columns, keys), blobs_as_bytes=True)
     return hash_reader(scan.to_batches() if scan is not None else iter(()))
 
 

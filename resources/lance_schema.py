@@ -29,8 +29,25 @@ def _compatible(old: pa.DataType, new: pa.DataType) -> bool:
     return False
 
 
+BLOB_METADATA = {b"lance-encoding:blob": b"true"}
+
+
+def is_blob(field: pa.Field) -> bool:
+    """A Lance blob column: written as binary with blob metadata, read back as Lance's blob extension type."""
+    return (field.metadata or {}).get(b"lance-encoding:blob") == b"true" or (
+        isinstance(field.type, pa.ExtensionType) and "blob" in field.type.extension_name)
+
+
+def _writable(existing: pa.Schema, incoming: pa.Schema) -> pa.Schema:
+    """`existing` with each blob column as the incoming data declares it (binary + blob metadata): a blob
+    is written as bytes, though the dataset reports it as Lance's blob extension type."""
+    return pa.schema([incoming.field(f.name) if is_blob(f) and f.name in incoming.names else f
+                      for f in existing])
+
+
 def reconcile_schema(existing: pa.Schema, incoming: pa.Schema) -> tuple[pa.Schema, list[pa.Field]]:
     """The schema to write under and the nullable columns to add; raises on incompatible types."""
+    existing = _writable(existing, incoming)
     for field in incoming:
         if field.name in existing.names:
             old = existing.field(field.name).type

@@ -61,7 +61,8 @@ class LandingPartition:
 
     def __init__(self, landing: Path, day: str, sources: Mapping[str, SourceConfig], batch_rows: int = 8192):
         self.landing, self.day, self.sources, self.batch_rows = Path(landing), day, sources, batch_rows
-        self.files = landed_files(self.landing, day)
+        self.files = [(s, f) for s, f in landed_files(self.landing, day)
+                      if not source_config(sources, s).is_media]  # media sources are raw_media's
         self.stats = IngestStats()
         self.finished = False
         self._bad: list[dict] = []

@@ -11,7 +11,9 @@ arguments give byte-identical files.
 Truth file keys: seed, days, docs_per_day, sources, jaccard_definition, expected (per day: raw_records,
 quarantined by error_kind, lines_written = raw_records + quarantined, records_lost_in_truncation), files,
 and one list per planter: non_english, low_quality, code_junk, pii, pii_decoys, exact_duplicates,
-near_duplicates, broken_records, truncated_files. A document is named by its raw_documents identity:
+near_duplicates, broken_records, truncated_files; and `media` (media_writer.py): per media source, every
+planted file by doc_id with its kind (original, near_duplicate with `of` and `transform`, exact_duplicate,
+broken with `error_kind`, filtered with `reason`, pii). A document is named by its raw_documents identity:
 {doc_id, source, source_id, day, file, line}.
 """
 
@@ -67,6 +69,7 @@ def build_corpus(days: list[str], seed: int, docs_per_day: int) -> Corpus:
 def generate(landing: Path, days: int, seed: int, docs_per_day: int = DEFAULT_DOCS_PER_DAY,
              end_date: date | None = None, planters: Sequence[Planter] = PLANTERS) -> Path:
     """Write the demo landing folder and its truth file; returns the truth file's path."""
+    from platform_assets.cli.demo_data.media_writer import write_media
     from platform_assets.cli.demo_data.writer import write_corpus
 
     landing = Path(landing)
@@ -74,11 +77,13 @@ def generate(landing: Path, days: int, seed: int, docs_per_day: int = DEFAULT_DO
     for planter in planters:
         planter(corpus)
     expected, files = write_corpus(corpus, landing)
+    media = write_media(landing, corpus.days, seed)
     truth = {
         "seed": seed, "days": corpus.days, "docs_per_day": docs_per_day,
         "sources": {s.name: {"domain": s.domain, "format": s.suffix.lstrip("."), "fields": s.fields}
                     for s in SOURCES},
         "jaccard_definition": JACCARD_DEFINITION, "expected": expected, "files": files, **corpus.truth,
+        "media": media,
     }
     path = truth_path(landing, seed)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -46,7 +46,8 @@ def test_same_seed_gives_byte_identical_files(tmp_path, landed):
     generate(tmp_path / "again", days=2, seed=SEED, docs_per_day=160, end_date=END)
     again = _files(tmp_path / "again")
     assert again == _files(landing)
-    assert {f.rsplit(".", 1)[-1] for f in again} == {"gz", "zst", "parquet", "jsonl", "json"}
+    assert {f.rsplit(".", 1)[-1] for f in again} == {"gz", "zst", "parquet", "jsonl", "json",
+                                                     "png", "jpg", "tar", "wav", "flac"}  # + media
     generate(tmp_path / "other", days=2, seed=SEED + 1, docs_per_day=160, end_date=END)
     other = _files(tmp_path / "other")
     assert other["web/2026-11-03/part-00000.jsonl.gz"] != again["web/2026-11-03/part-00000.jsonl.gz"]

@@ -1,0 +1,1 @@
+"""One media filter per module; `media.registry` imports every module here."""
