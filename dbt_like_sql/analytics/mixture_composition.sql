@@ -9,7 +9,8 @@ columns:
   component: [not_null]
   measure: [{accepted_values: [target, achieved]}]
   ratio: [not_null, non_negative]
-chart: {kind: bar, x: component, y: ratio, color: measure, facet: mixture, title: "Mixture composition: target vs achieved token share"}
+chart: {kind: bar, x: component, y: ratio, color: measure, facet: mixture, grouped: true,
+        title: "Mixture composition: target vs achieved token share"}
 --- */
 with achieved as (
     select mixture, component, cast(sum(token_count) as bigint) as tokens, count(*) as samples

@@ -5,8 +5,9 @@
       x: day               # a result column, optionally with a Vega-Lite type: `bin_lower:O`, `day:T`
       y: documents
       color: reason        # optional
-      facet: source        # optional: one small chart per value (each with its own y scale)
+      facet: source        # optional: one small chart per value (each with its own scales)
       where: outcome = 'dropped'   # optional: a SQL predicate on the rows drawn
+      grouped: true        # optional, bars: colors side by side instead of stacked (target vs achieved)
 
 Altair builds the Vega-Lite spec; vl-convert (a bundled Deno + Vega engine: no browser, no network)
 renders it to SVG or PNG. A chart naming a column the model does not produce raises ChartError.
@@ -43,6 +44,7 @@ class Chart(BaseModel):
     facet: str | None = None
     title: str | None = None
     where: str | None = None
+    grouped: bool = False
 
     def fields(self) -> dict[str, str]:
         """{channel: column name} of every channel in use (the part before any `:type`)."""
@@ -64,11 +66,15 @@ def spec(chart: Chart, table: pa.Table, title: str) -> dict:
     encoding = {"x": _x(chart), "y": chart.y, "tooltip": list(dict.fromkeys(chart.fields().values()))}
     if chart.color:
         encoding["color"] = chart.color
+        if chart.grouped and chart.kind == "bar":
+            encoding["xOffset"] = chart.color
     data = alt.Chart(frame)
     base = data.mark_line(point=True) if chart.kind == "line" else getattr(data, f"mark_{chart.kind}")()
     base = base.encode(**encoding).properties(width=WIDTH if not chart.facet else WIDTH // 2, height=HEIGHT)
     if chart.facet:
-        base = base.facet(facet=alt.Facet(chart.facet), columns=FACET_COLUMNS).resolve_scale(y="independent")
+        base = base.facet(facet=alt.Facet(chart.facet), columns=FACET_COLUMNS)
+        offset = {"xOffset": "independent"} if "xOffset" in encoding else {}
+        base = base.resolve_scale(x="independent", y="independent", **offset)
     return base.properties(title=chart.title or title).to_dict()
 
 

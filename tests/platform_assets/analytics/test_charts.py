@@ -116,3 +116,9 @@ def test_a_daily_model_reads_only_its_day(tmp_path):
             assert ds.count_rows(filter=scan_filter) > 0, name
         else:
             assert name == "eval_items" and scan_filter is None
+
+
+def test_grouped_bars_put_colors_side_by_side():
+    chart = charts.Chart(kind="bar", x="kind", y="rate", color="day", grouped=True)
+    assert charts.spec(chart, TABLE, "t")["encoding"]["xOffset"]["field"] == "day"
+    assert "xOffset" not in charts.spec(chart.model_copy(update={"grouped": False}), TABLE, "t")["encoding"]
