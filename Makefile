@@ -52,6 +52,7 @@ snapshots: venv
 
 lint: venv
 	.venv/bin/ruff check .
+	.venv/bin/lint-imports
 
 clean:
 	rm -rf .maslow

@@ -87,6 +87,8 @@ def lake(mb: int) -> Path:
 
 def run_stage(root: str, workers: int) -> dict:
     """The measured part (its own process): the clean stage over the partition, as the asset runs it."""
+    from platform_assets import settings
+    from platform_assets.processors.clean_config import FILTERS_FILE
     from platform_assets.processors.dedup.stage import CleanStage, StageOptions
     from platform_assets.processors.pipeline import load_clean_config
     from resources import lance_datasets, lance_scans, lance_writes
@@ -111,8 +113,9 @@ def run_stage(root: str, workers: int) -> dict:
     start = time.perf_counter()
     ds = lance.dataset(lance_datasets.dataset_uri(root, ["raw_documents"]))
     selection = lance_scans.select_partitions(ds, ["day"], [(DAY,)])
-    stage = CleanStage(LocalExecutor(workers=workers), load_clean_config(), StageOptions(day=DAY),
-                       f"{root}/_scratch/bench/{DAY}")
+    config = load_clean_config(settings.spec_dir() / FILTERS_FILE)
+    scratch = f"{root}/_scratch/bench/{DAY}"
+    stage = CleanStage(LocalExecutor(workers=workers), config, StageOptions(day=DAY), scratch)
     try:
         stage.run(lance_scans.scanner(ds, selection).to_reader())
         for name, reader in stage.readers().items():

@@ -39,6 +39,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from bench.common import cores, data_dir, print_table, write_result
+from platform_assets import settings
+from platform_assets.processors.clean_config import FILTERS_FILE
 
 # ours -> (datatrove class name, kwargs): the prose chain's filters as filters.yaml sets them
 PEER_FILTERS = {
@@ -117,7 +119,8 @@ def _demo_rows(target_bytes: int, seed: int) -> list[dict]:
 def _ours_shard(path: str, with_dedup: bool) -> tuple[int, int]:
     from platform_assets.processors.pipeline import clean_batch, load_clean_config
 
-    config, dedup, docs, kept = load_clean_config(), _dedup_fn() if with_dedup else None, 0, 0
+    config = load_clean_config(settings.spec_dir() / FILTERS_FILE)
+    dedup, docs, kept = _dedup_fn() if with_dedup else None, 0, 0
     for batch in pq.ParquetFile(path).iter_batches(batch_size=1000):
         result = clean_batch(batch, config)
         if dedup is not None:

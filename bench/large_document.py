@@ -18,7 +18,9 @@ import tempfile
 from pathlib import Path
 
 from bench.common import median_times, print_table, write_result
-from platform_assets.sources import DEFAULT_MAX_DOCUMENT_BYTES
+from platform_assets import settings
+from platform_assets.processors.clean_config import FILTERS_FILE
+from platform_assets.processors.sources import DEFAULT_MAX_DOCUMENT_BYTES
 
 TARGET_MEMORY_RATIO = 40  # peak RSS growth / document bytes for a document at the limit
 
@@ -71,7 +73,7 @@ def clean_peak(doc_bytes: int) -> dict:
         parts.append(prose.article())
         size += len(parts[-1]) + 2
     text = "\n\n".join(parts)[:doc_bytes]
-    config = load_clean_config()
+    config = load_clean_config(settings.spec_dir() / FILTERS_FILE)
     clean_batch(_batch(pa, "warm-up text of a few words."), config)  # tokenizer and models loaded
     Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM to the current RSS (Linux)
     before = _status_bytes("VmRSS")

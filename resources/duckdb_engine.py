@@ -28,7 +28,7 @@ class DuckDBEngine(LakeMixin, SqlEngine):
     """DuckDB in-process over Lance scanners with pushed-down projection and filters.
 
     Args:
-        root_uri: the lake root (`LanceIOManager.root_uri`); empty means `settings.lake_uri()`.
+        root_uri: the lake root (`LanceIOManager.root_uri`); required to read refs.
         storage_options: passed to Lance for object stores.
         threads: DuckDB worker threads (None = DuckDB's default).
         memory_limit: DuckDB memory limit, e.g. "4GB" (None = DuckDB's default).

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import dagster as dg
 
 from platform_assets.processors import embeddings
@@ -27,9 +25,3 @@ class EmbedderResource(dg.ConfigurableResource):
             return embeddings.build(self.encoder, device=self.device, batch_size=self.batch_size,
                                     max_chars=self.max_chars, model_dir=self.model_dir)
         return embeddings.build(self.encoder)
-
-
-def embedder_from_env() -> EmbedderResource:
-    """`MASLOW_EMBEDDER` (default `minilm_v1`) and `MASLOW_EMBEDDER_DEVICE` (default `cpu`)."""
-    return EmbedderResource(encoder=os.environ.get("MASLOW_EMBEDDER", "minilm_v1"),
-                            device=os.environ.get("MASLOW_EMBEDDER_DEVICE", "cpu"))

@@ -122,14 +122,3 @@ class RayExecutor(dg.ConfigurableResource):
 
             ray.shutdown()
             self._started = False
-
-
-def build_executor() -> LocalExecutor | RayExecutor:
-    """`MASLOW_EXECUTOR=local` (default) or `ray` (with `MASLOW_RAY_ADDRESS`, else a local cluster)."""
-    kind = os.environ.get("MASLOW_EXECUTOR", "local").strip().lower()
-    if kind == "local":
-        workers = os.environ.get("MASLOW_WORKERS")
-        return LocalExecutor(workers=int(workers) if workers else None)
-    if kind == "ray":
-        return RayExecutor(address=os.environ.get("MASLOW_RAY_ADDRESS") or None)
-    raise ValueError(f"MASLOW_EXECUTOR={kind!r}: expected 'local' or 'ray'")

@@ -30,3 +30,26 @@ def range_predicate(column: str, first: str | None, last: str | None) -> str | N
         return f"{column} = {sql_literal(first)}"
     bounds = [f"{column} {op} {sql_literal(v)}" for op, v in ((">=", first), ("<=", last)) if v is not None]
     return " AND ".join(bounds) or None
+
+
+_OPERATORS = {"=", "!=", "<", "<=", ">", ">="}
+
+
+def compare(column: str, op: str, value: str | int | float) -> str:
+    """SQL filter `column <op> value`: a string is quoted by `sql_literal`, a number written as is."""
+    if op not in _OPERATORS:
+        raise ValueError(f"operator {op!r} is not one of {sorted(_OPERATORS)}")
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise TypeError(f"a filter value must be a string or a number, not {type(value).__name__}")
+    return f"{column} {op} {sql_literal(value) if isinstance(value, str) else repr(value)}"
+
+
+def in_values(column: str, values: Sequence[str]) -> str:
+    """SQL filter selecting rows whose `column` is one of `values` (strings)."""
+    return partition_predicate([column], [(v,) for v in values])
+
+
+def all_of(*predicates: str | None) -> str | None:
+    """The AND of the given filters (None ones skipped); None when there is none."""
+    kept = [p for p in predicates if p]
+    return kept[0] if len(kept) == 1 else " AND ".join(f"({p})" for p in kept) or None

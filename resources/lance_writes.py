@@ -11,13 +11,13 @@ check them row by row (`lance_scans.select_partitions`). `LanceIOManager` is the
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import lance
 import pyarrow as pa
 import pyarrow.compute as pc
+import tenacity
 from lance import LanceOperation, Transaction
 
 from resources.lance_content_hash import ContentHasher
@@ -177,17 +177,22 @@ def _fragment_plan(ds, columns: Sequence[str], keys: Sequence[PartitionKey]):
 
 
 def _commit(uri: str, make_operation, properties: dict[str, str], storage_options: dict | None):
-    last_error: Exception | None = None
-    for attempt in range(COMMIT_RETRIES):
-        ds = lance.dataset(uri, storage_options=storage_options)
-        txn = Transaction(read_version=ds.version, operation=make_operation(ds),
-                          transaction_properties=properties)
-        try:
-            return lance.LanceDataset.commit(uri, txn, storage_options=storage_options)
-        except OSError as e:  # CommitConflictError is an OSError
-            last_error = e
-            time.sleep(min(0.05 * 2**attempt, 1.0))
-    raise RuntimeError(f"could not commit to {uri} after {COMMIT_RETRIES} attempts: {last_error}")
+    """Commits `make_operation(latest dataset)`; a conflict (an OSError) rebuilds it on the new latest."""
+    retrying = tenacity.Retrying(
+        stop=tenacity.stop_after_attempt(COMMIT_RETRIES),
+        wait=tenacity.wait_exponential(multiplier=0.05, max=1.0),
+        retry=tenacity.retry_if_exception_type(OSError),  # CommitConflictError is an OSError
+    )
+    try:
+        for attempt in retrying:
+            with attempt:
+                ds = lance.dataset(uri, storage_options=storage_options)
+                txn = Transaction(read_version=ds.version, operation=make_operation(ds),
+                                  transaction_properties=properties)
+                return lance.LanceDataset.commit(uri, txn, storage_options=storage_options)
+    except tenacity.RetryError as e:
+        raise RuntimeError(f"could not commit to {uri} after {COMMIT_RETRIES} attempts: "
+                           f"{e.last_attempt.exception()}") from None
 
 
 def _prepare(uri: str, incoming: pa.Schema, storage_options: dict | None):

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import dagster as dg
 import httpx
 import pydantic
+import tenacity
 
 from platform_assets import settings
 from platform_assets.processors.classifiers.prompts import ChatRequest, ChatResult
@@ -151,34 +152,42 @@ class ChatCompletionsClient:
         body = {"model": self.model, "messages": req.messages, "max_tokens": req.max_tokens, "temperature": 0}
         if req.sampling is not None:  # exactly the parameters the cache key holds
             body.update(json.loads(req.sampling))
-        error = "unknown"
-        for attempt in range(self.max_retries + 1):
-            if attempt:
-                self.usage.retries += 1
-            start = time.perf_counter()
-            retry_after = None
-            try:
-                self.usage.requests += 1
-                resp = await http.post("/chat/completions", json=body)
-                if resp.status_code == 200:
-                    return self._result(resp, time.perf_counter() - start)
-                error = f"http_{resp.status_code}"
-                if resp.status_code != 429 and resp.status_code < 500:
-                    break
-                retry_after = _seconds(resp.headers.get("retry-after"))
-            except httpx.TimeoutException:
-                error = "timeout"
-            except httpx.TransportError:
-                error = "connection_error"
-            if attempt < self.max_retries:
-                delay = min(self.backoff_max_s, self.backoff_initial_s * 2**attempt) * (
-                    0.5 + random.random() / 2
-                )
-                await asyncio.sleep(
-                    min(self.backoff_max_s, retry_after) if retry_after is not None else delay
-                )
-        self.usage.errors[error] = self.usage.errors.get(error, 0) + 1
-        return ChatResult(None, error=error)
+        retrying = tenacity.AsyncRetrying(
+            stop=tenacity.stop_after_attempt(self.max_retries + 1), wait=self._backoff,
+            retry=tenacity.retry_if_exception_type(_Retryable), before_sleep=self._count_retry, reraise=True,
+        )
+        try:
+            return await retrying(self._attempt, http, body)
+        except _Failed as failed:
+            self.usage.errors[failed.error] = self.usage.errors.get(failed.error, 0) + 1
+            return ChatResult(None, error=failed.error)
+
+    async def _attempt(self, http: httpx.AsyncClient, body: dict) -> ChatResult:
+        """One request: the result, or _Retryable (429, 5xx, timeout, connection) / _Failed (other 4xx)."""
+        start = time.perf_counter()
+        self.usage.requests += 1
+        try:
+            resp = await http.post("/chat/completions", json=body)
+        except httpx.TimeoutException:
+            raise _Retryable("timeout") from None
+        except httpx.TransportError:
+            raise _Retryable("connection_error") from None
+        if resp.status_code == 200:
+            return self._result(resp, time.perf_counter() - start)
+        if resp.status_code == 429 or resp.status_code >= 500:
+            raise _Retryable(f"http_{resp.status_code}", _seconds(resp.headers.get("retry-after")))
+        raise _Failed(f"http_{resp.status_code}")
+
+    def _backoff(self, state: tenacity.RetryCallState) -> float:
+        """`Retry-After` when the server sent one, else exponential backoff with jitter; both capped."""
+        retry_after = getattr(state.outcome.exception(), "retry_after", None)
+        if retry_after is not None:
+            return min(self.backoff_max_s, retry_after)
+        delay = min(self.backoff_max_s, self.backoff_initial_s * 2 ** (state.attempt_number - 1))
+        return delay * (0.5 + random.random() / 2)
+
+    def _count_retry(self, _state: tenacity.RetryCallState) -> None:
+        self.usage.retries += 1
 
     def _result(self, resp: httpx.Response, latency: float) -> ChatResult:
         try:
@@ -199,6 +208,18 @@ class ChatCompletionsClient:
             completion_tokens=int(usage.get("completion_tokens") or 0),
             latency_s=latency,
         )
+
+
+class _Failed(Exception):
+    """A request that ended without an answer; `error` is the reason recorded in usage."""
+
+    def __init__(self, error: str, retry_after: float | None = None):
+        super().__init__(error)
+        self.error, self.retry_after = error, retry_after
+
+
+class _Retryable(_Failed):
+    """A failure worth another try (429, 5xx, timeout, connection error)."""
 
 
 def _seconds(value: str | None) -> float | None:

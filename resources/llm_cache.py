@@ -59,7 +59,7 @@ class ResponseCache:
         unique = sorted(set(keys))
         for start in range(0, len(unique), _IN_CHUNK):
             chunk = unique[start : start + _IN_CHUNK]
-            table = ds.to_table(filter=f"key IN ({', '.join(lance_filters.sql_literal(k) for k in chunk)})")
+            table = ds.to_table(filter=lance_filters.in_values("key", chunk))
             for row in table.to_pylist():
                 found.setdefault(row["key"], row)
         return found

@@ -54,9 +54,10 @@ class LakeMixin:
     """Shared by engines that can see the Lance lake directly."""
 
     def _lake_root(self) -> str:
-        from platform_assets import settings
-
-        return getattr(self, "root_uri", None) or getattr(self, "lake_uri", None) or settings.lake_uri()
+        root = getattr(self, "root_uri", None) or getattr(self, "lake_uri", None)
+        if not root:
+            raise ValueError(f"{type(self).__name__} needs the lake root (root_uri or lake_uri)")
+        return root
 
     def dataset(self, name: str, version: int | str | None = None):
         """Asset `name`'s Lance dataset (latest, or a version or tag); None when never materialized."""

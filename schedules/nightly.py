@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import dagster as dg
 
+from platform_assets import settings
 from platform_assets.partitions import daily_partitions
 
 
@@ -27,7 +27,7 @@ def nightly_schedule(
     """
 
     @dg.schedule(
-        job=job, name="nightly_refresh", cron_schedule=os.environ.get("MASLOW_NIGHTLY_CRON", "0 2 * * *"),
+        job=job, name="nightly_refresh", cron_schedule=settings.current().nightly_cron,
         execution_timezone=partitions.timezone, default_status=dg.DefaultScheduleStatus.RUNNING,
         description="Nightly: ingest and clean the previous day; downstream assets follow by automation.",
     )

@@ -34,8 +34,7 @@ def target_rows() -> pa.Table:
     return pa.Table.from_pylist(rows, TARGETS_SCHEMA)
 
 
-@dg.asset(io_manager_key="lance_io_manager", kinds={"lance", "python"}, code_version=_code_version(),
-          owners=["team:data-platform"])
+@dg.asset(io_manager_key="lance_io_manager", kinds={"python"}, code_version=_code_version())
 def mixture_targets() -> pa.Table:
     """One mixture component as its spec declares it: the target token share and token count (the same
     `int(requested_tokens * target_ratio)` the sampler aims at), with the spec's hash."""

@@ -140,9 +140,8 @@ def build_model_asset(model: SqlModel) -> dg.AssetsDefinition:
         metadata={**(partitions.DAILY_METADATA if daily else {}), "grain": model.header.grain,
                   "sql": dg.MetadataValue.md(f"```sql\n{model.sql}\n```")},
         io_manager_key="lance_io_manager",
-        kinds={"lance", "sql"},
+        kinds={"sql"},
         code_version=hashlib.sha256(model.path.read_bytes()).hexdigest()[:16],  # any edit shows stale
-        owners=["team:data-platform"],
     )
     def _model(context: dg.AssetExecutionContext, sql_engine: SqlEngine):
         # Inputs are read at pinned Lance versions, tagged so cleanup keeps them; `maslow audit` lists them.

@@ -5,13 +5,13 @@ import itertools
 
 import dagster as dg
 import pyarrow as pa
-import xxhash
 
 from platform_assets import settings
 from platform_assets.classifications.earlier_labels import keep_earlier_labels
 from platform_assets.partitions import DAILY_METADATA, daily_partitions
 from platform_assets.processors.classifiers import ngram_model, prompts, stack
 from platform_assets.processors.classifiers.summary import summarize
+from platform_assets.processors.hashing import hash64, unit_interval
 from resources.executor import BatchExecutor
 from resources.lance_io_manager import LanceIOManager
 from resources.llm import LLMResource
@@ -52,8 +52,7 @@ class ClassificationsConfig(dg.Config):
         "quality_model": dg.AssetIn(key="quality_model"),
     },
     io_manager_key="lance_io_manager",
-    kinds={"lance", "python"},
-    owners=["team:data-platform"],
+    kinds={"python"},
     code_version=_code_version(),
 )
 def document_classifications(
@@ -127,8 +126,8 @@ def take_rows(batches, rows: int) -> list[pa.RecordBatch]:
 def llm_selection(doc_ids: list, fraction: float, budget: list[int]) -> list[bool]:
     """Documents whose doc_id hash falls in the first `fraction` of the range, while `budget[0]` lasts."""
     picked = []
-    for d in doc_ids:
-        take = budget[0] > 0 and xxhash.xxh64_intdigest(str(d).encode()) < fraction * 2**64
+    for score in unit_interval(hash64((str(d) for d in doc_ids), count=len(doc_ids))):
+        take = bool(budget[0] > 0 and score < fraction)
         budget[0] -= take
         picked.append(take)
     return picked

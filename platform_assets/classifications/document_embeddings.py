@@ -47,7 +47,7 @@ def embed_batches(reader: pa.RecordBatchReader, encoder: Encoder, rows: int = BA
     ins={"clean_documents": dg.AssetIn(key="clean_documents",
                                        metadata={"columns": ["doc_id", "day", "domain", "text"]})},
     io_manager_key="lance_io_manager",
-    kinds={"lance", "python"},
+    kinds={"python"},
     tags={OPTIONAL_TAG: "embeddings"},
     code_version="embeddings_v1",
 )

@@ -7,7 +7,6 @@ from pathlib import Path
 import dagster as dg
 import lance
 import pyarrow as pa
-import xxhash
 
 from platform_assets import settings
 from platform_assets.processors.classifiers.ngram_model import FEATURES_VERSION, to_table
@@ -17,6 +16,7 @@ from platform_assets.processors.classifiers.quality_training import (
     load_reference,
     train_quality,
 )
+from platform_assets.processors.hashing import hash64
 
 SPEC = "quality/quality_v1.yaml"
 
@@ -53,8 +53,7 @@ TRAIN_ONCE = (
     key="quality_model",
     ins={"clean_documents": dg.AssetIn(key="clean_documents")},
     io_manager_key="lance_io_manager",
-    kinds={"lance", "python"},
-    owners=["team:data-platform"],
+    kinds={"python"},
     code_version=recipe_version(spec_path()),
     # Trained once automatically; retraining is deliberate (it makes every classified day stale).
     automation_condition=TRAIN_ONCE,
@@ -92,12 +91,11 @@ def sample_texts(ds: lance.LanceDataset, flt: str | None, k: int, seed: int) -> 
     """A uniform sample of `k` texts matching `flt`: the `k` smallest doc_id hashes (bottom-k), streamed."""
     heap: list[tuple[int, str]] = []  # max-heap by negated hash
     for batch in ds.to_batches(columns=["doc_id", "text"], filter=flt):
-        for doc_id, text in zip(
-            batch.column("doc_id").to_pylist(), batch.column("text").to_pylist(), strict=True
-        ):
+        ids = [str(d) for d in batch.column("doc_id").to_pylist()]
+        texts = batch.column("text").to_pylist()
+        for h, text in zip(hash64(ids, seed, len(ids)).tolist(), texts, strict=True):
             if not text:
                 continue
-            h = xxhash.xxh64_intdigest(str(doc_id).encode(), seed=seed)
             if len(heap) < k:
                 heapq.heappush(heap, (-h, text))
             elif -heap[0][0] > h:

@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 
 from platform_assets.partitions import daily_partitions
 from platform_assets.processors.dedup.presets import PRESETS
+from resources import lance_filters
 
 _ID = pp.Column(pa.string(), nullable=False, checks=pp.Check.str_length(min_value=1))
 _STR = pp.Column(pa.string(), nullable=True)
@@ -69,7 +70,8 @@ def near_dup_index_contract(near_dup_index: pa.RecordBatchReader) -> dg.AssetChe
 
 
 def _ids(ds: lance.LanceDataset, day: str) -> pa.Array:
-    return ds.to_table(columns=["doc_id"], filter=f"day = '{day}'").column("doc_id").combine_chunks()
+    one_day = lance_filters.partition_predicate(["day"], [(day,)])
+    return ds.to_table(columns=["doc_id"], filter=one_day).column("doc_id").combine_chunks()
 
 
 @dg.asset_check(asset="clean_documents", partitions_def=daily_partitions, blocking=True,

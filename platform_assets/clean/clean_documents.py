@@ -6,10 +6,13 @@ import dagster as dg
 import pyarrow as pa
 import pydantic
 
+from platform_assets import settings
 from platform_assets.partitions import DAILY_METADATA, daily_partitions
+from platform_assets.processors.clean_config import FILTERS_FILE
 from platform_assets.processors.dedup.presets import DEFAULT_PRESET, PRESETS
 from platform_assets.processors.dedup.stage import CleanStage, StageOptions
 from platform_assets.processors.pipeline import load_clean_config
+from resources import lance_filters
 
 # Annotations stay eager (no `from __future__ import annotations`): Dagster resolves the Config type.
 DEDUP_VERSION = "dedup-v2"  # bump when dedup decisions change for the same data and settings
@@ -19,7 +22,8 @@ INDEX_KEY, CLEAN_KEY = dg.AssetKey("near_dup_index"), dg.AssetKey("clean_documen
 def code_version(preset: str = DEFAULT_PRESET) -> str:
     """Changes with any filter threshold (the clean config's fingerprint) or the dedup preset, so the UI
     shows the clean outputs and everything downstream stale after such a change."""
-    return f"clean:{load_clean_config().fingerprint()}|{DEDUP_VERSION}|{preset}"
+    config = load_clean_config(settings.spec_dir() / FILTERS_FILE)
+    return f"clean:{config.fingerprint()}|{DEDUP_VERSION}|{preset}"
 
 
 def _from_raw(*columns: str) -> list[dg.TableColumnDep]:
@@ -58,8 +62,8 @@ class CleanDocumentsConfig(dg.Config):
 
 
 _CODE_VERSION = code_version()
-_STORED = {"io_manager_key": "lance_io_manager", "metadata": DAILY_METADATA, "kinds": {"lance", "python"},
-           "owners": ["team:data-platform"], "code_version": _CODE_VERSION}
+_STORED = {"io_manager_key": "lance_io_manager", "metadata": DAILY_METADATA, "kinds": {"python"},
+           "code_version": _CODE_VERSION}
 
 
 @dg.multi_asset(
@@ -92,7 +96,7 @@ def clean_stage(
     day = context.partition_key
     lance_io = context.resources.lance_io_manager
     scratch = f"{lance_io.root_uri.rstrip('/')}/_scratch/{context.run.run_id}/{day}"
-    stage = CleanStage(context.resources.executor, load_clean_config(),
+    stage = CleanStage(context.resources.executor, load_clean_config(settings.spec_dir() / FILTERS_FILE),
                        StageOptions(day=day, preset=config.preset, scope=config.scope,
                                     batch_rows=config.batch_rows),
                        scratch, lance_io.storage_options)
@@ -120,7 +124,7 @@ def _held_elsewhere(lance_io, day: str) -> Iterator[pa.RecordBatch]:
     ds = lance_io.open(CLEAN_KEY)
     if ds is None:
         return iter(())
-    return iter(ds.scanner(columns=["doc_id"], filter=f"day != '{day}'").to_reader())
+    return iter(ds.scanner(columns=["doc_id"], filter=lance_filters.compare("day", "!=", day)).to_reader())
 
 
 def _earlier_index(lance_io, day: str, preset: str) -> tuple[dict, Iterator[pa.RecordBatch] | None]:
@@ -128,5 +132,7 @@ def _earlier_index(lance_io, day: str, preset: str) -> tuple[dict, Iterator[pa.R
     ds = lance_io.open(INDEX_KEY)
     if ds is None:
         return {"near_dup_index/version_checked": "none"}, None
-    scan = ds.scanner(columns=["doc_id", "day", "bands"], filter=f"day < '{day}' AND preset = '{preset}'")
+    earlier = lance_filters.all_of(lance_filters.compare("day", "<", day),
+                                   lance_filters.compare("preset", "=", preset))
+    scan = ds.scanner(columns=["doc_id", "day", "bands"], filter=earlier)
     return {"near_dup_index/version_checked": ds.version}, iter(scan.to_reader())

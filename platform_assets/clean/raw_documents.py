@@ -8,19 +8,19 @@ import dagster as dg
 from platform_assets import settings
 from platform_assets.partitions import DAILY_METADATA, daily_partitions
 from platform_assets.processors.ingest_partition import LandingPartition
-from platform_assets.sources import load_sources
+from platform_assets.processors.sources import SOURCES_FILE, load_sources
 
 
 # Annotations stay eager (no `from __future__ import annotations`): Dagster resolves the Config type.
 def _code_version() -> str:
     """The reader's version plus sources.yaml: a changed field mapping shows every day stale."""
-    path = settings.spec_dir() / "sources.yaml"
+    path = settings.spec_dir() / SOURCES_FILE
     spec = path.read_bytes() if path.exists() else b""
     return "ingest-v2-" + hashlib.sha256(spec).hexdigest()[:12]
 
 
-_STORED = {"io_manager_key": "lance_io_manager", "metadata": DAILY_METADATA, "kinds": {"lance", "python"},
-           "owners": ["team:data-platform"], "code_version": _code_version()}
+_STORED = {"io_manager_key": "lance_io_manager", "metadata": DAILY_METADATA, "kinds": {"python"},
+           "code_version": _code_version()}
 
 
 def landed_version(part: LandingPartition) -> dg.DataVersion:
@@ -65,7 +65,8 @@ def ingest_raw_documents(
     collected and quarantined_records (small) can be yielded. The ingest counts are known only after the
     stream is drained, hence they are recorded on quarantined_records' materialization.
     """
-    part = LandingPartition(settings.landing_dir(), context.partition_key, load_sources(), config.batch_rows)
+    sources = load_sources(settings.spec_dir() / SOURCES_FILE)
+    part = LandingPartition(settings.landing_dir(), context.partition_key, sources, config.batch_rows)
     sources = sorted({source for source, _ in part.files})
     version = landed_version(part)
     yield dg.Output(part.reader(), output_name="raw_documents", data_version=version,

@@ -155,7 +155,7 @@ def run(args) -> int:
     console.print(f"\nreport (every analytics panel, {days[0]} .. {days[-1]}): {report.resolve()}",
                   highlight=False, soft_wrap=True)
     console.print(
-        f"\nLance datasets: {settings.lake_uri()}   Dagster instance: {os.environ['DAGSTER_HOME']}\n"
+        f"\nLance datasets: {settings.lake_uri()}   Dagster instance: {settings.dagster_home()}\n"
         "Open the UI with `make ui` (http://127.0.0.1:3000); try `maslow audit mixtures --verify`, "
         "`maslow status`, `maslow trace <doc_id>`."
     )

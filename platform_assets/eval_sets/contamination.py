@@ -39,8 +39,7 @@ class ContaminationConfig(dg.Config):
                                  partition_mapping=dg.AllPartitionMapping()),
     },
     io_manager_key="lance_io_manager",
-    kinds={"lance", "numpy"},
-    owners=["team:data-platform"],
+    kinds={"numpy"},
     code_version=f"{decontam.VERSION}-{catalog.catalog_version()}",
 )
 def contamination(

@@ -21,8 +21,7 @@ REPORT_SCHEMA = pa.schema([
         "eval_items": dg.AssetIn(metadata={"columns": ["eval_set", "item_id"]}),
     },
     io_manager_key="lance_io_manager",
-    kinds={"lance", "python"},
-    owners=["team:data-platform"],
+    kinds={"python"},
 )
 def contamination_report(
     context: dg.AssetExecutionContext, contamination: lance.LanceDataset, eval_items: pa.Table,

@@ -16,14 +16,12 @@ eval_set_partitions = partitions.spec_partitions(catalog.FOLDER)
 @dg.multi_asset(
     outs={
         "eval_items": dg.AssetOut(
-            io_manager_key="lance_io_manager", metadata=EVAL_SET_METADATA, kinds={"lance", "python"},
-            owners=["team:data-platform"],
+            io_manager_key="lance_io_manager", metadata=EVAL_SET_METADATA, kinds={"python"},
             description="One benchmark item of one eval set: id, question/prompt, choices, answer, context, "
                         "tests, canary and the text indexed for decontamination.",
         ),
         "eval_item_errors": dg.AssetOut(
-            io_manager_key="lance_io_manager", metadata=EVAL_SET_METADATA, kinds={"lance", "python"},
-            owners=["team:data-platform"],
+            io_manager_key="lance_io_manager", metadata=EVAL_SET_METADATA, kinds={"python"},
             description="One quarantined eval item: source line, reason code, detail and the raw record.",
         ),
     },

@@ -17,8 +17,7 @@ NGRAM_SIZES = sorted({p.n for p in decontam.PRESETS.values()})
 @dg.asset(
     ins={"eval_items": dg.AssetIn(metadata={"columns": ["eval_set", "item_id", "index_text"]})},
     io_manager_key="lance_io_manager",
-    kinds={"lance", "numpy"},
-    owners=["team:data-platform"],
+    kinds={"numpy"},
     code_version=catalog.catalog_version(),  # the hash of the catalog YAMLs + data files: rebuilt on change
 )
 def eval_ngram_index(context: dg.AssetExecutionContext, eval_items: pa.Table) -> pa.Table:

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from platform_assets.processors.decontam import cut_text
+from resources import lance_filters
 
 PIECE = "#cut"
 EXCLUSION_SCHEMA = pa.schema([("doc_id", pa.string()), ("reason", pa.string())])
@@ -29,7 +30,7 @@ def _read(source, columns: list[str], days: Sequence[str] | None) -> pa.Table:
     if isinstance(source, pa.Table):
         table = source.select(columns)
         return table if days is None else table.filter(pc.is_in(table["day"], pa.array(list(days))))
-    flt = None if days is None else "day IN (" + ", ".join(f"'{d}'" for d in days) + ")"
+    flt = None if days is None else lance_filters.in_values("day", list(days))
     return source.to_table(columns=columns, filter=flt)
 
 

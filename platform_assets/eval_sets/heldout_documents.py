@@ -1,6 +1,6 @@
 """`heldout_documents`: a fixed per-domain sample of clean documents kept out of every mixture.
 
-A document is held out when `xxh64(SALT + doc_id) / 2**64 < HELDOUT_FRACTION[domain]`. The choice depends
+A document is held out when `hash64(SALT + doc_id) / 2**64 < HELDOUT_FRACTION[domain]`. The choice depends
 on nothing but the document's own id and domain, so adding a day never changes earlier days, and
 re-running a day picks the same documents. Changing SALT or a fraction is a new version of the sample.
 """
@@ -10,11 +10,11 @@ from collections.abc import Iterator
 import dagster as dg
 import numpy as np
 import pyarrow as pa
-import xxhash
 
 from platform_assets import partitions
+from platform_assets.processors.hashing import hash64, unit_interval
 
-SALT = "maslow-heldout-v1:"
+SALT = "maslow-heldout-v2:"
 HELDOUT_FRACTION = {"prose": 0.02, "code": 0.02, "math": 0.02, "dialog": 0.02, "other": 0.01}
 COLUMNS = ["doc_id", "day", "source", "domain", "language", "token_count", "text"]
 
@@ -24,8 +24,7 @@ COLUMNS = ["doc_id", "day", "source", "domain", "language", "token_count", "text
     metadata=partitions.DAILY_METADATA,
     ins={"clean_documents": dg.AssetIn(metadata={"columns": COLUMNS})},
     io_manager_key="lance_io_manager",
-    kinds={"lance", "python"},
-    owners=["team:data-platform"],
+    kinds={"python"},
     code_version=f"{SALT}{sorted(HELDOUT_FRACTION.items())}",
 )
 def heldout_documents(clean_documents: pa.RecordBatchReader) -> pa.RecordBatchReader:
@@ -36,7 +35,7 @@ def heldout_documents(clean_documents: pa.RecordBatchReader) -> pa.RecordBatchRe
 
 def heldout_scores(doc_ids: list[str]) -> np.ndarray:
     """Uniform in [0, 1), a pure function of each id."""
-    return np.array([xxhash.xxh64_intdigest((SALT + d).encode()) for d in doc_ids], np.uint64) / 2.0**64
+    return unit_interval(hash64((SALT + d for d in doc_ids), count=len(doc_ids)))
 
 
 def select_heldout(batches, fractions: dict[str, float]) -> Iterator[pa.RecordBatch]:

@@ -7,16 +7,16 @@ import lance
 import pyarrow as pa
 import pydantic
 
+from platform_assets import settings
+from platform_assets.media.stage import MediaStage
 from platform_assets.partitions import DAILY_METADATA, daily_partitions
-from platform_assets.processors.media.config import load_media_config
-from platform_assets.processors.media.stage import MediaStage
-from resources.lance_filters import sql_literal
+from platform_assets.processors.media.config import MEDIA_FILE, load_media_config
+from resources import lance_filters
 
 # Annotations stay eager (no `from __future__ import annotations`): Dagster resolves the Config type.
 CLEAN_KEY = dg.AssetKey("clean_media")
-_STORED = {"io_manager_key": "lance_io_manager", "metadata": DAILY_METADATA, "kinds": {"lance", "python"},
-           "owners": ["team:data-platform"],
-           "code_version": f"clean-media:{load_media_config().fingerprint()}"}
+_STORED = {"io_manager_key": "lance_io_manager", "metadata": DAILY_METADATA, "kinds": {"python"},
+           "code_version": "clean-media:" + load_media_config(settings.spec_dir() / MEDIA_FILE).fingerprint()}
 
 
 class CleanMediaConfig(dg.Config):
@@ -52,13 +52,13 @@ class CleanMediaConfig(dg.Config):
 def clean_media_stage(
     context: dg.AssetExecutionContext, config: CleanMediaConfig, raw_media: lance.LanceDataset
 ) -> Iterator[dg.Output]:
-    """Filter, redact and deduplicate one day of raw_media (processors/media/stage.py).
+    """Filter, redact and deduplicate one day of raw_media (media/stage.py).
 
     Pass 1 decides from the derived columns (no bytes); clean_media is then yielded as a stream that reads
     the kept files' bytes a batch at a time, and the IO manager drains it into Lance in one commit.
     """
     day = context.partition_key
-    stage = MediaStage(raw_media, day, load_media_config())
+    stage = MediaStage(raw_media, day, load_media_config(settings.spec_dir() / MEDIA_FILE))
     meta, prior = {}, None
     if config.scope == "incremental":
         meta, prior = _earlier(context.resources.lance_io_manager, day)
@@ -76,6 +76,6 @@ def _earlier(lance_io, day: str) -> tuple[dict, pa.Table | None]:
     ds = lance_io.open(CLEAN_KEY)
     if ds is None:
         return {"clean_media/version_checked": "none"}, None
-    rows = ds.to_table(columns=["doc_id", "day", "sha256", "phash"], filter=f"day < {sql_literal(day)}")
+    rows = ds.to_table(columns=["doc_id", "day", "sha256", "phash"], filter=lance_filters.compare("day", "<", day))
     rows = rows.sort_by([("day", "ascending"), ("doc_id", "ascending")])
     return {"clean_media/version_checked": ds.version, "clean_media/prior_rows": rows.num_rows}, rows

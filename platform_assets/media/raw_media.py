@@ -8,23 +8,23 @@ import dagster as dg
 from platform_assets import settings
 from platform_assets.clean.raw_documents import landed_version
 from platform_assets.partitions import DAILY_METADATA, daily_partitions
-from platform_assets.processors.media.config import VERSION, load_media_config
+from platform_assets.processors.media.config import MEDIA_FILE, VERSION, load_media_config
 from platform_assets.processors.media.ingest import MediaPartition
-from platform_assets.sources import load_sources
+from platform_assets.processors.sources import SOURCES_FILE, load_sources
 
 
 # Annotations stay eager (no `from __future__ import annotations`): Dagster resolves the Config type.
 def _code_version() -> str:
     """The reader's version plus sources.yaml and media.yaml: a changed mapping or limit shows days stale."""
     digest = hashlib.sha256(VERSION.encode())
-    for name in ("sources.yaml", "media.yaml"):
+    for name in (SOURCES_FILE, MEDIA_FILE):
         path = settings.spec_dir() / name
         digest.update(path.read_bytes() if path.exists() else b"")
     return "raw-media-v1-" + digest.hexdigest()[:12]
 
 
-_STORED = {"io_manager_key": "lance_io_manager", "metadata": DAILY_METADATA, "kinds": {"lance", "python"},
-           "owners": ["team:data-platform"], "code_version": _code_version()}
+_STORED = {"io_manager_key": "lance_io_manager", "metadata": DAILY_METADATA, "kinds": {"python"},
+           "code_version": _code_version()}
 
 
 class RawMediaConfig(dg.Config):
@@ -56,8 +56,10 @@ def ingest_raw_media(context: dg.AssetExecutionContext, config: RawMediaConfig) 
     raw_media is yielded first as a stream the IO manager drains into Lance (bounded memory: one batch of
     files); then the quarantine is complete and is yielded with the counts.
     """
-    part = MediaPartition(settings.landing_dir(), context.partition_key, load_sources(),
-                          load_media_config().max_bytes, config.batch_rows)
+    sources = load_sources(settings.spec_dir() / SOURCES_FILE)
+    max_bytes = load_media_config(settings.spec_dir() / MEDIA_FILE).max_bytes
+    part = MediaPartition(settings.landing_dir(), context.partition_key, sources, max_bytes,
+                          config.batch_rows)
     version = landed_version(part)
     yield dg.Output(part.reader(), output_name="raw_media", data_version=version,
                     metadata={"sources": ", ".join(s for s, _ in part.folders) or "(none)"})

@@ -48,10 +48,9 @@ def build_mixtures_asset(folder: Path | None = None) -> dg.AssetsDefinition:
         partitions_def=dg.StaticPartitionsDefinition(sorted(files) or ["__none__"]),
         metadata={"partition_expr": "mixture"},
         io_manager_key="lance_io_manager",
-        kinds={"lance", "sql"},
+        kinds={"sql"},
         code_version=_code_version(files),
         deps=_declared_deps(files),
-        owners=["team:data-platform"],
     )
     def mixtures(context: dg.AssetExecutionContext, sql_engine: SqlEngine) -> dg.MaterializeResult:
         """One training sample of a mixture, in its shuffled order (`sample_index`); partition = spec name.

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
-import xxhash
+
+from platform_assets.processors.hashing import hash64, seed_of
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _HASH_ROWS = 64 * 1024  # doc ids turned into Python strings at a time
@@ -72,13 +73,12 @@ def doc_priority(doc_ids: Sequence[str] | pa.Array | pa.ChunkedArray, salt: str)
 
     An Arrow column is hashed a slice at a time, so only `_HASH_ROWS` ids exist as Python strings at once.
     """
-    seed = xxhash.xxh32_intdigest(salt.encode())
+    seed = seed_of(salt)
     out = np.empty(len(doc_ids), np.uint64)
     for start in range(0, len(doc_ids), _HASH_ROWS):
         part = doc_ids[start:start + _HASH_ROWS]
         ids = part if isinstance(part, Sequence) else part.to_pylist()
-        out[start:start + len(ids)] = np.fromiter(
-            (xxhash.xxh3_64_intdigest(d.encode(), seed) for d in ids), np.uint64, len(ids))
+        out[start:start + len(ids)] = hash64(ids, seed, len(ids))
     return out
 
 

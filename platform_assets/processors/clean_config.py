@@ -15,7 +15,6 @@ from typing import Any, Literal
 
 import pydantic
 
-from platform_assets import settings
 from platform_assets.processors import domain, language, normalize, pii, registry
 from platform_assets.processors.base import Filter
 from platform_assets.specs import FieldProblem, SpecError, load_yaml_model
@@ -119,11 +118,9 @@ def _build_filter(name: str, params: dict[str, Any], key: tuple, params_key: tup
         raise FieldProblem((*params_key, *err["loc"]), err["msg"].removeprefix("Value error, ")) from None
 
 
-def default_path() -> Path:
-    return settings.spec_dir() / "filters.yaml"
+FILTERS_FILE = "filters.yaml"  # in the spec folder
 
 
-def load_clean_config(path: Path | None = None) -> CleanConfig:
-    """Read and validate filters.yaml (default `settings.spec_dir()/filters.yaml`)."""
-    path = default_path() if path is None else Path(path)
-    return load_yaml_model(path, CleanConfig, error=CleanConfigError)
+def load_clean_config(path: Path) -> CleanConfig:
+    """Read and validate a filters.yaml (the shipped one: `<spec dir>/FILTERS_FILE`)."""
+    return load_yaml_model(Path(path), CleanConfig, error=CleanConfigError)

@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from platform_assets.processors.hashing import mix64, odd_constants
+
 VERSION = "decontam_v1"  # bump when tokenisation or hashing changes: persisted indexes depend on it
 _M64 = (1 << 64) - 1
 _BMP = 0x10000
@@ -68,27 +70,9 @@ class Decision:
 CANARY_DROP = Decision("drop", "canary", [], [])
 
 
-def _splitmix(seed: int, count: int) -> np.ndarray:
-    """Fixed odd 64-bit multipliers; derived in pure Python so they never depend on numpy's RNG."""
-    out = []
-    for _ in range(count):
-        seed = (seed + 0x9E3779B97F4A7C15) & _M64
-        z = ((seed ^ (seed >> 30)) * 0xBF58476D1CE4E5B9) & _M64
-        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _M64
-        out.append((z ^ (z >> 31)) | 1)
-    return np.array(out, dtype=np.uint64)
-
-
-_CHAR_MULT = _splitmix(1, 256)  # by position inside a word (mod 256)
-_WORD_MULT = _splitmix(2, 64)  # by position inside an n-gram
-_LEN_MULT = _splitmix(3, 1)[0]
-
-
-def _mix(x: np.ndarray) -> np.ndarray:
-    """splitmix64 finaliser: spreads the linear sums over all 64 bits."""
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EB
-    return x ^ (x >> 31)
+_CHAR_MULT = odd_constants(1, 256)  # by position inside a word (mod 256)
+_WORD_MULT = odd_constants(2, 64)  # by position inside an n-gram
+_LEN_MULT = odd_constants(3, 1)[0]
 
 
 @functools.cache
@@ -161,7 +145,7 @@ def words(texts: Sequence[str | None]) -> Words:
     rank = np.arange(len(kept), dtype=np.int32) - np.repeat(first.astype(np.int32), counts)
     contrib = norm[kept].astype(np.uint64) * _CHAR_MULT[rank & (len(_CHAR_MULT) - 1)]
     sums = np.add.reduceat(contrib, first) if len(first) else np.zeros(0, np.uint64)
-    hashes = _mix(sums + counts.astype(np.uint64) * _LEN_MULT)
+    hashes = mix64(sums + counts.astype(np.uint64) * _LEN_MULT)
     runs = run_of_kept[first]
     starts = np.flatnonzero(run_start)[runs]
     per_doc = np.diff(np.append(np.searchsorted(starts, doc_starts), len(starts)))
@@ -178,7 +162,7 @@ def ngrams(w: Words, n: int) -> tuple[np.ndarray, np.ndarray]:
     for k in range(n):
         acc += w.hashes[k : k + m] * _WORD_MULT[k]
     first = np.flatnonzero(w.doc[:m] == w.doc[n - 1 :])
-    return _mix(acc[first]), first
+    return mix64(acc[first]), first
 
 
 def text_ngrams(text: str, n: int) -> np.ndarray:

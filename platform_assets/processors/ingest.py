@@ -16,7 +16,7 @@ import pyarrow as pa
 import xxhash
 
 from platform_assets.processors.ingest_files import Problem
-from platform_assets.sources import FieldMap
+from platform_assets.processors.sources import FieldMap
 
 MAX_RAW_BYTES = 4096  # bounded copy of a quarantined record
 _ESCAPED = re.compile("[\udc80-\udcff]")  # bytes that surrogateescape kept from invalid UTF-8

@@ -26,7 +26,7 @@ from platform_assets.processors.ingest import (
     to_record,
 )
 from platform_assets.processors.ingest_files import Problem, read_file, too_large
-from platform_assets.sources import FieldMap, SourceConfig, source_config
+from platform_assets.processors.sources import FieldMap, SourceConfig, source_config
 
 MAX_BATCH_TEXT_BYTES = 64 << 20  # flush early when documents are large, so memory stays bounded
 

@@ -1,7 +1,8 @@
-"""Processor registries: `@register("name_vN")` on a class; a registry's package is imported on first use.
+"""The one registry helper: `@register("name_vN")` on a class; a registry's package is imported on first use.
 
-So a new filter is ONE file in `processors/filters/` (and a new synthetics generator or judge one file in
-`processors/synthetics/`). Names carry a version suffix: changing a processor's behaviour means a new name,
+Filters (`FILTERS`, here), classifiers (`classifiers/registry.py`), text encoders (`embeddings/`) and
+synthetics generators and judges (`synthetics/registry.py`) are each a `Registry`, so a new one is ONE file in
+its folder. Names carry a version suffix: changing a processor's behaviour means a new name,
 which also changes the fingerprint of any config that names it.
 """
 

@@ -46,8 +46,8 @@ def build_pairs(spec: SynthSpec, spec_hash: str, seeds: pa.RecordBatchReader, se
     source = source or spec.name
     missing = [c for c in (*SEED_COLUMNS, *spec.output_columns) if c not in seeds.schema.names]
     if missing:
-        raise SynthSpecError(f"{source}: sql: the query must return {missing} (it returns "
-                             f"{seeds.schema.names})")
+        raise SynthSpecError.at(source, ("sql",), f"the query must return {missing} (it returns "
+                                f"{seeds.schema.names})")
     generator = registry.build(spec.generator.name, spec.generator.params, client)
     judge = registry.build(spec.judge.name, spec.judge.params, client)
     ctx = {"synthetic": spec.name, "spec_hash": spec_hash, "seed_asset": seed_source[0],

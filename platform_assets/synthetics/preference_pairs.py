@@ -15,14 +15,14 @@ from platform_assets.processors.dedup.presets import get_preset
 from platform_assets.processors.synthetics import registry
 from platform_assets.synthetics import spec as specs
 from platform_assets.synthetics.build import Built, GateInputs, build_pairs
-from resources import sql_refs
+from resources import lance_filters, sql_refs
 from resources.sql_engine import input_metadata
 
 # Bump when pairing, gating or the output layout changes meaning: every spec's partition then shows stale.
 BUILDER_VERSION = "1"
 GATE_ASSETS = ("near_dup_index", "eval_ngram_index", "eval_items")
 _STORED = {"io_manager_key": "lance_io_manager", "metadata": {"partition_expr": "synthetic"},
-           "kinds": {"lance", "python"}, "owners": ["team:data-platform"]}
+           "kinds": {"python"}}
 
 
 def _code_version(files: dict[str, Path]) -> str:
@@ -83,7 +83,7 @@ def materialize(context: dg.AssetExecutionContext, name: str, path: Path) -> Ite
     versions = engine.current_versions([*spec.refs(), *GATE_ASSETS])
     missing = [r for r in spec.refs() if r not in versions]
     if missing:
-        raise specs.SynthSpecError(f"{path}: sql: {missing} have no Lance dataset yet; materialize first")
+        raise specs.SynthSpecError.at(path, ("sql",), f"{missing} have no Lance dataset yet (materialize)")
     pinned = engine.pin_versions(versions, f"synthetic-{name}-{context.run_id[:8]}")
     needs_client = any(registry.get(s.name).needs_client for s in (spec.generator, spec.judge))
     client = context.resources.llm.get_client() if needs_client else None
@@ -114,11 +114,13 @@ def gate_inputs(spec: specs.SynthSpec, engine, versions: dict[str, int]) -> Gate
     out = GateInputs(minhash)
     if "near_dup_index" in versions:
         ds = engine.dataset("near_dup_index", versions["near_dup_index"])
-        out.corpus_index = lambda: ds.scanner(columns=["doc_id", "day", "bands"],
-                                              filter=f"preset = '{minhash.name}'").to_reader()
+        same_preset = lance_filters.compare("preset", "=", minhash.name)
+        columns = ["doc_id", "day", "bands"]
+        out.corpus_index = lambda: ds.scanner(columns=columns, filter=same_preset).to_reader()
     if "eval_ngram_index" in versions and "eval_items" in versions:
         n = decontam.PRESETS[spec.gates.decontam_preset].n
-        table = engine.dataset("eval_ngram_index", versions["eval_ngram_index"]).to_table(filter=f"n = {n}")
+        index = engine.dataset("eval_ngram_index", versions["eval_ngram_index"])
+        table = index.to_table(filter=lance_filters.compare("n", "=", n))
         out.ngram_index = index_from_table(table, n)
         items = engine.dataset("eval_items", versions["eval_items"]).to_table(columns=["eval_set", "canary"])
         out.canaries = canaries_of(items)

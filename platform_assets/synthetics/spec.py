@@ -11,17 +11,17 @@ import hashlib
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from platform_assets import settings
+from platform_assets.specs import SpecError, load_yaml_model
 from resources import sql_guard, sql_refs
 
 SPEC_FOLDER = "synthetics"
 SEED_COLUMNS = ("doc_id", "text")
 
 
-class SynthSpecError(ValueError):
+class SynthSpecError(SpecError):
     """A spec file is not valid; the message names the file and the field (or the YAML line)."""
 
 
@@ -147,27 +147,8 @@ def spec_hash(path: Path) -> str:
 
 
 def load_spec(path: Path) -> SynthSpec:
-    """Parses and validates one spec; SynthSpecError names the file and the field (or YAML line)."""
-    try:
-        raw = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else "YAML"
-        raise SynthSpecError(f"{path}: {where}: {getattr(e, 'problem', e)}") from e
-    if not isinstance(raw, dict):
-        raise SynthSpecError(f"{path}: expected a mapping of fields, got {type(raw).__name__}")
-    try:
-        spec = SynthSpec.model_validate(raw)
-    except ValidationError as e:
-        lines = [f"{path}: {_field(err['loc'])}: {err['msg']}" for err in e.errors()]
-        raise SynthSpecError("\n".join(lines)) from e
+    """Parses and validates one spec; SynthSpecError names the file, the line and the field."""
+    spec = load_yaml_model(path, SynthSpec, error=SynthSpecError)
     if spec.name != path.stem:
-        raise SynthSpecError(f"{path}: name: {spec.name!r} must equal the file name {path.stem!r}")
+        raise SynthSpecError.at(path, ("name",), f"{spec.name!r} must equal the file name {path.stem!r}")
     return spec
-
-
-def _field(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(spec)"

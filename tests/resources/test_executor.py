@@ -9,7 +9,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from resources.executor import LocalExecutor, RayExecutor, build_executor
+from resources import build_executor
+from resources.executor import LocalExecutor, RayExecutor
 
 
 def double(batch: pa.RecordBatch, factor: int) -> tuple[int, list[int]]:
@@ -86,10 +87,12 @@ def _raw_batches() -> list[pa.RecordBatch]:
 def test_ray_and_the_local_pool_give_identical_clean_outcomes():
     """The real clean-stage task (document processors + dedup keys) on Ray and on the spawn pool."""
     pytest.importorskip("ray")
+    from platform_assets import settings
+    from platform_assets.processors.clean_config import FILTERS_FILE
     from platform_assets.processors.dedup.worker import process_batch
     from platform_assets.processors.pipeline import load_clean_config
 
-    config, batches = load_clean_config(), _raw_batches()
+    config, batches = load_clean_config(settings.spec_dir() / FILTERS_FILE), _raw_batches()
     local = list(LocalExecutor(workers=2).map_batches(process_batch, batches, config, "fineweb"))
     ray_executor = RayExecutor(num_cpus=2)
     try:

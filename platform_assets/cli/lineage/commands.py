@@ -105,14 +105,15 @@ def similar_arguments(parser: argparse.ArgumentParser) -> None:
 
 def similar(args: argparse.Namespace) -> int:
     from platform_assets.cli.lineage import similar as mlt
-    from resources.embedder import EmbedderResource, embedder_from_env
+    from resources import build_embedder
+    from resources.embedder import EmbedderResource
 
     if (args.doc_id is None) == (args.text is None):
         print("maslow similar: give a doc_id or --text, not both")
         return 2
 
     def encoder(name: str):
-        return EmbedderResource(encoder=name, device=embedder_from_env().device).get_encoder()
+        return EmbedderResource(encoder=name, device=build_embedder().device).get_encoder()
 
     try:
         found = mlt.more_like_this(settings.lake_uri(), doc_id=args.doc_id, text=args.text, k=args.k,

@@ -42,7 +42,7 @@ def _open(lake: str, name: str):
 
 def query_vector(ds, doc_id: str) -> tuple[np.ndarray, str]:
     """The stored vector of `doc_id` and the encoder that made it."""
-    rows = ds.to_table(columns=["vector", "encoder"], filter=f"doc_id = {lance_filters.sql_literal(doc_id)}")
+    rows = ds.to_table(columns=["vector", "encoder"], filter=lance_filters.compare("doc_id", "=", doc_id))
     if rows.num_rows == 0:
         raise LookupError(f"{doc_id!r} has no embedding; is its day of document_embeddings materialized?")
     vector = rows.column("vector")[0].values
@@ -71,8 +71,7 @@ def more_like_this(lake: str, *, doc_id: str | None = None, text: str | None = N
     ds = _open(lake, "document_embeddings")
     if doc_id is not None:
         query, _ = query_vector(ds, doc_id)
-        skip = f"doc_id != {lance_filters.sql_literal(doc_id)}"
-        where = f"({where}) AND {skip}" if where else skip
+        where = lance_filters.all_of(where, lance_filters.compare("doc_id", "!=", doc_id))
     else:
         if encoder is None:
             raise ValueError("a text query needs an encoder factory")
@@ -91,7 +90,7 @@ def _snippets(lake: str, doc_ids: list[str], chars: int) -> dict[str, str]:
         return {}
     clean = _open(lake, "clean_documents")
     found = clean.to_table(columns=["doc_id", "text"],
-                           filter=f"doc_id IN ({', '.join(lance_filters.sql_literal(d) for d in doc_ids)})")
+                           filter=lance_filters.in_values("doc_id", doc_ids))
     return {d: " ".join(t.split())[:chars] for d, t in zip(found.column("doc_id").to_pylist(),
                                                             found.column("text").to_pylist(), strict=True)}
 

@@ -30,7 +30,7 @@ def trace(root_uri: str, doc_id: str, names: list[str] | None = None,
         ds = lance_datasets.open_dataset(uri, storage_options=storage_options)
         if ds is None or "doc_id" not in ds.schema.names:
             continue
-        rows = ds.to_table(filter=f"doc_id = {lance_filters.sql_literal(doc_id)}").to_pylist()
+        rows = ds.to_table(filter=lance_filters.compare("doc_id", "=", doc_id)).to_pylist()
         for row in rows:
             if isinstance(row.get("text"), str):
                 row["text"] = " ".join(row["text"][:60].split()) + ("…" if len(row["text"]) > 60 else "")

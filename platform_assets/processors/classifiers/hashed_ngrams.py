@@ -14,9 +14,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from platform_assets.processors.hashing import GOLDEN, splitmix64
+
 _P = np.uint64(0x100000001B3)  # odd, so it is invertible mod 2**64
 _P_INV = np.uint64(pow(0x100000001B3, -1, 1 << 64))
-_BIGRAM_SALT = np.uint64(0x9E3779B97F4A7C15)
+_BIGRAM_SALT = np.uint64(GOLDEN)
 # Byte -> lower-cased byte for word bytes, 0 for separators: one table lookup gives both.
 _FOLD = np.zeros(256, dtype=np.uint8)
 for _c in b"abcdefghijklmnopqrstuvwxyz0123456789_":
@@ -46,14 +48,6 @@ def _pow_tables(n: int) -> tuple[np.ndarray, np.ndarray]:
                     ([np.uint64(1)], np.cumprod(np.full(size - 1, base, np.uint64)))
                 )
     return _powers["p"], _powers["inv"]
-
-
-def splitmix64(x: np.ndarray) -> np.ndarray:
-    with np.errstate(over="ignore"):
-        x = x + np.uint64(0x9E3779B97F4A7C15)
-        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        return x ^ (x >> np.uint64(31))
 
 
 def _string_buffers(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import xxhash
 from pydantic import BaseModel, ConfigDict, Field
 
 from platform_assets.processors.classifiers.ngram_model import (
@@ -23,9 +22,10 @@ from platform_assets.processors.classifiers.ngram_model import (
     roc_auc,
     train,
 )
+from platform_assets.processors.hashing import hash64, unit_interval
 from platform_assets.specs import load_yaml_model
 
-TRAINING_VERSION = "length_matched_v1"  # bump when the recipe's code changes what a config trains
+TRAINING_VERSION = "length_matched_v2"  # bump when the recipe's code changes what a config trains
 
 
 class NegativesConfig(BaseModel):
@@ -86,16 +86,14 @@ def load_reference(config: QualityConfig, base: Path) -> list[str]:
 
 def is_holdout(texts: list[str], fraction: float, seed: int) -> np.ndarray:
     """A stable split: a text is held out when its hash falls in the first `fraction` of the range."""
-    return np.array(
-        [xxhash.xxh64_intdigest(t.encode(), seed=seed) < fraction * 2**64 for t in texts], dtype=bool
-    )
+    return unit_interval(hash64(texts, seed, len(texts))) < fraction
 
 
 def match_lengths(texts: list[str], lengths: list[int], seed: int) -> list[str]:
     """Each text longer than a length drawn (by its hash) from `lengths`, cut there at a word boundary."""
     out = []
     for text in texts:
-        target = lengths[xxhash.xxh64_intdigest(text.encode(), seed=seed) % len(lengths)]
+        target = lengths[int(hash64([text], seed)[0]) % len(lengths)]
         out.append((text[:target].rsplit(maxsplit=1) or [""])[0] if len(text) > target else text)
     return out
 

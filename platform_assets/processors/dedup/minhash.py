@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from platform_assets.processors.dedup.hashing import POLY_BASE, mix64
 from platform_assets.processors.dedup.presets import MinHashPreset
 from platform_assets.processors.dedup.shingles import Shingles, shingles
+from platform_assets.processors.hashing import POLY_BASE, mix64
 
 EMPTY = np.iinfo(np.uint32).max
 

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import xxhash
 
-from platform_assets.processors.dedup.hashing import combine, mix64, windows
 from platform_assets.processors.dedup.normalize import words
 from platform_assets.processors.dedup.presets import MinHashPreset
+from platform_assets.processors.hashing import combine, hash64, mix64, windows
 
 
 @dataclass(frozen=True)
@@ -59,8 +58,7 @@ def _word_units(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         lists = lists.combine_chunks()
     lens = pc.fill_null(pc.list_value_length(lists), 0).to_numpy(zero_copy_only=False)
     encoded = pc.dictionary_encode(lists.flatten())
-    vocab = np.fromiter((xxhash.xxh3_64_intdigest(w.encode()) for w in encoded.dictionary.to_pylist()),
-                        dtype=np.uint64, count=len(encoded.dictionary))
+    vocab = hash64(encoded.dictionary.to_pylist(), count=len(encoded.dictionary))
     return vocab[encoded.indices.to_numpy(zero_copy_only=False)], lens
 
 

@@ -7,11 +7,12 @@ for lake-wide "more like this" where near-duplicate wording is what matters.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np
 import pyarrow as pa
+
+from platform_assets.processors.registry import Registry
 
 
 class Encoder(Protocol):
@@ -23,23 +24,12 @@ class Encoder(Protocol):
         ...
 
 
-_REGISTRY: dict[str, Callable[..., Encoder]] = {}
-
-
-def register(name: str):
-    def add(factory):
-        _REGISTRY[name] = factory
-        return factory
-
-    return add
+ENCODERS: Registry[Encoder] = Registry("platform_assets.processors.embeddings", "encoder")
+register = ENCODERS.register
 
 
 def build(name: str, **params) -> Encoder:
-    from platform_assets.processors.embeddings import hashing, minilm  # noqa: F401 - they register themselves
-
-    if name not in _REGISTRY:
-        raise KeyError(f"unknown encoder {name!r}; registered: {', '.join(sorted(_REGISTRY))}")
-    return _REGISTRY[name](**params)
+    return ENCODERS.get(name)(**params)
 
 
 def unit_rows(matrix: np.ndarray) -> np.ndarray:

@@ -9,7 +9,6 @@ from typing import Any, Literal
 
 import pydantic
 
-from platform_assets import settings
 from platform_assets.processors import language, pii
 from platform_assets.processors.media import registry
 from platform_assets.processors.media.filters.base import MediaFilter
@@ -73,11 +72,10 @@ def _filter(name: str, params: dict, key: tuple) -> MediaFilter:
         raise FieldProblem((*key, *err["loc"]), err["msg"].removeprefix("Value error, ")) from None
 
 
-def default_path() -> Path:
-    return settings.spec_dir() / "media.yaml"
+MEDIA_FILE = "media.yaml"  # in the spec folder
 
 
-def load_media_config(path: Path | None = None) -> MediaConfig:
-    """media.yaml (default `settings.spec_dir()/media.yaml`); a missing file means the defaults."""
-    path = default_path() if path is None else Path(path)
+def load_media_config(path: Path) -> MediaConfig:
+    """A media.yaml (the shipped one: `<spec dir>/MEDIA_FILE`); a missing file means the defaults."""
+    path = Path(path)
     return load_yaml_model(path, MediaConfig, error=MediaConfigError) if path.exists() else MediaConfig()

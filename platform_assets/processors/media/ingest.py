@@ -20,7 +20,7 @@ from platform_assets.processors.ingest_partition import IngestStats, landed_file
 from platform_assets.processors.media.decode import decode
 from platform_assets.processors.media.landing import Landed, read_day
 from platform_assets.processors.media.schemas import RAW_MEDIA_SCHEMA
-from platform_assets.sources import SourceConfig, source_config
+from platform_assets.processors.sources import SourceConfig, source_config
 
 MAX_BATCH_BYTES = 64 << 20  # flush a batch early once its files hold this many bytes
 DEFAULT_MAX_BYTES = 32 << 20

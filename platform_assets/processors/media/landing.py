@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 
 from platform_assets.processors.ingest_files import Problem
 from platform_assets.processors.media.decode import MEDIA_SUFFIXES
-from platform_assets.sources import SourceConfig
+from platform_assets.processors.sources import SourceConfig
 
 
 @dataclass(frozen=True, slots=True)

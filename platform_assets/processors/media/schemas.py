@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from resources.lance_schema import BLOB_METADATA
-
 BLOB_COLUMN = "media"
+BLOB_METADATA = {b"lance-encoding:blob": b"true"}  # Lance's blob column marker (see lance_schema.is_blob)
 BLOB_FIELD = pa.field(BLOB_COLUMN, pa.large_binary(), metadata=BLOB_METADATA)
 
 # Computed once from the bytes (processors/media/decode.py).

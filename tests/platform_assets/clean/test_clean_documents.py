@@ -8,12 +8,14 @@ from collections import Counter
 import dagster as dg
 import pytest
 
+from platform_assets import settings
 from platform_assets.clean import clean_checks
 from platform_assets.clean.clean_documents import CleanDocumentsConfig, clean_stage, code_version
 from platform_assets.clean.raw_documents import ingest_raw_documents
 from platform_assets.cli.demo_data import generate, load_truth
 from platform_assets.cli.demo_data.lowquality import DEFECTS
 from platform_assets.cli.demo_data.similarity import jaccard
+from platform_assets.processors.clean_config import FILTERS_FILE
 from platform_assets.processors.features import TextBatch
 from platform_assets.processors.pipeline import load_clean_config
 from resources.executor import LocalExecutor
@@ -174,7 +176,8 @@ def test_planted_low_quality_pages_are_rejected_for_a_recorded_reason(demo):
     still rejects the page on its own."""
     truth, io, _ = demo
     rejected = _rejected(io, truth["days"])
-    chain = {re.sub(r"_v[0-9]+$", "", f.name): f for f in load_clean_config().chain("prose")}
+    prose = load_clean_config(settings.spec_dir() / FILTERS_FILE).chain("prose")
+    chain = {re.sub(r"_v[0-9]+$", "", f.name): f for f in prose}
     order = list(chain)
     planted = truth["low_quality"]
     assert {p["defect"] for p in planted} == set(DEFECTS)
@@ -233,7 +236,7 @@ def test_no_planted_pii_value_reaches_clean_text(demo):
 
 
 def test_code_version_follows_thresholds_and_preset():
-    fingerprint = load_clean_config().fingerprint()
+    fingerprint = load_clean_config(settings.spec_dir() / FILTERS_FILE).fingerprint()
     assert fingerprint in code_version() and code_version("nemo") != code_version()
     specs = {spec.key.path[-1]: spec.code_version for spec in clean_stage.specs}
     assert set(specs) == set(OUTPUTS) and set(specs.values()) == {code_version()}

@@ -12,13 +12,14 @@ import pyarrow as pa
 import pycld2
 import pytest
 
+from platform_assets import settings
 from platform_assets.cli import main as cli
 from platform_assets.cli.demo_data import day_range, generate, load_truth, truth_path
 from platform_assets.cli.demo_data.lowquality import DEFECTS
 from platform_assets.cli.demo_data.similarity import jaccard
 from platform_assets.processors.classifiers import registry
 from platform_assets.processors.ingest_partition import LandingPartition
-from platform_assets.sources import load_sources
+from platform_assets.processors.sources import SOURCES_FILE, load_sources
 
 END = date(2026, 11, 3)
 SEED = 5
@@ -32,7 +33,8 @@ def landed(tmp_path_factory):
     truth = load_truth(landing, SEED)
     rows = {}
     for day in truth["days"]:
-        for row in LandingPartition(landing, day, load_sources()).reader().read_all().to_pylist():
+        sources = load_sources(settings.spec_dir() / SOURCES_FILE)
+        for row in LandingPartition(landing, day, sources).reader().read_all().to_pylist():
             rows[row["doc_id"]] = row
     return landing, truth, rows
 
@@ -105,7 +107,7 @@ def test_planted_documents_and_broken_records(landed):
 def test_expected_counts_match_a_plain_read(landed):
     landing, truth, _ = landed
     for day, expected in truth["expected"].items():
-        part = LandingPartition(landing, day, load_sources())
+        part = LandingPartition(landing, day, load_sources(settings.spec_dir() / SOURCES_FILE))
         assert sum(b.num_rows for b in part.reader()) == expected["raw_records"]
         assert dict(part.stats.quarantined) == expected["quarantined"]
         assert expected["raw_records"] + sum(expected["quarantined"].values()) == expected["lines_written"]

@@ -20,7 +20,7 @@ def day_rows(day: str, n: int = 600) -> pa.Table:
 
 
 def expected(table: pa.Table) -> set[str]:
-    score = {r["doc_id"]: xxhash.xxh64_intdigest((H.SALT + r["doc_id"]).encode()) / 2**64
+    score = {r["doc_id"]: xxhash.xxh3_64_intdigest((H.SALT + r["doc_id"]).encode()) / 2**64
              for r in table.to_pylist()}
     return {r["doc_id"] for r in table.to_pylist() if score[r["doc_id"]] < H.HELDOUT_FRACTION[r["domain"]]}
 

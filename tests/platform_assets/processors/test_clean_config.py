@@ -30,12 +30,6 @@ def test_shipped_config_loads_with_a_chain_per_domain():
     assert config.chain("math")[0].top_n_grams[2] == 0.2  # the default elsewhere
 
 
-def test_default_path_is_the_spec_dir(tmp_path, monkeypatch):
-    write(tmp_path, {"tokenizer": "cl100k_base"})
-    monkeypatch.setenv("MASLOW_SPECS", str(tmp_path))
-    assert load_clean_config().tokenizer == "cl100k_base"
-
-
 @pytest.mark.parametrize(
     "data, key",
     [

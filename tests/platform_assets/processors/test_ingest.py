@@ -10,9 +10,10 @@ import pyarrow.parquet as pq
 import pytest
 import zstandard
 
+from platform_assets import settings
 from platform_assets.processors.ingest import MAX_RAW_BYTES, QUARANTINE_SCHEMA, RAW_SCHEMA, doc_id
 from platform_assets.processors.ingest_partition import LandingPartition
-from platform_assets.sources import SourcesError, load_sources
+from platform_assets.processors.sources import SOURCES_FILE, SourcesError, load_sources
 
 DAY = "2026-11-02"
 RECORDS = [{"id": f"r{i}", "text": f"Document number {i}.", "url": f"https://e.example/{i}", "meta": {"n": i}}
@@ -222,5 +223,5 @@ def test_invalid_yaml_names_the_file_and_missing_file_means_defaults(tmp_path):
 
 
 def test_repo_sources_yaml_is_valid():
-    sources = load_sources()
+    sources = load_sources(settings.spec_dir() / SOURCES_FILE)
     assert sources["dialog"].fields.text == "transcript" and sources["web"].domain == "prose"

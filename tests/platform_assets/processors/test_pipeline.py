@@ -5,6 +5,8 @@ import pickle
 import pyarrow as pa
 import pytest
 
+from platform_assets import settings
+from platform_assets.processors.clean_config import FILTERS_FILE
 from platform_assets.processors.domain import detect_domains
 from platform_assets.processors.features import TextBatch
 from platform_assets.processors.filters._samples import CODE, DIALOG, MATH, PROSE, PROSE_LINES
@@ -49,7 +51,7 @@ def raw(texts, domains=None):
 
 @pytest.fixture(scope="module")
 def config():
-    return load_clean_config()
+    return load_clean_config(settings.spec_dir() / FILTERS_FILE)
 
 
 def outcome(result: CleanResult) -> dict:

@@ -10,12 +10,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from platform_assets import settings
+from platform_assets.processors.clean_config import FILTERS_FILE
 from platform_assets.processors.filters._samples import DIALOG
 from platform_assets.processors.ingest import MAX_RAW_BYTES
 from platform_assets.processors.ingest_files import read_file
 from platform_assets.processors.ingest_partition import LandingPartition
 from platform_assets.processors.pipeline import CleanConfig, clean_batch, load_clean_config
-from platform_assets.sources import DEFAULT_MAX_DOCUMENT_BYTES, SourcesError, load_sources
+from platform_assets.processors.sources import DEFAULT_MAX_DOCUMENT_BYTES, SourcesError, load_sources
 
 DAY = "2026-11-02"
 
@@ -83,7 +85,7 @@ def test_reading_a_huge_line_holds_only_the_limit(tmp_path):
 
 
 def test_every_domain_has_a_token_cap_and_a_long_transcript_is_dropped():
-    config = load_clean_config()
+    config = load_clean_config(settings.spec_dir() / FILTERS_FILE)
     assert config.max_tokens.cap("dialog") == 32768
     assert all(config.max_tokens.cap(d) > 0 for d in ("prose", "code", "math", "dialog", "other"))
     long_dialog = "\n".join([DIALOG] * 2000)  # ~100k tokens

@@ -51,7 +51,7 @@ def test_bad_spec_names_file_and_field(tmp_path, edit, field, message):
 
 
 def test_yaml_error_names_the_line_and_name_must_match_file(tmp_path):
-    with pytest.raises(specs.SynthSpecError, match=r"s\.yaml: line 2: "):
+    with pytest.raises(specs.SynthSpecError, match=r"s\.yaml:2: \(yaml\): not valid YAML"):
         specs.load_spec(_write(tmp_path, "name: s\ndescription: : x: [\nsql: y\n"))
     with pytest.raises(specs.SynthSpecError, match="must equal the file name"):
         specs.load_spec(_write(tmp_path, GOOD.format(name="other")))

@@ -7,9 +7,11 @@ import os
 import pyarrow as pa
 import pytest
 
+from platform_assets import settings
 from platform_assets.cli.demo_data.prose import Prose
 from platform_assets.cli.demo_data.rng import derive
 from platform_assets.cli.demo_data.similarity import near_copy
+from platform_assets.processors.clean_config import FILTERS_FILE
 from platform_assets.processors.dedup.stage import CleanStage, StageOptions
 from platform_assets.processors.filters._samples import CODE
 from platform_assets.processors.pipeline import load_clean_config
@@ -45,7 +47,7 @@ def articles() -> list[str]:
 def run_stage(tmp_path, batches, day, scope="partition", prior=None, close=True):
     stage = CleanStage(
         LocalExecutor(workers=0),
-        load_clean_config(),
+        load_clean_config(settings.spec_dir() / FILTERS_FILE),
         StageOptions(day=day, scope=scope),
         str(tmp_path / "_scratch" / day),
     )

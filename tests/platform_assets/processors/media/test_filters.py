@@ -2,8 +2,9 @@
 
 import pytest
 
+from platform_assets import settings
 from platform_assets.processors.media import registry
-from platform_assets.processors.media.config import MediaConfigError, load_media_config
+from platform_assets.processors.media.config import MEDIA_FILE, MediaConfigError, load_media_config
 from platform_assets.processors.media.filters.base import example_rows
 
 
@@ -15,7 +16,7 @@ def test_examples_give_their_reason_codes(name):
 
 
 def test_the_shipped_config_builds_both_chains():
-    config = load_media_config()
+    config = load_media_config(settings.spec_dir() / MEDIA_FILE)
     assert [f.name for f in config.chain("image")][0] == "image_size_v1"
     assert "audio_duration_v1" in [f.name for f in config.chain("audio")]
 

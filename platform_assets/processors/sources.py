@@ -13,7 +13,6 @@ from typing import Literal
 
 import pydantic
 
-from platform_assets import settings
 from platform_assets.specs import SpecError, load_yaml_model
 
 Domain = Literal["prose", "code", "math", "dialog"]
@@ -69,13 +68,12 @@ class SourcesFile(pydantic.BaseModel):
 DEFAULT_SOURCE = SourceConfig()
 
 
-def sources_path() -> Path:
-    return settings.spec_dir() / "sources.yaml"
+SOURCES_FILE = "sources.yaml"  # in the spec folder
 
 
-def load_sources(path: Path | None = None) -> dict[str, SourceConfig]:
+def load_sources(path: Path) -> dict[str, SourceConfig]:
     """Source configs by name; a missing file means every source has the default shape."""
-    path = sources_path() if path is None else Path(path)
+    path = Path(path)
     if not path.exists():
         return {}
     return load_yaml_model(path, SourcesFile, error=SourcesError).sources
