@@ -76,6 +76,7 @@ def _earlier(lance_io, day: str) -> tuple[dict, pa.Table | None]:
     ds = lance_io.open(CLEAN_KEY)
     if ds is None:
         return {"clean_media/version_checked": "none"}, None
-    rows = ds.to_table(columns=["doc_id", "day", "sha256", "phash"], filter=lance_filters.compare("day", "<", day))
+    earlier = lance_filters.compare("day", "<", day)
+    rows = ds.to_table(columns=["doc_id", "day", "sha256", "phash"], filter=earlier)
     rows = rows.sort_by([("day", "ascending"), ("doc_id", "ascending")])
     return {"clean_media/version_checked": ds.version, "clean_media/prior_rows": rows.num_rows}, rows

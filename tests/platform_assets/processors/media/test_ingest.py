@@ -8,7 +8,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from PIL import Image
-from platform_assets.sources import SourceConfig
+from platform_assets.processors.sources import SourceConfig
 
 from platform_assets.cli.demo_data import media_audio
 from platform_assets.processors.media.ingest import MediaPartition
