@@ -8,10 +8,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from PIL import Image
-from platform_assets.processors.sources import SourceConfig
 
 from platform_assets.cli.demo_data import media_audio
 from platform_assets.processors.media.ingest import MediaPartition
+from platform_assets.processors.sources import SourceConfig
 
 DAY = "2026-02-01"
 SOURCES = {"pics": SourceConfig(modality="image"), "talk": SourceConfig(modality="audio")}
