@@ -40,6 +40,7 @@ def test_a_chart_naming_a_missing_column_says_which():
         charts.spec(charts.Chart(kind="bar", x="day", y="rate", where="nope = 1"), TABLE, "t")
 
 
+@pytest.mark.slow  # materializes every daily model over two days, rendering a chart per partition
 def test_each_partition_gets_its_own_figures_and_chart(tmp_path):
     lake = tmp_path / "lake"
     small_lake.write(lake)
@@ -99,6 +100,7 @@ class _CountingEngine(DuckDBEngine):
         return super().query(sql, versions=versions, ref_filters=ref_filters)
 
 
+@pytest.mark.slow
 def test_a_daily_model_reads_only_its_day(tmp_path):
     lake = tmp_path / "lake"
     tables = small_lake.write(lake)

@@ -21,6 +21,8 @@ from resources.duckdb_engine import DuckDBEngine
 from resources.lance_io_manager import LanceIOManager
 from tests.platform_assets.analytics import small_lake
 
+pytestmark = pytest.mark.slow  # the module's lake materializes every analytics model once (about a minute)
+
 DAYS = small_lake.DAYS
 PANELS = 9
 
