@@ -46,6 +46,7 @@ def summary(defs: dg.Definitions, results: Sequence[dg.ExecuteInProcessResult],
             lines.append(f"{key.to_user_string():28} {ds.count_rows():>9,} {'v' + str(ds.version):>6}  {uri}")
     mats = _materializations(results)
     lines += ["", "clean funnel (per day)"] + _funnel(mats)
+    lines += ["", "media funnel (per day)"] + _media_funnel(mats, lake, truth)
     lines += ["", "contamination (per eval set, all days)"] + _contamination(lake, truth)
     lines += ["", "classifications"] + _classifications(mats)
     lines += ["", "mixtures (achieved composition)"] + _mixtures(mats)
@@ -73,6 +74,39 @@ def _funnel(mats: dict[str, list]) -> list[str]:
         edits = meta.get("lines_removed", 0)
         out.append(f"      kept by domain: {domains or '-'}; C4 line edits removed {edits} lines")
     return out or ["  (none)"]
+
+
+def _media_funnel(mats: dict[str, list], lake: str, truth: dict | None) -> list[str]:
+    from platform_assets.cli.demo_data.media_truth import near_dup_scores
+
+    quarantined = {m.partition: {k: _value(v) for k, v in m.metadata.items()}
+                   for m in mats.get("quarantined_media", [])}
+    out = []
+    for m in sorted(mats.get("clean_media", []), key=lambda m: m.partition or ""):
+        meta = {k: _value(v) for k, v in m.metadata.items()}
+        bad = {k[len("quarantined/"):]: v for k, v in quarantined.get(m.partition, {}).items()
+               if k.startswith("quarantined/") and v}
+        drops = {k[len("dropped/"):]: v for k, v in meta.items() if k.startswith("dropped/") and v}
+        kept = ", ".join(f"{k[len('clean_rows/'):]} {v}" for k, v in sorted(meta.items())
+                         if k.startswith("clean_rows/"))
+        why = ", ".join(f"{k} {v}" for k, v in sorted(bad.items())) or "-"
+        out.append(f"  {m.partition}: {meta.get('raw_rows')} raw (+{sum(bad.values())} quarantined: {why}) → "
+                   f"{meta.get('clean_rows')} kept ({kept or '-'}), {meta.get('rejected_rows')} dropped")
+        out.append(f"      drops: {', '.join(f'{k} {v}' for k, v in sorted(drops.items())) or '-'}")
+    clean = _open(lake, "clean_media")
+    rejected = _open(lake, "rejected_media")
+    planted = ((truth or {}).get("media") or {}).get("images")
+    if planted and clean is not None and rejected is not None:
+        s = near_dup_scores(planted, clean.to_table(columns=["doc_id"]),
+                            rejected.to_table(columns=["doc_id", "stage", "duplicate_of"]))
+        missed = ", ".join(f"{k} {v}" for k, v in s["missed_by_transform"].items()) or "none"
+        out.append(f"  planted near-duplicate images: recall {s['recall']:.0%} ({s['found']}/{s['planted']}; "
+                   f"missed: {missed}), precision {s['precision']:.0%} ({s['drops']} near-dup drops)")
+    return out or ["  (none)"]
+
+
+def _open(lake: str, name: str):
+    return lance_datasets.open_dataset(lance_datasets.dataset_uri(lake, [name]))
 
 
 def _contamination(lake: str, truth: dict | None) -> list[str]:

@@ -27,6 +27,8 @@ from platform_assets.mixtures import sampling
 from platform_assets.mixtures.spec import REQUIRED_COLUMNS, Component, MixtureSpec, MixtureSpecError
 
 CHUNK_ROWS = 16 * 1024
+MEDIA_ASSET = "clean_media"  # a mixture reading it records its version in every row (media_version)
+MEDIA_VERSION_COLUMN = "media_version"
 PREFETCH_CHUNKS = 2
 
 
@@ -95,7 +97,17 @@ def build_mixture(spec: MixtureSpec, engine, workdir: Path, source: str = "",
         shutil.rmtree(workdir, ignore_errors=True)
         raise
     datasets = [ds for ds, _, _ in staged]
-    return BuiltMixture(_rows(spec, plan, datasets, workdir), plan, versions)
+    rows = _rows(spec, plan, datasets, workdir)
+    if MEDIA_ASSET in versions:  # the media loader reads the sampled files' bytes at this version
+        rows = _with_constant(rows, MEDIA_VERSION_COLUMN, versions[MEDIA_ASSET])
+    return BuiltMixture(rows, plan, versions)
+
+
+def _with_constant(reader: pa.RecordBatchReader, name: str, value: int) -> pa.RecordBatchReader:
+    schema = reader.schema.append(pa.field(name, pa.int64()))
+    return pa.RecordBatchReader.from_batches(schema, (
+        pa.RecordBatch.from_arrays([*b.columns, pa.array(np.full(b.num_rows, value, np.int64))],
+                                   schema=schema) for b in reader))
 
 
 def _stage(spec: MixtureSpec, component: Component, index: int, engine, versions, workdir: Path, source: str):
