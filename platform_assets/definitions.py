@@ -1,4 +1,9 @@
-"""The one Definitions object; workspace.yaml points here. No logic: each group folder is loaded whole."""
+"""The one Definitions object; workspace.yaml points here. No logic: each group folder is loaded whole.
+
+The resources are bound to the settings (MASLOW_HOME, MASLOW_LAKE...) of the moment Definitions are built:
+`defs` is what Dagster loads; a CLI command calls `build_defs()` so it writes to the lake its environment
+names now, never to the one of whoever imported this module first.
+"""
 
 import dagster as dg
 
@@ -29,8 +34,12 @@ _assets = policies.apply(
     [a for name, pkg in _GROUPS.items() for a in dg.load_assets_from_package_module(pkg, group_name=name)]
 )
 
-defs = dg.Definitions(
-    **schedules.build(_assets),
-    asset_checks=[c for pkg in _GROUPS.values() for c in dg.load_asset_checks_from_package_module(pkg)],
-    resources=build_resources(),
-)
+_checks = [c for pkg in _GROUPS.values() for c in dg.load_asset_checks_from_package_module(pkg)]
+
+
+def build_defs() -> dg.Definitions:
+    """The assets, checks, jobs, schedules and sensors with resources built from the current settings."""
+    return dg.Definitions(**schedules.build(_assets), asset_checks=_checks, resources=build_resources())
+
+
+defs = build_defs()

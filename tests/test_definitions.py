@@ -91,3 +91,15 @@ def test_asset_graph_matches_snapshot(tmp_path):
 
 if __name__ == "__main__":  # python -m tests.test_definitions OUT.json
     Path(sys.argv[1]).write_text(_dump(asset_graph_snapshot()))
+
+
+def test_build_defs_binds_resources_to_the_current_environment(tmp_path, monkeypatch):
+    """A CLI command in a process that imported `definitions` under another MASLOW_HOME writes to its own lake
+    (the module-level `defs` keep the first importer's: backfill once wrote to an earlier test's lake)."""
+    from platform_assets.definitions import build_defs
+
+    for home in (tmp_path / "a", tmp_path / "b"):
+        monkeypatch.setenv("MASLOW_HOME", str(home))
+        monkeypatch.delenv("MASLOW_LAKE", raising=False)
+        bound = build_defs().resources
+        assert bound["lance_io_manager"].root_uri == bound["sql_engine"].root_uri == str(home / "lake")

@@ -24,15 +24,12 @@ def platform(tmp_path_factory):
     from platform_assets import settings
     from platform_assets.cli.dagster_home import ensure_dagster_home
     from platform_assets.cli.demo_data import generate, load_truth
-    from platform_assets.definitions import defs as loaded
-    from resources import build_resources
+    from platform_assets.definitions import build_defs
 
     ensure_dagster_home(settings.dagster_home())
     generate(settings.landing_dir(), 3, 0)
     truth = load_truth(settings.landing_dir(), 0)
-    # The module-level defs captured the developer's MASLOW_HOME; bind the resources to this one.
-    defs = dg.Definitions(assets=loaded.assets, asset_checks=loaded.asset_checks, jobs=loaded.jobs,
-                          schedules=loaded.schedules, sensors=loaded.sensors, resources=build_resources())
+    defs = build_defs()  # resources bound to this test's MASLOW_HOME
     with dg.instance_for_test(temp_dir=str(home / "dagster")) as instance:
         yield defs, instance, truth, settings.lake_uri()
     for k, v in saved.items():

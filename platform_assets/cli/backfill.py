@@ -61,8 +61,9 @@ def run(args: argparse.Namespace) -> int:
 
     from platform_assets.cli.dagster_home import ensure_dagster_home
     from platform_assets.cli.runner import run_graph
-    from platform_assets.definitions import defs
+    from platform_assets.definitions import build_defs
 
+    defs = build_defs()
     console = Console()
     try:
         days = days_between(args.start, args.end or args.start)

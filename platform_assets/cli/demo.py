@@ -175,8 +175,9 @@ def run(args) -> int:
     generate(landing, args.days, args.seed, args.docs_per_day or DEFAULT_DOCS_PER_DAY)
     days = load_truth(landing, args.seed)["days"]
     console.print(f"demo data: {len(days)} days ({days[0]} .. {days[-1]}) under {landing}")
-    from platform_assets.definitions import defs
+    from platform_assets.definitions import build_defs
 
+    defs = build_defs()
     with dg.DagsterInstance.get() as instance:
         results = run_graph(defs, instance, days, console)
     console.print(f"\nmaterialized {len(results)} runs in {time.perf_counter() - started:.0f} s\n")

@@ -20,9 +20,9 @@ def _instance() -> dg.DagsterInstance:
 
 
 def _defs() -> dg.Definitions:
-    from platform_assets.definitions import defs
+    from platform_assets.definitions import build_defs
 
-    return defs
+    return build_defs()
 
 
 def partition_columns(defs: dg.Definitions) -> dict[str, list[str]]:

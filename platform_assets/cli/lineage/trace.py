@@ -15,8 +15,9 @@ def lake_datasets() -> list[str]:
 
     Taken from the asset graph, not by listing the lake, so an object-store lake is searched the same way.
     """
-    from platform_assets.definitions import defs
+    from platform_assets.definitions import build_defs
 
+    defs = build_defs()
     names = sorted("/".join(k.path) for k in defs.resolve_asset_graph().toposorted_asset_keys)
     return sorted(names, key=lambda n: (ORDER.index(n) if n in ORDER else len(ORDER), n))
 
