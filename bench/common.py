@@ -51,11 +51,6 @@ def write_result(name: str, figures: dict) -> Path:
     return path
 
 
-def median_time(fn: Callable[[], Any], repeat: int, warmup: int = 1) -> float:
-    """Median wall time of `fn()` in seconds over `repeat` calls, after `warmup` untimed calls."""
-    return median_times({"fn": lambda _round: fn()}, repeat, warmup)["fn"]
-
-
 def median_times(fns: Mapping[str, Callable[[int], Any]], repeat: int, warmup: int = 1) -> dict[str, float]:
     """Median seconds per method, timed in interleaved rounds.
 

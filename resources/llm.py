@@ -293,11 +293,6 @@ class LLMResource(dg.ConfigurableResource):
             where = f"llm.{name}" if name in given else f"{settings.LLM_ENV.get(name, name)} (environment)"
             raise ValueError(f"{where}: {err['msg']}") from None
 
-    @property
-    def configured(self) -> bool:
-        s = self.effective()
-        return bool(s.base_url and s.model)
-
     def get_client(self) -> ChatCompletionsClient | None:
         s = self.effective()
         if not (s.base_url and s.model):

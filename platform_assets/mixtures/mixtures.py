@@ -142,13 +142,6 @@ def composition_lines(name: str, plan: Plan) -> list[str]:
     return _format(name, len(plan.row), sum(s.achieved_tokens for s in plan.stats), records)
 
 
-def composition_from_metadata(name: str, metadata: dict) -> list[str]:
-    """The same lines from a recorded materialization's metadata (for `maslow demo` and audits)."""
-    records = [r.data for r in metadata["mixture/components"].records]
-    samples, tokens = metadata["mixture/samples"].value, metadata["mixture/achieved_tokens"].value
-    return _format(name, samples, tokens, records)
-
-
 def _format(name: str, samples: int, tokens: int, records: list[dict]) -> list[str]:
     lines = [f"mixture {name}: {samples:,} samples, {tokens:,} tokens"]
     for r in records:

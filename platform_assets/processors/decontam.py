@@ -165,11 +165,6 @@ def ngrams(w: Words, n: int) -> tuple[np.ndarray, np.ndarray]:
     return mix64(acc[first]), first
 
 
-def text_ngrams(text: str, n: int) -> np.ndarray:
-    """The sorted unique n-gram hashes of one text (for building an index)."""
-    return np.unique(ngrams(words([text]), n)[0])
-
-
 def _merge(spans: list[tuple[int, int]]) -> list[list[int]]:
     out: list[list[int]] = []
     for s, e in sorted(spans):

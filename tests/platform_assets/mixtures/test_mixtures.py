@@ -9,7 +9,6 @@ from platform_assets.mixtures import checks
 from platform_assets.mixtures.mixtures import (
     UnscannedDaysError,
     build_mixtures_asset,
-    composition_from_metadata,
 )
 from platform_assets.mixtures.sampling import InsufficientTokensError
 from platform_assets.mixtures.spec import MixtureSpecError
@@ -67,8 +66,7 @@ def test_mixture_hits_token_budgets_and_excludes_eval_documents(lake, engine, io
     tag = meta["inputs/clean_documents/lance_tag"].value
     assert lance.dataset(f"{lake}/clean_documents.lance").tags.list()[tag]["version"] == 1
     assert all(e.passed for e in result.get_asset_check_evaluations())
-    assert meta["summary/composition"].value.splitlines() == composition_from_metadata("mix", meta)
-    assert composition_from_metadata("mix", meta)[:2] == [
+    assert meta["summary/composition"].value.splitlines()[:2] == [
         "mixture mix: 42 samples, 2,000 tokens",
         "  prose            target 50.00% achieved 50.00% (1,000/1,000 tokens, 10 docs, x0.36 of pool)"]
 
