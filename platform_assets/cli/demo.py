@@ -50,6 +50,8 @@ def summary(defs: dg.Definitions, results: Sequence[dg.ExecuteInProcessResult],
     lines += ["", "contamination (per eval set, all days)"] + _contamination(lake, truth)
     lines += ["", "classifications"] + _classifications(mats)
     lines += ["", "mixtures (achieved composition)"] + _mixtures(mats)
+    lines += ["", "synthetics (pairs made, verified, dropped by reason)"]
+    lines += _summaries(mats, "preference_pairs", "summary/synthetics")
     return lines
 
 
@@ -143,9 +145,13 @@ def _classifications(mats: dict[str, list]) -> list[str]:
 
 
 def _mixtures(mats: dict[str, list]) -> list[str]:
+    return _summaries(mats, "mixtures", "summary/composition")
+
+
+def _summaries(mats: dict[str, list], asset: str, key: str) -> list[str]:
     out = []
-    for m in mats.get("mixtures", []):
-        value = m.metadata.get("summary/composition")
+    for m in mats.get(asset, []):
+        value = m.metadata.get(key)
         if value is not None:
             out += ["  " + line for line in str(_value(value)).splitlines()]
     return out or ["  (none)"]

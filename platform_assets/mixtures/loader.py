@@ -31,6 +31,10 @@ from platform_assets import settings
 from resources import lance_datasets, lance_scans
 
 DEFAULT_COLUMNS = ("sample_index", "doc_id", "component", "epoch", "text", "token_count")
+# A post-training mix over `preference_pairs` (its spec's output_columns carry these): one pair per sample,
+# in TRL's conversational shape; doc_id is the pair_id.
+PAIR_COLUMNS = ("sample_index", "doc_id", "component", "epoch", "prompt_messages", "chosen_messages",
+                "rejected_messages", "prompt", "chosen", "rejected", "margin")
 
 
 class Mixture:
@@ -40,7 +44,7 @@ class Mixture:
         name: the mixture (spec) name.
         version: a Lance version number or tag of the `mixtures` dataset; None = latest (resolved once).
         root_uri: the lake root (default `settings.lake_uri()`); storage_options for object stores.
-        columns: what a sample holds.
+        columns: what a sample holds (`PAIR_COLUMNS` for a mix of preference pairs).
     """
 
     def __init__(self, name: str, version: int | str | None = None, root_uri: str | None = None,

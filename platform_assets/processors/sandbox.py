@@ -42,6 +42,9 @@ exec(compile(source, "program.py", "exec"), {{"__name__": "__main__"}})
 """
 
 
+WORKERS = max(2, min(8, 2 * (os.cpu_count() or 1)))  # programs at once: mostly waiting on start-up
+
+
 @dataclass(frozen=True)
 class Limits:
     """Per program: CPU seconds, address space in MiB, wall-clock seconds, output bytes kept."""
@@ -125,6 +128,6 @@ def run_many(programs: list[str], limits: Limits = Limits(), workers: int | None
     """`run` over many programs, several at once (threads waiting on subprocesses), in input order."""
     if not programs:
         return []
-    workers = workers or max(1, min(8, os.cpu_count() or 1))
+    workers = workers or WORKERS
     with ThreadPoolExecutor(workers) as pool:
         return list(pool.map(lambda p: run(p, limits), programs))

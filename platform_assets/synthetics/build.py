@@ -16,6 +16,7 @@ from platform_assets.processors import decontam
 from platform_assets.processors.dedup.presets import MinHashPreset
 from platform_assets.processors.synthetics import gates, registry, tasks
 from platform_assets.processors.synthetics.samples import TASK_SCHEMA
+from platform_assets.processors.tokens import count_tokens
 from platform_assets.synthetics.schema import output_schema, pair_row
 from platform_assets.synthetics.spec import SEED_COLUMNS, SynthSpec, SynthSpecError
 
@@ -77,6 +78,9 @@ def build_pairs(spec: SynthSpec, spec_hash: str, seeds: pa.RecordBatchReader, se
             (rejected if c["reason"] else kept).append(row)
     kept, dropped = apply_gates(kept, spec, gate_inputs)
     rejected += dropped
+    counts = count_tokens([f"{r['prompt']}\n{r['chosen']}\n{r['rejected']}" for r in kept]) if kept else []
+    for row, n in zip(kept, counts, strict=True):
+        row["token_count"] = int(n)  # o200k tokens of the whole pair: what a mixture budgets
     schema = output_schema(spec.output_columns, seeds.schema)
     return Built(pa.Table.from_pylist(kept, schema.pairs), pa.Table.from_pylist(rejected, schema.rejected),
                  summarize(kept, rejected, judge_stats))

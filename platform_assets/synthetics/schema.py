@@ -19,7 +19,7 @@ PAIR_FIELDS = [
     ("seed_asset", pa.string()), ("seed_version", pa.int64()), ("task", pa.string()),
     ("prompt", pa.string()), ("chosen", pa.string()), ("rejected", pa.string()),
     ("prompt_messages", MESSAGES), ("chosen_messages", MESSAGES), ("rejected_messages", MESSAGES),
-    ("margin", pa.float64()), ("generator", pa.string()), ("model", pa.string()),
+    ("margin", pa.float64()), ("token_count", pa.int64()), ("generator", pa.string()), ("model", pa.string()),
     ("template_hash", pa.string()), ("chosen_sampling", pa.string()), ("rejected_sampling", pa.string()),
     ("seed", pa.int64()), ("chosen_sample_index", pa.int32()), ("rejected_sample_index", pa.int32()),
     ("perturbation", pa.string()), ("judge", pa.string()), ("chosen_score", pa.float64()),

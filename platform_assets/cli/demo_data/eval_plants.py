@@ -8,9 +8,12 @@ Per day it edits unused documents:
   - a whole code item (prompt, solution, tests) inside a code file: dropped;
   - a fragment of 14-16 consecutive question words in the middle of a long web article, at least
     window + min_piece characters from either end: a few matches, so the document is cut;
-  - on every other day, an eval set's canary string in a web article: dropped.
-Truth entries go under "eval_contamination":
-`{"doc", "kind": "eval_item"|"eval_fragment"|"eval_canary", "eval_set", "item_id", "expect_action"}`.
+  - on every other day, an eval set's canary string in a web article: dropped;
+  - a training math problem whose question is swapped for an eval math question (its own worked steps and
+    answer kept, so it still reads as a task): dropped, and a synthetic pair seeded from it is dropped by
+    the synthetics contamination gate with the item named.
+Truth entries go under "eval_contamination": `{"doc", "kind": "eval_item"|"eval_fragment"|"eval_canary"|
+"eval_math_question", "eval_set", "item_id", "expect_action"}`.
 """
 
 from __future__ import annotations
@@ -70,11 +73,25 @@ def plant_eval_items(corpus, folder: Path | None = None) -> None:
             fragment = " ".join(words[start : start + size])
             doc.text = _insert(doc.text, fragment, rng.randint(_MARGIN, len(doc.text) - _MARGIN))
             _record(corpus, doc, "eval_fragment", item["eval_set"], item["item_id"], "cut")
+        _plant_math_question(corpus, rng, day, [i for i in questions if i["task"] == "math"
+                                                 and len(i["question"].split()) >= _WHOLE_WORDS])
         doc = corpus.pick(rng, "web", day) if canaries and n % 2 == 0 else None
         if doc is not None:
             eval_set, canary = canaries[(n // 2) % len(canaries)]
             doc.text = _insert(doc.text, canary, rng.randint(0, len(doc.text)))
             _record(corpus, doc, "eval_canary", eval_set, None, "drop")
+
+
+def _plant_math_question(corpus, rng, day: str, pool: list[dict]) -> None:
+    """A math-source problem that asks an eval question (whole, so more than 10 matches: dropped)."""
+    doc = corpus.pick(rng, "math", day, ("math",), where=lambda d: "\n\n" in d.text) if pool else None
+    if doc is None:
+        return
+    item = rng.choice(pool)
+    head, rest = doc.text.split("\n\n", 1)
+    label = head.split(" ", 1)[0]
+    doc.text = f"{label} {' '.join(item['question'].split())}\n\n{rest}"
+    _record(corpus, doc, "eval_math_question", item["eval_set"], item["item_id"], "drop")
 
 
 def _record(corpus, doc, kind: str, eval_set: str, item_id: str | None, action: str) -> None:

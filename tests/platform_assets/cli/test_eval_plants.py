@@ -30,6 +30,7 @@ def test_every_plant_is_found_with_its_expected_action():
 
     kinds = [t["kind"] for t in truth]
     assert (kinds.count("eval_item"), kinds.count("eval_fragment"), kinds.count("eval_canary")) == (8, 4, 2)
+    assert kinds.count("eval_math_question") == len(DAYS)
     for t in truth:
         assert found.get((names[id(t["doc"])], t["eval_set"], t["item_id"])) == t["expect_action"], t
     assert {r["doc_id"] for r in rows} == {names[id(t["doc"])] for t in truth}  # nothing else is flagged

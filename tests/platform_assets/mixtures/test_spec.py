@@ -77,6 +77,7 @@ def test_sample_spec_sql_binds_against_the_real_upstream_schemas(tmp_path):
     from platform_assets.processors.classifiers import stack
     from platform_assets.processors.dedup.schemas import CLEAN_SCHEMA
     from platform_assets.processors.media.schemas import CLEAN_MEDIA_SCHEMA
+    from platform_assets.synthetics.schema import output_schema
     from resources.duckdb_engine import DuckDBEngine
 
     keys = [pa.field("doc_id", pa.string()), pa.field("day", pa.string())]
@@ -85,7 +86,7 @@ def test_sample_spec_sql_binds_against_the_real_upstream_schemas(tmp_path):
                "document_classifications": stack.output_schema(stack.build_stack(
                    [n for n in stack.DEFAULT_CLASSIFIERS if n != "quality_v1"]), keys)
                .append(pa.field("score__quality_v1", pa.float32())),
-               "clean_media": CLEAN_MEDIA_SCHEMA}
+               "clean_media": CLEAN_MEDIA_SCHEMA, "preference_pairs": output_schema([], pa.schema([])).pairs}
     for name, schema in schemas.items():
         lance.write_dataset(schema.empty_table(), tmp_path / f"{name}.lance")
     engine = DuckDBEngine(root_uri=str(tmp_path))

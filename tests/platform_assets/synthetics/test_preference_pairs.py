@@ -101,3 +101,63 @@ def test_llm_pairs_keep_sampling_and_both_verdicts_and_rerun_from_cache(lake, re
     checks = {c.check_name: c for c in strict.get_asset_check_evaluations()}
     assert not checks["judge_bias"].passed
     assert "longer answer wins 1.000 > 0.5" in checks["judge_bias"].description
+
+
+PAIR_MIX = """
+name: pairs_mix
+description: post-training pairs
+seed: 3
+requested_tokens: {tokens}
+output_columns: [prompt, chosen, rejected, prompt_messages, chosen_messages, rejected_messages, margin]
+components:
+  - name: pairs
+    sql: |
+      select pair_id as doc_id, prompt || chosen as text, token_count, prompt, chosen, rejected,
+             prompt_messages, chosen_messages, rejected_messages, margin
+      from {{{{ ref('preference_pairs') }}}}
+    target_ratio: 1.0
+"""
+
+
+def test_a_mixture_takes_pairs_and_the_loader_serves_them(lake, resources, spec_dir):
+    import dagster as dg
+    import pyarrow as pa
+
+    from platform_assets.mixtures.loader import PAIR_COLUMNS, Mixture
+    from platform_assets.mixtures.mixtures import build_mixtures_asset
+
+    materialize(resources)
+    pairs = _read(lake, "preference_pairs")
+    assert min(pairs.column("token_count").to_pylist()) > 10
+    lance.write_dataset(pa.table({"doc_id": ["none"], "day": ["2026-01-01"]}),
+                        f"{lake}/heldout_documents.lance")
+    lance.write_dataset(pa.table({"doc_id": ["none"], "day": ["2026-01-01"], "action": ["drop"]}),
+                        f"{lake}/contamination.lance")
+    (spec_dir.parent / "mixtures").mkdir()
+    total = sum(pairs.column("token_count").to_pylist())
+    (spec_dir.parent / "mixtures" / "pairs_mix.yaml").write_text(PAIR_MIX.format(tokens=total // 2))
+    result = dg.materialize([build_mixtures_asset()], partition_key="pairs_mix", resources=resources)
+    assert result.success
+    mix = Mixture("pairs_mix", root_uri=str(lake), columns=PAIR_COLUMNS)
+    sample = mix[0]
+    assert sample["doc_id"] in set(pairs.column("pair_id").to_pylist())
+    assert sample["chosen_messages"][0]["role"] == "assistant" and sample["chosen"] != sample["rejected"]
+    assert sample["prompt_messages"][-1]["content"] in sample["prompt"]
+
+
+def test_trace_follows_a_pair_back_to_its_seed_document(lake, resources, spec_dir):
+    from platform_assets.cli.lineage import trace
+
+    materialize(resources)
+    pair = _read(lake, "preference_pairs").filter(pc.equal(_read(lake, "preference_pairs")["doc_id"],
+                                                           "math-2")).to_pylist()[0]
+    names = ["clean_documents", "preference_pairs", "rejected_pairs", "mixtures"]
+    found = trace.trace(str(lake), pair["pair_id"], names=names)
+    assert found["preference_pairs"][0]["pair_id"] == pair["pair_id"]
+    assert found["seed:clean_documents"][0]["doc_id"] == "math-2"
+    text = trace.render(pair["pair_id"], found)
+    assert text.startswith(f"pair {pair['pair_id']} from seed document math-2 (clean_documents v")
+    rejected = _read(lake, "rejected_pairs")
+    rejected = rejected.filter(pc.equal(rejected["doc_id"], "leak-0"))
+    found = trace.trace(str(lake), rejected.column("pair_id")[0].as_py(), names=names)
+    assert found["rejected_pairs"][0]["reason"] == "contaminated" and "seed:clean_documents" in found
