@@ -88,6 +88,11 @@ class FakeEndpoint(BaseHTTPRequestHandler):
         )
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):  # a client that timed out closed the socket: expected
+        pass
+
+
 @contextmanager
 def serve(responder=None):
     """(base_url, handler class with `hits`, `headers_seen`, `bodies`, `max_in_flight`) of a server on
@@ -99,7 +104,7 @@ def serve(responder=None):
          "lock": threading.Lock(), "outage": False,
          "responder": staticmethod(responder) if responder else None},
     )
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _QuietServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
