@@ -102,7 +102,8 @@ def _chunks(seeds: pa.RecordBatchReader, limit: int | None) -> Iterator[list[dic
 
 
 def apply_gates(rows: list[dict], spec: SynthSpec, g: GateInputs) -> tuple[list[dict], list[dict]]:
-    """(kept, dropped): duplicates first, then the corpus, then contamination; the first gate wins."""
+    """(kept, dropped): contamination first (a leak is named as a leak even when it is also a duplicate),
+    then duplicates in the run, then the corpus; the first gate that fires gives the reason."""
     verdicts: list[tuple[str, str] | None] = [None] * len(rows)
 
     def run(name: str, fn) -> None:
@@ -111,13 +112,13 @@ def apply_gates(rows: list[dict], spec: SynthSpec, g: GateInputs) -> tuple[list[
             if v is not None:
                 verdicts[i] = v
 
+    if spec.gates.decontaminate and g.ngram_index is not None:
+        preset = decontam.PRESETS[spec.gates.decontam_preset]
+        run("contamination", lambda rs: gates.contamination(rs, g.ngram_index, preset, g.canaries))
     if spec.gates.near_dup:
         run("duplicates", lambda rs: gates.duplicates(rs, g.minhash))
     if spec.gates.corpus_dedup and g.corpus_index is not None:
         run("corpus", lambda rs: gates.corpus(rs, g.minhash, g.corpus_index()))
-    if spec.gates.decontaminate and g.ngram_index is not None:
-        preset = decontam.PRESETS[spec.gates.decontam_preset]
-        run("contamination", lambda rs: gates.contamination(rs, g.ngram_index, preset, g.canaries))
     kept, dropped = [], []
     for row, v in zip(rows, verdicts, strict=True):
         if v is None:

@@ -1,4 +1,5 @@
-"""Gates a candidate pair must pass to be kept; each returns, per pair, None or (reason, detail).
+"""Gates a candidate pair must pass to be kept; each returns, per pair, None or (reason, detail). The
+build runs contamination first, then duplicates, then the corpus (`synthetics/build.py: apply_gates`).
 
   duplicates      exact (xxh3-128 of normalised text) and near (the clean stage's MinHash-LSH bands) over
                   prompt + chosen + rejected, first pair wins: `duplicate_within_prompt` /
