@@ -84,9 +84,21 @@ def load_reference(config: QualityConfig, base: Path) -> list[str]:
     return texts
 
 
-def is_holdout(texts: list[str], fraction: float, seed: int) -> np.ndarray:
-    """A stable split: a text is held out when its hash falls in the first `fraction` of the range."""
-    return unit_interval(hash64(texts, seed, len(texts))) < fraction
+def is_holdout(texts: list[str], fraction: float, seed: int, labels: np.ndarray | None = None) -> np.ndarray:
+    """A stable split: a text is held out when its hash falls in the first `fraction` of the range.
+
+    With `labels`, each class with at least two texts also holds out its lowest-hash text and trains on its
+    highest-hash one, so a small class can never be missing from either side by the luck of the hash.
+    """
+    units = unit_interval(hash64(texts, seed, len(texts)))
+    held = units < fraction
+    if labels is not None:
+        for label in np.unique(labels):
+            members = np.flatnonzero(labels == label)
+            if len(members) >= 2:
+                order = members[np.argsort(units[members])]
+                held[order[0]], held[order[-1]] = True, False
+    return held
 
 
 def match_lengths(texts: list[str], lengths: list[int], seed: int) -> list[str]:
@@ -104,7 +116,7 @@ def train_quality(positives: list[str], negatives: list[str], config: QualityCon
         negatives = match_lengths(negatives, [len(t) for t in positives], config.seed)
     texts = positives + negatives
     labels = np.array([1] * len(positives) + [0] * len(negatives))
-    held = is_holdout(texts, config.holdout_fraction, config.seed)
+    held = is_holdout(texts, config.holdout_fraction, config.seed, labels)
     for name, mask in (("training", ~held), ("held-out", held)):
         if len(set(labels[mask])) < 2:
             raise ValueError(

@@ -127,3 +127,13 @@ def test_config_and_reference_errors_name_the_file_and_key(tmp_path):
         ValueError, match=r"a.jsonl:2: reference line needs a JSON object with a 'text' field"
     ):
         load_reference(load_config(good), tmp_path)
+
+
+def test_a_small_class_is_never_missing_from_either_side_of_the_split():
+    texts = [f"document number {i}" for i in range(40)]
+    labels = np.array([1] * 37 + [0] * 3)
+    plain = is_holdout(texts, 0.01, 13)
+    held = is_holdout(texts, 0.01, 13, labels)
+    for label in (0, 1):
+        assert held[labels == label].any() and (~held[labels == label]).any()
+    assert (held | ~plain).all()  # only adds to what the hash alone holds out
