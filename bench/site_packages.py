@@ -59,10 +59,14 @@ def texts(paths: list[Path]) -> Iterator[tuple[Path, str]]:
 
 
 def _prose_name(path: Path) -> bool:
-    """Not a licence, a requirements list or a wheel's machine-written .txt (entry points, top level)."""
+    """Not a licence, a requirements list, a build script (CMakeLists.txt), source kept as text
+    (`x.py.txt`) or a wheel's machine-written .txt (entry points, top level)."""
     lowered = str(path).lower()
+    inner = Path(path.stem).suffix
     return not (
-        "license" in lowered
+        path.name == "CMakeLists.txt"
+        or inner in CODE_SUFFIXES
+        or "license" in lowered
         or "licence" in lowered
         or "requirements" in path.name.lower()
         or path.parent.name.endswith(".dist-info")

@@ -47,7 +47,7 @@ class ClassificationsConfig(dg.Config):
     metadata=DAILY_METADATA,
     ins={
         "clean_documents": dg.AssetIn(
-            key="clean_documents", metadata={"columns": ["doc_id", "day", "text"]}
+            key="clean_documents", metadata={"columns": ["doc_id", "day", "url", "text"]}
         ),
         "quality_model": dg.AssetIn(key="quality_model"),
     },

@@ -14,7 +14,10 @@ its features always agree. Six signals per document:
   words, the text not starting with a digit), counted only when the turns alternate (`alternating_turns`).
   Label lines such as `Time: 2.75 h`, `Final answer: 616` or `Area: 12 × 5 = 60` never count.
 A hand-set linear map turns them into logits for each domain ("other" has only a bias); the softmax gives
-the probabilities.
+the probabilities. Before the word statistics count, a document that carries evidence of being source code
+(`code_evidence`: a source-file extension in its url/meta, a shebang, or a clean tree-sitter parse) is
+code; a document with a code-like line or a language's telltale syntax is parsed, and one the statistics
+call code that parses in no grammar (a README made of code samples and prose) is not code.
 """
 
 from __future__ import annotations
@@ -23,9 +26,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from platform_assets.processors import code_evidence
+from platform_assets.processors.classifiers.code_language import signature_counts
 from platform_assets.processors.features import TextBatch, ratio
 
-VERSION = "domain_detect_v2"
+VERSION = "domain_detect_v3"
 
 DOMAINS = ("prose", "code", "math", "dialog", "other")
 
@@ -63,6 +68,9 @@ _WEIGHTS = np.array(
     ]
 )
 _BIAS = np.array([-3.0, -1.0, -1.5, -2.0, 1.0])
+# A comment or a docstring first (a source file's header), or an assignment at a line start (a table module)
+_OPENS_LIKE_CODE = r"^\s*(?:#|//|/\*|\"\"\"|\'\'\')|(?m:^[A-Za-z_][\w.]* = )"
+_CODE, _EVIDENCE = DOMAINS.index("code"), 30.0  # evidence of source code outweighs every word statistic
 
 
 def _words(texts: pa.Array) -> np.ndarray:
@@ -117,15 +125,39 @@ def signals(batch: TextBatch) -> tuple[np.ndarray, np.ndarray]:
     return rates, words
 
 
-def domain_probabilities(batch: TextBatch) -> np.ndarray:
-    """(rows, 5) softmax over DOMAINS."""
+def domain_probabilities(batch: TextBatch, locators: pa.Array | None = None) -> np.ndarray:
+    """(rows, 5) softmax over DOMAINS. `locators`: per document its url and/or meta text (or None)."""
     rates, words = signals(batch)
     logits = rates @ _WEIGHTS.T + _BIAS
     logits[words < 3] = np.array([0, 0, 0, 0, 5.0])  # (almost) no words: other
+    logits[:, _CODE] += _EVIDENCE * _code_evidence(batch, locators, logits, rates[:, 2])
     e = np.exp(logits - logits.max(axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True)
 
 
-def detect_domains(batch: TextBatch) -> np.ndarray:
+def _code_evidence(batch: TextBatch, locators, logits: np.ndarray, code_lines: np.ndarray) -> np.ndarray:
+    """+1 for rows with a source path, a shebang, or a clean parse; -1 for rows the statistics call code
+    that parse in no grammar (a README made of code samples); 0 otherwise."""
+    found = code_evidence.has_shebang(batch.texts)
+    if locators is not None:
+        found |= code_evidence.path_is_code(locators)
+    opens_like_code = pc.match_substring_regex(batch.texts, _OPENS_LIKE_CODE).to_numpy(zero_copy_only=False)
+    codeish = (code_lines > 0) | (signature_counts(batch.texts).max(axis=1) > 0) | opens_like_code
+    said_code = logits.argmax(axis=1) == _CODE
+    evidence = found.astype(float)
+    for is_code, sign in ((False, 1.0), (True, -1.0)):  # a clean parse for others, a failed probe for code
+        rows = np.flatnonzero(~found & codeish & (said_code == is_code))
+        if rows.size:
+            rates = code_evidence.parse_error_rates(batch.texts.take(pa.array(rows)), full=not is_code)
+            hit = (
+                rates >= code_evidence.NOT_CODE_ERRORS_PER_LINE
+                if is_code
+                else rates <= code_evidence.MAX_ERRORS_PER_LINE
+            )
+            evidence[rows[hit]] = sign
+    return evidence
+
+
+def detect_domains(batch: TextBatch, locators: pa.Array | None = None) -> np.ndarray:
     """Per document: one of DOMAINS (an object array)."""
-    return np.array(DOMAINS, dtype=object)[domain_probabilities(batch).argmax(axis=1)]
+    return np.array(DOMAINS, dtype=object)[domain_probabilities(batch, locators).argmax(axis=1)]

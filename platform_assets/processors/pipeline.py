@@ -85,8 +85,16 @@ def _domains(batch: pa.RecordBatch, texts: pa.Array, alive: np.ndarray, config: 
     out[~np.isin(given, DOMAINS)] = config.default_domain
     if config.detect_domain and missing.any():
         rows = np.flatnonzero(missing)
-        out[rows] = detect_domains(TextBatch(texts.take(rows)))
+        out[rows] = detect_domains(TextBatch(texts.take(rows)), _locators(batch, rows))
     return out
+
+
+def _locators(batch: pa.RecordBatch, rows: np.ndarray) -> pa.Array | None:
+    """Per row: its url and meta JSON joined by a space (where a path or URL names the file), or None."""
+    parts = [batch.column(c).take(pa.array(rows)) for c in ("url", "meta") if c in batch.schema.names]
+    if not parts:
+        return None
+    return pc.binary_join_element_wise(*[pc.fill_null(p.cast(pa.string()), "") for p in parts], " ")
 
 
 def _judge_language(langs, scores, domains, alive, texts, drops: Drops, config: CleanConfig) -> np.ndarray:

@@ -37,6 +37,14 @@ class AuditNode:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def rows(self) -> str:
+        """This node's own row count: the partition's for a partition (0 is 0), else the dataset's."""
+        if self.partition is None:
+            return "-" if self.row_count is None else str(self.row_count)
+        if self.partition_row_count is not None:
+            return str(self.partition_row_count)
+        return "?" if self.row_count is None else f"? (dataset {self.row_count})"
+
     def walk(self):
         yield self
         for child in self.inputs:
@@ -159,7 +167,7 @@ def render(tree: AuditNode) -> str:
         mark = {True: "  ✓ verified", False: f"  ✗ {node.problem}", None: ""}[node.verified]
         lines.append(
             f"{head}{node.asset}{part}  lance v{node.lance_version}  run {node.run_id[:8]}  "
-            f"code {node.code_version or '-'}  rows {node.partition_row_count or node.row_count}  "
+            f"code {node.code_version or '-'}  rows {node.rows()}  "
             f"{node.timestamp}" + (f"  spec {node.spec_hash[:12]}" if node.spec_hash else "") + mark
         )
         ident = (node.asset, node.partition, node.lance_version)

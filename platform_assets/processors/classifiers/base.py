@@ -109,5 +109,6 @@ def domain_mask(batch: pa.RecordBatch, domain: str) -> np.ndarray:
     if "label__domain_v1" in batch.schema.names:
         labels = batch.column("label__domain_v1").to_numpy(zero_copy_only=False)
     else:
-        labels = detect_domains(TextBatch(pc.fill_null(batch.column("text"), "")))
+        url = batch.column("url") if "url" in batch.schema.names else None
+        labels = detect_domains(TextBatch(pc.fill_null(batch.column("text"), "")), url)
     return np.asarray(labels == domain, dtype=bool)

@@ -12,16 +12,18 @@ import pyarrow.compute as pc
 
 # Each language's most specific syntax; shared syntax (braces, `;`) carries no vote.
 SIGNATURES: dict[str, str] = {
-    "python": r"(?m)^[ \t]*(?:def \w+\(|class \w+[(:]|from [\w.]+ import |import \w+$|elif |except\b|"
-    r"if __name__)|\bself\.|\bNone\b|\bTrue\b|\bFalse\b",
-    "javascript": r"\bfunction\b|\bconst \w+ =|\blet \w+ =|\bvar \w+ =|\) =>|console\.log|\brequire\(|"
-    r"\bexport (?:default|const|function)|===|!==",
+    "python": r"(?m)^[ \t]*(?:(?:async )?def \w+\(|class \w+[(:]|from [\w.]+ import |import \w+$|elif |"
+    r"except\b|if __name__|(?:if|for|while|with|try|else|finally)\b[^\n;{]*:[ \t]*$)|\bself\.|\bNone\b|"
+    r"\bTrue\b|\bFalse\b|\"\"\"",
+    "javascript": r"\bfunction\*?(?: \w+)? ?\(|\bconst \w+ =|\blet \w+ =|\bvar \w+ =|\) =>|console\.log|"
+    r"\brequire\(|\bexport (?:default|const|function)|===|!==",
     "java": r"\b(?:public|private|protected) (?:static )?(?:final )?[\w<>\[\]]+ \w+\(|System\.out\.|"
     r"\bimport java\.|@Override|\bString\[\]|\b(?:Runnable|Integer|ArrayList|HashMap) \w|"
     r"\bimplements \w+",
     "go": r"(?m)^[ \t]*(?:package \w+|func |import \()|:=|\bfmt\.|\bchan\b|\bgo func\b",
     "rust": r"\bfn \w+|\blet mut\b|\bimpl\b|\bpub fn\b|\buse std::|\bmatch \w+ \{|println!|\bVec<|&mut\b",
-    "c": r"#include\s*<\w+\.h>|\bprintf\(|\bmalloc\(|\bfree\(|\bsizeof\(|\bNULL\b",
+    "c": r"#include\s*<\w+\.h>|(?m:^#[ \t]*(?:define|ifndef|ifdef|endif|pragma)\b)|\bprintf\(|\bmalloc\(|"
+    r"\bfree\(|\bsizeof\(|\bNULL\b",
     "cpp": r"#include\s*<\w+>|\bstd::|\bcout\b|\btemplate\s*<|\bnamespace\b|\bnullptr\b|\bvirtual\b",
 }
 LANGUAGES = tuple(SIGNATURES)

@@ -24,7 +24,7 @@ GRAMMARS = {
 _LOGICAL = '(binary_expression operator: ["&&" "||"]) @d'
 # What counts as a function (named definitions, methods, constructors and anonymous functions) ...
 FUNCTIONS = {
-    "python": "[(function_definition) (lambda)] @f",
+    "python": "(function_definition) @f",
     "javascript": "[(function_declaration) (function_expression) (arrow_function) (method_definition) "
     "(generator_function_declaration) (generator_function)] @f",
     "java": "[(method_declaration) (constructor_declaration) (compact_constructor_declaration) "
@@ -66,6 +66,11 @@ def _tools(language: str) -> tuple[ts.Parser, ts.Query]:
     """The parser and one query capturing functions as @f and decisions as @d (one tree traversal)."""
     lang = ts.Language(importlib.import_module(GRAMMARS[language]).language())
     return ts.Parser(lang), ts.Query(lang, FUNCTIONS[language] + "\n" + DECISIONS[language])
+
+
+def parser_for(language: str) -> ts.Parser:
+    """The (cached) tree-sitter parser of `language`, one of GRAMMARS."""
+    return _tools(language)[0]
 
 
 def code_stats(source: str, language: str) -> CodeStats | None:

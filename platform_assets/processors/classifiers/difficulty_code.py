@@ -1,8 +1,8 @@
 """Difficulty of a code document: function count and cyclomatic complexity from a tree-sitter parse.
 
 Runs on rows the domain detector labels `code` (`label__domain_v1`, see `base.domain_mask`). The language
-comes from `code_language.detect_languages`; rows in a language without an installed grammar get the
-language and null counts.
+comes from `code_language.detect_languages`, or from the grammar the text parses best in when that parse
+fails or nothing votes (`code_evidence.best_grammar`).
 """
 
 from __future__ import annotations
@@ -15,13 +15,26 @@ import pyarrow.compute as pc
 
 from platform_assets.processors.classifiers.base import Between, Classifier, Example, domain_mask
 from platform_assets.processors.classifiers.code_language import detect_languages
-from platform_assets.processors.classifiers.code_parsing import code_stats
+from platform_assets.processors.classifiers.code_parsing import CodeStats, code_stats
 from platform_assets.processors.classifiers.registry import register
+from platform_assets.processors.code_evidence import best_grammar
 
 
 def difficulty_score(function_count: int, complexity: int) -> float:
     """log-scaled size of the control flow: 0 for straight-line code, 1 at 100 functions + decisions."""
     return min(1.0, math.log1p(function_count + complexity - 1) / math.log1p(100))
+
+
+def _stats(text: str, vote: str | None) -> CodeStats:
+    """Stats in the voted language, or, when that parse fails or nothing voted, in the grammar the text
+    parses best in (`code_evidence.best_grammar`: a Python file full of `function` in docstrings)."""
+    stats = code_stats(text, vote) if vote else None
+    if stats is None or stats.parse_error:
+        language = best_grammar(text, vote)[0]
+        if language != vote:
+            other = code_stats(text, language)
+            stats = other if stats is None or not other.parse_error else stats
+    return stats
 
 
 @register("difficulty_code_v1")
@@ -64,11 +77,10 @@ class DifficultyCodeV1(Classifier):
         if idx.size == 0:
             return out
         texts = pc.fill_null(batch.column("text"), "").take(pa.array(idx))
-        for i, text, lang in zip(idx, texts.to_pylist(), detect_languages(texts), strict=True):
-            out["language"][i] = lang
-            stats = code_stats(text, lang) if lang else None
-            if stats is not None:
-                out["function_count"][i], out["complexity"][i] = stats.function_count, stats.complexity
-                out["parse_error"][i] = stats.parse_error
-                out["score"][i] = difficulty_score(stats.function_count, stats.complexity)
+        for i, text, vote in zip(idx, texts.to_pylist(), detect_languages(texts), strict=True):
+            stats = _stats(text, vote)
+            out["language"][i] = stats.language
+            out["function_count"][i], out["complexity"][i] = stats.function_count, stats.complexity
+            out["parse_error"][i] = stats.parse_error
+            out["score"][i] = difficulty_score(stats.function_count, stats.complexity)
         return out

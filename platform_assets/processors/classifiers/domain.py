@@ -53,7 +53,9 @@ class DomainV1(Classifier):
 
     def classify(self, batch: pa.RecordBatch) -> dict[str, list | np.ndarray]:
         texts = pc.fill_null(batch.column("text"), "")
-        probs = domain_probabilities(TextBatch(texts))
+        probs = domain_probabilities(
+            TextBatch(texts), batch.column("url") if "url" in batch.schema.names else None
+        )
         best = probs.argmax(axis=1)
         labels = [DOMAINS[b] for b in best]
         is_code = best == DOMAINS.index("code")

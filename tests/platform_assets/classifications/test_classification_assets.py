@@ -29,6 +29,7 @@ CLEAN = dg.AssetSpec("clean_documents", partitions_def=daily_partitions, metadat
 def _write_clean(lake: str, n: int = 400, seed: int = 3) -> pa.Table:
     docs = synthetic_web.documents(n, seed=seed, mean_chars=600, day=DAY)
     table = docs.select(["doc_id", "day", "text", "domain"])
+    table = table.append_column("url", pa.nulls(table.num_rows, pa.string()))  # as clean_documents has
     lance_writes.replace_partitions(
         f"{lake}/clean_documents.lance",
         pa.RecordBatchReader.from_batches(table.schema, table.to_batches()),

@@ -119,3 +119,15 @@ def test_a_daily_sql_model_run_over_a_range_verifies_per_day_and_lists_its_input
         data_file.write_bytes(bytes(raw))
         bad = audit.verify(audit.audit(instance, "tokens", partition=day2), io, columns)
         assert [(n.asset, n.partition) for n in bad] == [("tokens", day2)]
+
+
+def test_each_partition_shows_its_own_row_count_and_zero_is_zero():
+    def node(partition, rows, partition_rows):
+        return audit.AuditNode("docs", partition, 3, "run12345", None, None, rows, partition_rows,
+                               "2026-11-02T00:00:00+00:00", None, None)
+
+    root = node(None, 7, None)
+    root.inputs = [node("2026-11-01", 7, 0), node("2026-11-02", 7, 7), node("2026-11-03", 7, None)]
+    lines = audit.render(root).splitlines()
+    assert "rows 7 " in lines[0]
+    assert "rows 0 " in lines[1] and "rows 7 " in lines[2] and "rows ? (dataset 7) " in lines[3]
