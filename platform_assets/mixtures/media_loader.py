@@ -2,12 +2,14 @@
 
     mix = MediaMixture.open("image_text", version="mixture-image_text-v2")
     order = ShardedOrder(len(mix), seed=0, rank=r, world_size=w)     # the text loader's sharded epochs
-    for rows, files in mix.batches(order, batch_size=32, start=samples_seen):
-        images = [PIL.Image.open(f) for f in files]                   # file-like: read, seek, read_range
+    for rows, data in mix.batches(order, batch_size=32, start=samples_seen):    # bytes per sample
+        images = [PIL.Image.open(io.BytesIO(b)) for b in data]
+    rows, files = mix.take([3, 17])                                   # file-like: read, seek, read_range
 
 A mixture that reads `clean_media` stores, in every row, the clean_media version it was built from
 (`media_version`); the loader opens that version and fetches only the sampled rows' blobs with
-`take_blobs(addresses=...)`, never the whole column. Resuming, sharding and epochs are `Mixture`'s own.
+`read_blobs` / `take_blobs(addresses=...)`, never the whole column. Resuming, sharding and epochs are
+`Mixture`'s own.
 """
 
 from __future__ import annotations
@@ -48,8 +50,10 @@ class MediaMixture:
     def __len__(self) -> int:
         return len(self.rows)
 
-    def take(self, sample_indices: Sequence[int] | np.ndarray) -> tuple[pa.Table, list]:
-        """The samples' rows and, in the same order, a file-like object (`lance.BlobFile`) per sample."""
+    def take(self, sample_indices: Sequence[int] | np.ndarray,
+             as_bytes: bool = False) -> tuple[pa.Table, list]:
+        """The samples' rows and, in the same order, a file-like object (`lance.BlobFile`: read, seek,
+        read_range) per sample, or its bytes with `as_bytes` (Lance's planned, batched `read_blobs`)."""
         rows = self.rows.take(sample_indices)
         files: list = [None] * rows.num_rows
         versions = rows.column(MEDIA_VERSION_COLUMN)
@@ -58,19 +62,23 @@ class MediaMixture:
         for version in pc.unique(versions).to_pylist():
             where = np.flatnonzero(pc.equal(versions, version).to_numpy(zero_copy_only=False))
             ds, addresses = self._addresses(version, rows.column("doc_id").take(where))
-            for i, blob in zip(where, ds.take_blobs(BLOB_COLUMN, addresses=addresses), strict=True):
-                files[i] = blob
+            if as_bytes:
+                got = [b for _, b in ds.read_blobs(BLOB_COLUMN, addresses=addresses, preserve_order=True)]
+            else:
+                got = ds.take_blobs(BLOB_COLUMN, addresses=addresses)
+            for i, item in zip(where, got, strict=True):
+                files[i] = item
         return rows, files
 
     def read(self, sample_indices: Sequence[int] | np.ndarray) -> list[bytes]:
         """The samples' file bytes, in the order asked."""
-        return [f.read() for f in self.take(sample_indices)[1]]
+        return self.take(sample_indices, as_bytes=True)[1]
 
-    def batches(self, order: ShardedOrder, batch_size: int, start: int = 0,
-                stop: int | None = None) -> Iterator[tuple[pa.Table, list]]:
-        """This shard's samples from global offset `start`, as (rows, files) per batch."""
+    def batches(self, order: ShardedOrder, batch_size: int, start: int = 0, stop: int | None = None,
+                as_bytes: bool = True) -> Iterator[tuple[pa.Table, list]]:
+        """This shard's samples from global offset `start`: (rows, bytes or file-like objects) per batch."""
         for chunk in order.chunks(start, stop if stop is not None else order.stop, batch_size):
-            yield self.take(chunk)
+            yield self.take(chunk, as_bytes)
 
     def _addresses(self, version: int, doc_ids: pa.Array) -> tuple:
         if os.getpid() != self._pid:  # Lance handles must not cross a fork (dataloader workers)

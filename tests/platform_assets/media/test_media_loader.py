@@ -87,6 +87,8 @@ def test_sharded_epochs_resume_exactly(lake):
         order = ShardedOrder(len(mix), seed=1, rank=rank, world_size=2, epochs=2)
         full = [r for rows, _ in mix.batches(order, 4) for r in rows.column("doc_id").to_pylist()]
         resumed = [r for rows, _ in mix.batches(order, 4, start=6) for r in rows.column("doc_id").to_pylist()]
+        assert [len(b) for _, data in mix.batches(order, 4, stop=4) for b in data] == [
+            len(b) for b in mix.read(order.samples(0, 4))]
         assert resumed == full[3:]  # 6 global samples seen = 3 on each of the 2 ranks
         seen += full
     assert set(seen) == set(mix.rows.take(np.arange(len(mix))).column("doc_id").to_pylist())
