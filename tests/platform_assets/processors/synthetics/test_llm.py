@@ -59,18 +59,20 @@ def test_n_distinct_samples_with_their_sampling_then_a_rerun_is_all_cache(tmp_pa
 
 
 def test_429_500_timeout_and_malformed_bodies_are_survived(tmp_path):
-    tasks = _tasks("RATE2-a mugs?", "FAIL503-b mugs?", "SLOW-c mugs?", "MALFORMED-d mugs?", "plain mugs?")
+    tasks = _tasks("RATE2-a mugs?", "FAIL503-b mugs?", "SLOW-c mugs?", "MALFORMED-d mugs?", "plain mugs?",
+                   "ALWAYS500-e mugs?")
     with serve(_math_answer) as (url, handler):
         client = _client(url, tmp_path, timeout_s=0.5)
         gen = registry.build("llm_v1", client=client)
         samples = gen.generate(tasks, 2, {**SAMPLING, "seed": 2}, seed=1).to_pylist()
     errors = {s["doc_id"]: s["error"] for s in samples}
     assert [errors[d] for d in ("d0", "d1", "d2", "d4")] == [None] * 4
-    assert errors["d3"] == "malformed_response"
+    assert errors["d3"] == "malformed_response" and errors["d5"] == "http_500"
     assert client.usage.retries >= 3 and "malformed_response" in client.usage.errors
     judged = registry.build("verifier_v1").judge(samples, "best_vs_worst")
     reasons = {c["doc_id"]: c["reason"] for c in judged.candidates}
-    assert reasons["d3"] == "generation_failed" and reasons["d4"] is None  # seed 2 right, seed 3 wrong
+    assert reasons["d3"] == reasons["d5"] == "generation_failed"
+    assert reasons["d4"] is None  # seed 2 answers right, seed 3 wrong: a verified pair
 
 
 def test_pairwise_judge_keeps_only_verdicts_that_survive_the_swap(tmp_path):
