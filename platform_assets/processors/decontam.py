@@ -13,10 +13,17 @@ Presets (`PRESETS`):
 A canary string anywhere in a document (exact substring) drops it under every preset.
 
 Deliberate differences from lm-eval's janitor.py: a punctuation-only token ("-") is skipped instead of
-breaking the n-gram, spans are exact half-open ranges (janitor's last piece starts one character late),
-and lower-casing is Unicode (BMP) rather than ASCII-only. Matches are counted per n-gram position, as in
-janitor: a 20-word overlap is 8 matching 13-grams. Each (document, item) row keeps the text of its first
-`KEPT_NGRAMS` matching n-grams (normalised words joined by spaces, in text order) next to the count.
+breaking the n-gram, and lower-casing is Unicode (BMP) rather than ASCII-only. Cut widths: spans here are
+half-open and every cut removes exactly `window` characters on each side of a match. Janitor records a
+word's end as its last character's index (inclusive) and restarts after a match at `end + window`, so:
+the piece before the first match ends where ours does; a piece between two matches starts one character
+earlier than ours (janitor removes 199 characters after the earlier match; its piece is one character
+longer); the last piece (`dirty_string[end + 1:]`) starts where ours does. Janitor keeps a piece between
+matches when it is longer than `min_piece`, as here, but the last piece already at `min_piece` characters
+(ours must be longer, so a last piece of exactly 200 characters is dropped here and kept by janitor).
+Matches are counted per n-gram position, as in janitor: a 20-word overlap is 8 matching 13-grams. Each
+(document, item) row keeps the text of its first `KEPT_NGRAMS` matching n-grams (normalised words joined
+by spaces, in text order) next to the count.
 """
 
 from __future__ import annotations

@@ -188,3 +188,35 @@ def test_vectorised_checker_equals_plain_python_reference(preset):
     got = sorted((tuple(r[k] for k in ref.ROW_COLUMNS) for r in got), key=lambda r: (r[0], r[1], r[2] or ""))
     assert got == expected
     assert len(expected) > 50
+
+
+def _janitor_pieces(length: int, spans: list[tuple[int, int]], window=200, min_piece=200) -> list[list[int]]:
+    """Janitor's `_split_chunks` in our words: word ends are inclusive indices, the splice restarts at
+    `end + window`, the last piece starts one past the last cut end and is kept at `min_piece` characters."""
+    pieces, splice, end = [], 0, -1
+    for start, stop in spans:
+        start, end = max(0, start - window), min(length, stop - 1 + window)  # stop - 1: inclusive end
+        if start - splice > min_piece:
+            pieces.append([splice, start])
+        splice = end
+    if end < length - min_piece:
+        pieces.append([end + 1, length])
+    return pieces
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_cut_widths_differ_from_janitor_exactly_as_documented(seed):
+    rng = random.Random(seed)
+    length = rng.randrange(1500, 4000)
+    starts = sorted(rng.sample(range(0, length - 80), rng.randrange(1, 4)))
+    spans = [(s, s + rng.randrange(40, 80)) for s in starts]
+    ours = D.decide(length, spans, D.PRESETS["lm_eval"]).kept
+    theirs = _janitor_pieces(length, spans)
+    last = theirs[-1] if theirs and theirs[-1][1] == length else None
+    # Documented: a piece between matches starts one character earlier in janitor; the last piece starts
+    # where ours does and janitor keeps it already at exactly 200 characters; the first piece is the same.
+    expected = [[a + 1, b] if a > 0 and b < length else [a, b] for a, b in theirs]
+    if last is not None and last[1] - last[0] == 200:
+        expected = expected[:-1]
+    merged = [p for p in expected if p[1] - p[0] > 200 or p[1] == length]
+    assert ours == merged, (spans, length)
