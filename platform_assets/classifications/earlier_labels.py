@@ -8,6 +8,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from platform_assets.processors.classifiers.prompts import PromptTemplate, prompt_schema
+from resources import lance_filters
 
 FAILED = ("request_error",)
 KEPT_NOTE = "earlier label kept"  # appended to `<template>__error` of a row whose earlier label was kept
@@ -28,7 +29,8 @@ def keep_earlier_labels(
         if not failed.any():
             continue
         ids = table.column("doc_id").filter(pa.array(failed))
-        old = earlier.to_table(columns=["doc_id", *names], filter=f"day = '{day}' AND {status} = 'ok'")
+        old = earlier.to_table(columns=["doc_id", *names], filter=lance_filters.all_of(
+            lance_filters.compare("day", "=", day), lance_filters.compare(status, "=", "ok")))
         old = old.filter(pc.is_in(old.column("doc_id"), value_set=ids))
         if not old.num_rows:
             continue

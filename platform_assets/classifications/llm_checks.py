@@ -7,6 +7,7 @@ import pyarrow.compute as pc
 
 from platform_assets.classifications.earlier_labels import KEPT_NOTE
 from platform_assets.partitions import daily_partitions
+from resources import lance_filters
 from resources.llm import LLMResource
 
 NOT_ASKED = ("not_sampled", "skipped")
@@ -17,7 +18,7 @@ def error_shares(ds: lance.LanceDataset, day: str) -> dict[str, tuple[int, int]]
     out = {}
     for status in (n for n in ds.schema.names if n.endswith("__status")):
         name = status.removesuffix("__status")
-        rows = ds.to_table(columns=[status, f"{name}__error"], filter=f"day = '{day}'")
+        rows = ds.to_table(columns=[status, f"{name}__error"], filter=lance_filters.compare("day", "=", day))
         asked = pc.invert(pc.is_in(rows.column(status), value_set=pa.array(NOT_ASKED, pa.string())))
         failed = pc.or_kleene(pc.equal(rows.column(status), "request_error"),
                               pc.ends_with(rows.column(f"{name}__error"), KEPT_NOTE))

@@ -18,9 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from platform_assets.processors.hashing import hash64, seed_of
+from platform_assets.processors.hashing import GOLDEN, hash64, mix64, seed_of
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _HASH_ROWS = 64 * 1024  # doc ids turned into Python strings at a time
 
 
@@ -154,10 +153,7 @@ def _epoch_key(priority: np.ndarray, epoch: int) -> np.ndarray:
     if epoch == 0:
         return priority
     with np.errstate(over="ignore"):
-        z = priority ^ (np.uint64(epoch) * _GOLDEN)
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        return z ^ (z >> np.uint64(31))
+        return mix64(priority ^ (np.uint64(epoch) * np.uint64(GOLDEN)))
 
 
 def _too_small(source: Source, pool_tokens: int, usable: int, target: int, requested: int) -> str:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import numpy as np
 
 from platform_assets.processors.features import Parts, group_ids
+from platform_assets.processors.hashing import GOLDEN, POLY_BASE
 
-_P = np.uint64(0x100000001B3)
-_DOC_MIX = np.uint64(0x9E3779B97F4A7C15)
+_P = POLY_BASE
+_DOC_MIX = np.uint64(GOLDEN)
 
 
 def _windows(words: Parts, n: int) -> tuple[np.ndarray, np.ndarray]:
