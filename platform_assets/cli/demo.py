@@ -14,6 +14,7 @@ from rich.console import Console
 
 from platform_assets import settings
 from platform_assets.cli.runner import run_graph
+from platform_assets.processors.classifiers import heldout
 from resources import lance_datasets
 
 
@@ -133,7 +134,11 @@ def _classifications(mats: dict[str, list]) -> list[str]:
     out = []
     for m in mats.get("quality_model", [])[-1:]:
         meta = {k: _value(v) for k, v in m.metadata.items()}
-        auc = {k: v for k, v in meta.items() if "roc_auc" in k or "precision" in k}
+        metrics = {k.removeprefix("quality/"): v for k, v in meta.items() if k.startswith("quality/")}
+        if "holdout_size" in metrics:
+            out.append("  quality_model: " + heldout.describe(metrics))
+        shown = ("length_baseline_roc_auc", "precision_at_threshold")
+        auc = {k: v for k, v in meta.items() if k.endswith(shown)}
         out.append("  quality_model: " + ", ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}"
                                                    for k, v in auc.items()))
     for m in sorted(mats.get("document_classifications", []), key=lambda m: m.partition or "")[-1:]:

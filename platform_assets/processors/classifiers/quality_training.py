@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field
 
+from platform_assets.processors.classifiers.heldout import auc_report
 from platform_assets.processors.classifiers.ngram_model import (
     NgramModel,
     TrainParams,
@@ -146,5 +147,6 @@ def train_quality(positives: list[str], negatives: list[str], config: QualityCon
         "n_train_neg": int((labels[~held] == 0).sum()),
         "n_holdout_pos": int(y.sum()),
         "n_holdout_neg": int((y == 0).sum()),
+        **auc_report(scores, y, config.seed),
     }
     return NgramModel(model.weights, model.bias, model.params, threshold=threshold, metrics=metrics)

@@ -186,18 +186,24 @@ def test_many_batches_on_a_process_pool_equal_one_batch_in_process(lake):
 
 
 def test_quality_check_fails_as_an_error_when_length_does_as_well(tmp_path):
-    def check(auc: float, base: float) -> dg.AssetCheckResult:
+    def check(auc: float, base: float, **heldout) -> dg.AssetCheckResult:
         model = ngram_model.NgramModel(
             weights=np.zeros(8, np.float32), bias=0.0, params=ngram_model.TrainParams(n_buckets=8),
-            metrics={"holdout_roc_auc": auc, "length_baseline_roc_auc": base},
+            metrics={"holdout_roc_auc": auc, "length_baseline_roc_auc": base, **heldout},
         )
-        uri = str(tmp_path / f"q{auc}-{base}.lance")
+        uri = str(tmp_path / f"q{auc}-{base}-{len(heldout)}.lance")
         lance.write_dataset(ngram_model.to_table(model, "quality_v1"), uri)
         return checks.quality_model_beats_length(lance.dataset(uri))
 
     assert check(1.0, 0.5).passed
     failed = check(1.0, 1.0)
     assert not failed.passed and failed.severity == dg.AssetCheckSeverity.ERROR
+    tiny = {"holdout_size": 52, "n_holdout_pos": 12, "n_holdout_neg": 40, "holdout_roc_auc_ci_low": 0.9,
+            "holdout_roc_auc_ci_high": 1.0, "holdout_ci_level": 0.95, "holdout_min_per_class": 30,
+            "holdout_reliable": False}
+    warned = check(1.0, 1.0, **tiny)
+    assert not warned.passed and warned.severity == dg.AssetCheckSeverity.WARN
+    assert "UNRELIABLE" in warned.description and warned.metadata["holdout_reliable"].value is False
 
 
 def test_an_outage_fails_the_error_share_check_and_keeps_earlier_labels(lake, tmp_path):

@@ -137,3 +137,30 @@ def test_a_small_class_is_never_missing_from_either_side_of_the_split():
     for label in (0, 1):
         assert held[labels == label].any() and (~held[labels == label]).any()
     assert (held | ~plain).all()  # only adds to what the hash alone holds out
+
+
+def test_heldout_auc_has_a_bootstrap_interval_and_a_small_set_is_unreliable():
+    from platform_assets.processors.classifiers import heldout
+
+    rng = np.random.default_rng(0)
+    small_y = np.r_[np.ones(12, bool), np.zeros(40, bool)]
+    small = heldout.auc_report(np.r_[rng.normal(1, 1, 12), rng.normal(0, 1, 40)], small_y)
+    big_y = np.r_[np.ones(400, bool), np.zeros(400, bool)]
+    big = heldout.auc_report(np.r_[rng.normal(1, 1, 400), rng.normal(0, 1, 400)], big_y)
+    assert small["holdout_size"] == 52 and not small["holdout_reliable"]
+    assert big["holdout_size"] == 800 and big["holdout_reliable"]
+    assert small["holdout_roc_auc_ci_low"] < 0.76 < small["holdout_roc_auc_ci_high"]  # true AUC ~0.76
+    assert big["holdout_roc_auc_ci_low"] < 0.76 < big["holdout_roc_auc_ci_high"]
+    def width(r):
+        return r["holdout_roc_auc_ci_high"] - r["holdout_roc_auc_ci_low"]
+
+    assert width(big) < width(small) / 2
+    line = heldout.describe({**small, "holdout_roc_auc": 0.8, "n_holdout_pos": 12, "n_holdout_neg": 40})
+    assert "UNRELIABLE" in line and "n=52" in line
+
+
+def test_trained_model_reports_the_interval_and_size(quality_model):
+    m = quality_model.metrics
+    assert m["holdout_size"] == m["n_holdout_pos"] + m["n_holdout_neg"]
+    assert m["holdout_roc_auc_ci_low"] <= m["holdout_roc_auc"] <= m["holdout_roc_auc_ci_high"]
+    assert m["holdout_reliable"] == (min(m["n_holdout_pos"], m["n_holdout_neg"]) >= 30)
