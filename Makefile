@@ -10,7 +10,7 @@ EXTRAS := --extra dev --extra trino --extra ray
 # (PyPI's torch for Linux brings several GB of CUDA libraries); the rest is pinned by uv.lock.
 TORCH_CPU_WHEEL := $(firstword $(wildcard /opt/wheels/torch-*+cpu-cp311-*.whl))
 
-.PHONY: venv demo test ui bench lint clean snapshots embeddings
+.PHONY: venv demo test ui bench lint clean snapshots embeddings label-studio label-studio-install
 
 $(UV):
 	python3 -m venv .uv && .uv/bin/pip install --quiet --disable-pip-version-check uv
@@ -32,6 +32,24 @@ venv: .venv/.synced
 	@touch $@
 
 embeddings: .venv/.embeddings
+
+# Label Studio lives in its own venv: it pins Django, pyarrow<25 and more, which clash with ours.
+LS_VENV := $(or $(MASLOW_LABEL_STUDIO_VENV),.label-studio/venv)
+LS_VERSION := 1.23.2
+
+$(LS_VENV)/.installed: | $(UV) .venv/.synced
+	$(UV) venv --quiet --allow-existing --python 3.11 $(LS_VENV)
+	$(UV) pip install --quiet --python $(LS_VENV)/bin/python "label-studio==$(LS_VERSION)"
+	MASLOW_LABEL_STUDIO_VENV=$(abspath $(LS_VENV)) $(PY) -c \
+	  "from platform_assets.cli.label_studio_server import template_db; print('migrated:', template_db())"
+	@touch $@
+
+label-studio-install: $(LS_VENV)/.installed
+
+# Starts it on 127.0.0.1 (MASLOW_LABEL_STUDIO_URL, default http://127.0.0.1:8080) with SQLite under
+# MASLOW_HOME/label-studio; prints the token to export as MASLOW_LABEL_STUDIO_TOKEN. Ctrl-C stops it.
+label-studio: venv label-studio-install
+	$(PY) -m platform_assets.cli label-studio
 
 demo: venv
 	$(PY) -m platform_assets.cli demo

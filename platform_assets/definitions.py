@@ -13,6 +13,7 @@ from platform_assets import (
     classifications,
     clean,
     eval_sets,
+    labeling,
     media,
     mixtures,
     policies,
@@ -28,6 +29,7 @@ _GROUPS = {
     "analytics": analytics,
     "synthetics": synthetics,
     "media": media,
+    "labeling": labeling,
 }
 
 _assets = policies.apply(

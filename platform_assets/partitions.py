@@ -19,3 +19,8 @@ def spec_partitions(folder: str) -> dg.StaticPartitionsDefinition:
     """One static partition per `dbt_like_sql/<folder>/*.yaml` file: adding a file adds a partition."""
     names = sorted(p.stem for p in (settings.spec_dir() / folder).glob("*.yaml"))
     return dg.StaticPartitionsDefinition(names or ["__none__"])
+
+
+# One partition per labeling queue (`dbt_like_sql/labeling/<queue>.yaml`); rows carry the name in `queue`.
+queue_partitions = spec_partitions("labeling")
+QUEUE_METADATA = {"partition_expr": "queue"}

@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     embedder: str = "minilm_v1"
     embedder_device: str = "cpu"
     nightly_cron: str = "0 2 * * *"
+    label_studio_url: str = "http://127.0.0.1:8080"
+    label_studio_token: str | None = Field(None, repr=False)
+    label_studio_password: str | None = Field(None, repr=False)
+    label_studio_venv: Path | None = None
 
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
@@ -108,6 +112,12 @@ def timezone() -> str:
     """`MASLOW_TIMEZONE` (an IANA name, default UTC): where a day starts, for the daily partitions and the
     nightly refresh alike."""
     return current().timezone
+
+
+def label_studio_venv() -> Path:
+    """Label Studio's own virtual environment (`make label-studio-install`): `MASLOW_LABEL_STUDIO_VENV`,
+    else `.label-studio/venv` in the repo root (never `.venv`: it pins libraries that clash with ours)."""
+    return current().label_studio_venv or REPO_ROOT / ".label-studio" / "venv"
 
 
 def spec_dir() -> Path:

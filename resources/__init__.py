@@ -11,6 +11,7 @@ from platform_assets import settings
 from resources.duckdb_engine import DuckDBEngine
 from resources.embedder import EmbedderResource
 from resources.executor import LocalExecutor, RayExecutor
+from resources.label_studio import LabelStudioResource
 from resources.lance_io_manager import LanceIOManager
 from resources.llm import llm_resource_from_env
 from resources.sql_engine import SqlEngine
@@ -47,6 +48,13 @@ def build_embedder(env: settings.Settings | None = None) -> EmbedderResource:
     return EmbedderResource(encoder=env.embedder, device=env.embedder_device)
 
 
+def build_label_studio(env: settings.Settings | None = None) -> LabelStudioResource:
+    """`MASLOW_LABEL_STUDIO_URL` (default http://127.0.0.1:8080); the token through `dg.EnvVar`."""
+    env = env or settings.current()
+    token = dg.EnvVar("MASLOW_LABEL_STUDIO_TOKEN") if env.label_studio_token else ""
+    return LabelStudioResource(url=env.label_studio_url, token=token)
+
+
 def build_resources() -> dict[str, Any]:
     env = settings.current()
     lance_io = LanceIOManager(root_uri=settings.lake_uri())
@@ -57,4 +65,5 @@ def build_resources() -> dict[str, Any]:
         "sql_engine": build_sql_engine(env),
         "llm": llm_resource_from_env(),
         "embedder": build_embedder(env),
+        "label_studio": build_label_studio(env),
     }

@@ -229,6 +229,17 @@ def replace_partitions(
     return WriteResult(ds.version, rows, ds.count_rows(), ds.schema, digest, parts)
 
 
+def append(
+    uri: str, data: pa.RecordBatchReader, properties: dict[str, str] | None = None,
+    storage_options: dict | None = None,
+) -> WriteResult:
+    """Adds `data` in one `Append` commit: no row of an earlier version changes (append-only datasets)."""
+    schema = _prepare(uri, data.schema, storage_options)
+    fragments, rows, _ = _write_fragments(data, uri, schema, [], [], storage_options)
+    ds = _commit(uri, lambda _: LanceOperation.Append(fragments), properties or {}, storage_options)
+    return WriteResult(ds.version, rows, ds.count_rows(), ds.schema, None)
+
+
 def overwrite(
     uri: str, data: pa.RecordBatchReader, properties: dict[str, str] | None = None,
     storage_options: dict | None = None,

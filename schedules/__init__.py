@@ -8,6 +8,7 @@ import dagster as dg
 
 from schedules.automation import follow_upstream
 from schedules.jobs import daily_asset_keys, daily_refresh_job
+from schedules.labels_sensor import label_import_job, labels_sensor
 from schedules.landing_sensor import landing_sensor
 from schedules.nightly import nightly_schedule
 
@@ -16,12 +17,14 @@ def build(assets: Sequence[dg.AssetsDefinition]) -> dict:
     """Keyword arguments for `dg.Definitions`: the assets (with automation applied) and the automation."""
     daily = daily_asset_keys(assets)
     job = daily_refresh_job(daily)
+    labels_job = label_import_job()
     return {
         "assets": follow_upstream(assets, daily),
-        "jobs": [job],
+        "jobs": [job, labels_job],
         "schedules": [nightly_schedule(job)],
         "sensors": [
             landing_sensor(job),
+            labels_sensor(labels_job),
             dg.AutomationConditionSensorDefinition(
                 "maslow_automation", target=dg.AssetSelection.all(),
                 default_status=dg.DefaultSensorStatus.RUNNING, minimum_interval_seconds=60,

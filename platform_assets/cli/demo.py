@@ -13,6 +13,7 @@ import dagster as dg
 from rich.console import Console
 
 from platform_assets import settings
+from platform_assets.cli.demo_labels import run_loop
 from platform_assets.cli.runner import run_graph
 from platform_assets.processors.classifiers import heldout
 from resources import lance_datasets
@@ -194,6 +195,10 @@ def run(args) -> int:
     console.print(f"\nmaterialized {len(results)} runs in {time.perf_counter() - started:.0f} s\n")
     for line in summary(defs, results, load_truth(landing, args.seed)):
         console.print(line, highlight=False, soft_wrap=True)
+    console.print("\nlabeling loop (export, simulated annotation, import, retrain)")
+    with dg.DagsterInstance.get() as instance:
+        for line in run_loop(defs, instance):
+            console.print(line, highlight=False, soft_wrap=True)
     from platform_assets.cli.report import write_report
 
     with dg.DagsterInstance.get() as instance:

@@ -67,7 +67,7 @@ def init_home(args: argparse.Namespace) -> int:
 
 
 def _commands() -> dict[str, Command]:
-    from platform_assets.cli import backfill, demo, report
+    from platform_assets.cli import backfill, demo, label, label_studio_server, report
     from platform_assets.cli.lineage import commands as lineage
 
     return {
@@ -87,6 +87,10 @@ def _commands() -> dict[str, Command]:
                            lineage.similar_arguments, lineage.similar),
         "report": Command("the corpus at a glance: one static HTML page of every analytics panel",
                           report.arguments, report.run),
+        "label": Command("labeling: export | push | pull | import a queue (dbt_like_sql/labeling/)",
+                         label.arguments, label.run),
+        "label-studio": Command("start Label Studio (own venv) on 127.0.0.1 with SQLite",
+                                label_studio_server.arguments, label_studio_server.run),
         "init-home": Command("create DAGSTER_HOME under MASLOW_HOME (make ui runs it)",
                              _no_arguments, init_home),
     }

@@ -30,6 +30,7 @@ class AuditNode:
     timestamp: str
     uri: str | None
     content_hash: str | None
+    labels_tag: str | None = None  # the human label version a model was trained on (labels-<queue>-v<N>)
     inputs: list[AuditNode] = field(default_factory=list)
     verified: bool | None = None
     problem: str | None = None
@@ -66,6 +67,7 @@ def _node(record) -> AuditNode:
         timestamp=datetime.fromtimestamp(record.timestamp, UTC).isoformat(timespec="seconds"),
         uri=str(meta["dagster/uri"]) if "dagster/uri" in meta else None,
         content_hash=meta.get("lance/content_hash"),
+        labels_tag=str(meta["labels/tag"]) if meta.get("labels/status") == "used" else None,
     )
 
 
@@ -168,7 +170,8 @@ def render(tree: AuditNode) -> str:
         lines.append(
             f"{head}{node.asset}{part}  lance v{node.lance_version}  run {node.run_id[:8]}  "
             f"code {node.code_version or '-'}  rows {node.rows()}  "
-            f"{node.timestamp}" + (f"  spec {node.spec_hash[:12]}" if node.spec_hash else "") + mark
+            f"{node.timestamp}" + (f"  spec {node.spec_hash[:12]}" if node.spec_hash else "")
+            + (f"  labels {node.labels_tag}" if node.labels_tag else "") + mark
         )
         ident = (node.asset, node.partition, node.lance_version)
         if ident in shown and node.inputs:

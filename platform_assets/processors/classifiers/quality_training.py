@@ -45,6 +45,18 @@ class TrainingConfig(BaseModel):
     learning_rate: float = Field(0.05, gt=0)
 
 
+class LabelsConfig(BaseModel):
+    """Human labels as extra training data: `adjudicated_labels` of labeling queue `queue` at the pinned
+    label `version` (tag `labels-<queue>-v<version>`); answers in `positive` / `negative` become positives
+    / negatives. The queue's random (gold) slice is never trained on; it measures accuracy."""
+
+    model_config = ConfigDict(extra="forbid")
+    queue: str
+    version: int = Field(ge=1)
+    positive: list[str] = Field(min_length=1)
+    negative: list[str] = Field(min_length=1)
+
+
 class QualityConfig(BaseModel):
     """A quality model recipe: which reference files are positive, how negatives are drawn, how to train."""
 
@@ -56,6 +68,7 @@ class QualityConfig(BaseModel):
     holdout_fraction: float = Field(0.2, gt=0, lt=1)
     keep_fraction: float = Field(0.1, gt=0, le=1)
     seed: int = 13
+    labels: LabelsConfig | None = None
 
 
 def load_config(path: Path) -> QualityConfig:

@@ -1,0 +1,1 @@
+"""Labeling: queues of tasks for people, their annotations (append-only) and adjudicated labels."""

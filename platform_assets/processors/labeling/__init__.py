@@ -1,0 +1,1 @@
+"""Pure labeling logic: sampling, task export, annotation import, agreement and adjudication."""
