@@ -142,8 +142,9 @@ def pull(queue: str, ls=None) -> tuple[Path, int]:
 def import_now(queue: str, instance: dg.DagsterInstance | None = None) -> dict:
     """Materializes human_labels and adjudicated_labels for `queue`; returns their metadata by asset."""
     from platform_assets.cli.runner import QUIET
-    from platform_assets.definitions import defs
+    from platform_assets.definitions import build_defs
 
+    defs = build_defs()
     keys = [dg.AssetKey("human_labels"), dg.AssetKey("adjudicated_labels")]
     job = defs.resolve_implicit_global_asset_job_def()
     result = job.execute_in_process(
