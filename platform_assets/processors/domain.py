@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from platform_assets.processors import code_evidence
-from platform_assets.processors.classifiers.code_language import signature_counts
+from platform_assets.processors.classifiers.code_language import SIGNATURES
 from platform_assets.processors.features import TextBatch, ratio
 
 VERSION = "domain_detect_v3"
@@ -70,6 +70,8 @@ _WEIGHTS = np.array(
 _BIAS = np.array([-3.0, -1.0, -1.5, -2.0, 1.0])
 # A comment or a docstring first (a source file's header), or an assignment at a line start (a table module)
 _OPENS_LIKE_CODE = r"^\s*(?:#|//|/\*|\"\"\"|\'\'\')|(?m:^[A-Za-z_][\w.]* = )"
+# One RE2 pass: any language's telltale syntax (code_language.SIGNATURES) or a code-like opening
+_CODE_SYNTAX = "|".join([f"(?m:{p.removeprefix('(?m)')})" for p in SIGNATURES.values()] + [_OPENS_LIKE_CODE])
 _CODE, _EVIDENCE = DOMAINS.index("code"), 30.0  # evidence of source code outweighs every word statistic
 
 
@@ -141,8 +143,10 @@ def _code_evidence(batch: TextBatch, locators, logits: np.ndarray, code_lines: n
     found = code_evidence.has_shebang(batch.texts)
     if locators is not None:
         found |= code_evidence.path_is_code(locators)
-    opens_like_code = pc.match_substring_regex(batch.texts, _OPENS_LIKE_CODE).to_numpy(zero_copy_only=False)
-    codeish = (code_lines > 0) | (signature_counts(batch.texts).max(axis=1) > 0) | opens_like_code
+    codeish = code_lines > 0
+    codeish[~codeish] = pc.match_substring_regex(
+        batch.texts.filter(pa.array(~codeish)), _CODE_SYNTAX
+    ).to_numpy(zero_copy_only=False)
     said_code = logits.argmax(axis=1) == _CODE
     evidence = found.astype(float)
     for is_code, sign in ((False, 1.0), (True, -1.0)):  # a clean parse for others, a failed probe for code
