@@ -57,11 +57,12 @@ def seeds(n: int, seed: int = 0) -> tuple[pa.Table, list[dict]]:
                 "code": lambda: exercise(rng)[0]}[domain]()
         rows.append({"doc_id": f"s{i:06d}", "text": text, "domain": domain})
     items = eval_items()
-    questions = [t for t in items.column("index_text").to_pylist() if len(t.split()) > 20]
+    first_lines = [t.split("\n")[0] for t in items.column("index_text").to_pylist()]
+    questions = [q for q in first_lines if len(q.split()) > 20]  # a whole question: many 13-gram matches
     for k in range(0, n, 100):  # 1%: an exact copy of another seed
         rows[k + 1].update(text=rows[k]["text"], domain=rows[k]["domain"])
     for k in range(50, n, 200):  # 0.5%: a math problem quoting an eval question
-        q = questions[(k // 200) % len(questions)].split("\n")[0]
+        q = questions[(k // 200) % len(questions)]
         a, b = k // 7 + 2, k // 13 + 3  # distinct worked steps: each leak is its own candidate
         rows[k].update(domain="math", text=f"Problem: {q}\n\nSolution:\nTotal: {a} + {b} = {a + b}.\n\n"
                                            f"Answer: {a + b}")
