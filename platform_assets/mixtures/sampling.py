@@ -1,8 +1,12 @@
 """Token-budget sampling of mixture components and the global shuffle (pure numpy, no I/O).
 
-OLMo-core semantics: component `c` gets `floor(requested_tokens * target_ratio)` tokens; it may use at most
-`max_source_fraction` of its documents' tokens, repeated up to `max_repetition_ratio` times, and a component
-that cannot cover its share that way is a hard error (never a silently smaller share).
+OLMo-core semantics: component `c` gets at least `ceil(requested_tokens * target_ratio / sum of ratios)`
+tokens (ratios that sum to 1 within OLMo-core's tolerance are normalised first), rounded up to whole
+documents: it takes documents until their tokens reach the budget, so the mixture holds at least the requested
+tokens (OLMo-core rounds up to whole instances and batches instead). It may use at most `max_source_fraction`
+of its documents' tokens, repeated up to `max_repetition_ratio` times; the one case it stops short of its
+budget is when the next whole document would pass that repetition cap. A component that cannot cover its
+share is a hard error (never a silently smaller share).
 
 Which documents are taken depends only on the documents, never on the order a query returned them or on
 the seed: each document's priority is a stable hash of (component, doc_id), and a component takes documents
@@ -12,6 +16,7 @@ another order over exactly the same (document, epoch) multiset.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -84,8 +89,9 @@ def doc_priority(doc_ids: Sequence[str] | pa.Array | pa.ChunkedArray, salt: str)
 def plan_mixture(sources: Sequence[Source], requested_tokens: int, seed: int) -> Plan:
     """Samples each source to its budget, then shuffles all samples together with `seed`."""
     picks, stats = [], []
+    ratio_sum = sum(source.target_ratio for source in sources)
     for index, source in enumerate(sources):
-        target = int(requested_tokens * source.target_ratio)
+        target = math.ceil(requested_tokens * source.target_ratio / ratio_sum - 1e-9)  # no float dust
         rows, epochs = select(source, target, requested_tokens)
         picks.append((np.full(len(rows), index, np.int32), rows, epochs))
         achieved = int(source.tokens[rows].sum())
@@ -113,7 +119,7 @@ def pool(source: Source) -> np.ndarray:
 
 
 def select(source: Source, target: int, requested_tokens: int) -> tuple[np.ndarray, np.ndarray]:
-    """(rows, epochs) of `source` whose tokens come closest to `target`; raises when it cannot reach it.
+    """(rows, epochs) of `source` whose tokens first reach `target`; raises when it cannot reach it.
 
     The tokens taken never exceed `max_repetition_ratio` x the pool's, rounding to whole documents included.
     """
@@ -130,22 +136,17 @@ def select(source: Source, target: int, requested_tokens: int) -> tuple[np.ndarr
     if rest:  # the last, partial epoch: a fresh priority order over the same pool, never past the cap
         again = order[np.argsort(_epoch_key(source.priority[order], full), kind="stable")]
         cumulative = np.cumsum(source.tokens[again])
-        k = min(closest_prefix(source.tokens[again], rest),
+        k = min(covering_prefix(source.tokens[again], rest),
                 int(np.searchsorted(cumulative, usable - full * pool_tokens, "right")))
         rows.append(again[:k])
         epochs.append(np.full(k, full, np.int32))
     return np.concatenate(rows).astype(np.int64), np.concatenate(epochs)
 
 
-def closest_prefix(tokens: np.ndarray, target: int) -> int:
-    """How many leading documents sum closest to `target` (ties take the extra document)."""
-    cumulative = np.cumsum(tokens)
-    first_reaching = int(np.searchsorted(cumulative, target, "left"))
-    if first_reaching >= len(cumulative):
-        return len(cumulative)
-    below = int(cumulative[first_reaching - 1]) if first_reaching else 0
-    over = int(cumulative[first_reaching]) - target
-    return first_reaching + 1 if over <= target - below else first_reaching
+def covering_prefix(tokens: np.ndarray, target: int) -> int:
+    """How many leading documents it takes for their tokens to reach `target` (all of them when they never
+    do): the budget rounded up to whole documents."""
+    return min(int(np.searchsorted(np.cumsum(tokens), target, "left")) + (target > 0), len(tokens))
 
 
 def _epoch_key(priority: np.ndarray, epoch: int) -> np.ndarray:

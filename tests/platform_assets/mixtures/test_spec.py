@@ -105,3 +105,14 @@ def test_heldout_exclusion_cannot_be_turned_off(tmp_path):
     assert f"{path}:14: exclusions.heldout: held-out documents never enter" in str(e.value)
     spec = load_spec(_write(tmp_path, text + "exclusions:\n  contaminated: false\n"))
     assert spec.refs() == ["clean_documents", "heldout_documents"]
+
+
+@pytest.mark.parametrize("ra, ok", [(0.59999, True), (0.60001, True), (0.5999, False), (0.9, False)])
+def test_ratios_sum_to_one_within_olmo_cores_tolerance(tmp_path, ra, ok):
+    """OLMo-core accepts three components of 0.33333 (|sum - 1| within 1e-5) and refuses 0.7 + 0.5."""
+    path = _write(tmp_path, GOOD.format(name="m", ra=ra, rep=1))
+    if ok:
+        assert load_spec(path).components[0].target_ratio == ra
+    else:
+        with pytest.raises(MixtureSpecError, match="must sum to 1"):
+            load_spec(path)
