@@ -100,3 +100,27 @@ def test_unverifiable_rows_are_rejected_with_a_reason():
     assert reasons["w"] == "chosen_unverified"
     assert "arithmetic error in '12 × 7 = 85'" in judged.candidates[0]["detail"]
     assert all(c["chosen_index"] is None for c in judged.candidates)
+
+
+def test_mutation_and_verification_on_real_installed_code():
+    """Real code we did not write (the stdlib's colorsys): tests from running it; the source passes them,
+    and one-token mutants of it are caught by those tests in the sandbox."""
+    import colorsys
+    import inspect
+
+    source = inspect.getsource(colorsys)
+    grid = [(r / 4, g / 4, b / 4) for r in range(5) for g in range(5) for b in range(5)]
+    functions = ("rgb_to_hsv", "hsv_to_rgb", "rgb_to_hls", "hls_to_rgb", "rgb_to_yiq", "yiq_to_rgb")
+
+    def expected(fn: str, args: tuple) -> list[float]:
+        return [round(x, 9) for x in getattr(colorsys, fn)(*args)]
+
+    tests = "\n".join(f"assert [round(x, 9) for x in {fn}{args!r}] == {expected(fn, args)!r}"
+                      for fn in functions for args in grid[::3])
+    mutants = [m for m, _ in code_mutants(source, random.Random(4))][:8]
+    judge = registry.build("verifier_v1", {"cpu_s": 2})
+    base = {"task": "code", "prompt": "colorsys", "key": tests, "error": None}
+    verdicts = judge.verify([{**base, "response": source}] + [{**base, "response": m} for m in mutants])
+    assert verdicts[0][0], verdicts[0][2]
+    caught = [not v[0] for v in verdicts[1:]]
+    assert sum(caught) >= 6, [v[2] for v in verdicts[1:]]  # 7 of these 8 on CPython 3.11
