@@ -177,7 +177,8 @@ def _fragment_plan(ds, columns: Sequence[str], keys: Sequence[PartitionKey]):
 
 
 def _commit(uri: str, make_operation, properties: dict[str, str], storage_options: dict | None):
-    """Commits `make_operation(latest dataset)`; a conflict (an OSError) rebuilds it on the new latest."""
+    """Commits `make_operation(latest)`, re-planned on a conflict (an OSError); returns (dataset, the
+    version it was planned on)."""
     retrying = tenacity.Retrying(
         stop=tenacity.stop_after_attempt(COMMIT_RETRIES),
         wait=tenacity.wait_exponential(multiplier=0.05, max=1.0),
@@ -189,7 +190,7 @@ def _commit(uri: str, make_operation, properties: dict[str, str], storage_option
                 ds = lance.dataset(uri, storage_options=storage_options)
                 txn = Transaction(read_version=ds.version, operation=make_operation(ds),
                                   transaction_properties=properties)
-                return lance.LanceDataset.commit(uri, txn, storage_options=storage_options)
+                return lance.LanceDataset.commit(uri, txn, storage_options=storage_options), ds.version
     except tenacity.RetryError as e:
         raise RuntimeError(f"could not commit to {uri} after {COMMIT_RETRIES} attempts: "
                            f"{e.last_attempt.exception()}") from None
@@ -223,7 +224,9 @@ def replace_partitions(
             removed_fragment_ids=removed, updated_fragments=updated, new_fragments=fragments
         )
 
-    ds = _commit(uri, operation, properties or {}, storage_options)
+    ds, planned_on = _commit(uri, operation, properties or {}, storage_options)
+    if ds.version != planned_on + 1:  # rebased over other commits: one may have written these partitions
+        ds = _settle(uri, ds, columns, keys, fragments, properties or {}, storage_options)
     parts = {k: (h.rows, h.hexdigest()) for k, h in hashers.items()}
     digest = parts[keys[0]][1] if len(keys) == 1 else None
     return WriteResult(ds.version, rows, ds.count_rows(), ds.schema, digest, parts)
@@ -236,8 +239,39 @@ def append(
     """Adds `data` in one `Append` commit: no row of an earlier version changes (append-only datasets)."""
     schema = _prepare(uri, data.schema, storage_options)
     fragments, rows, _ = _write_fragments(data, uri, schema, [], [], storage_options)
-    ds = _commit(uri, lambda _: LanceOperation.Append(fragments), properties or {}, storage_options)
+    ds, _ = _commit(uri, lambda _: LanceOperation.Append(fragments), properties or {}, storage_options)
     return WriteResult(ds.version, rows, ds.count_rows(), ds.schema, None)
+
+
+def _settle(uri: str, ds, columns: Sequence[str], keys: Sequence[PartitionKey], written: list,
+            properties: dict[str, str], storage_options: dict | None):
+    """After a rebased commit, removes fragments of `keys` that an earlier concurrent writer added.
+
+    Two replaces of a partition that had no rows both remove nothing, so Lance rebases one onto the other
+    and the partition would hold both writers' rows. Fragment ids grow with commit order, so the last
+    committer's fragments win (a replace's semantics): each writer removes the fragments of its partitions
+    older than its own, and a later writer removes this one's. Re-planned on a conflict, like any commit.
+    """
+    mine = {f.path for m in written for f in m.data_files()}
+    if not mine:
+        return ds
+    pred = partition_predicate(columns, keys)
+
+    def operation(latest):
+        own = [f.fragment_id for f in latest.get_fragments() if _paths(f) & mine]
+        older = [f.fragment_id for f in latest.get_fragments()
+                 if own and f.fragment_id < min(own) and not _paths(f) & mine
+                 and 0 < f.count_rows(pred) == f.count_rows()]
+        return LanceOperation.Update(removed_fragment_ids=older, updated_fragments=[], new_fragments=[])
+
+    latest = lance.dataset(uri, storage_options=storage_options)
+    if not operation(latest).removed_fragment_ids:
+        return latest
+    return _commit(uri, operation, {**properties, "maslow/settled": "concurrent replace"}, storage_options)[0]
+
+
+def _paths(fragment) -> set[str]:
+    return {f.path for f in fragment.metadata.data_files()}
 
 
 def overwrite(

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import dagster as dg
 
 from schedules.automation import follow_upstream
+from schedules.gc import lake_gc_job, lake_gc_schedule
 from schedules.jobs import daily_asset_keys, daily_refresh_job
 from schedules.labels_sensor import label_import_job, labels_sensor
 from schedules.landing_sensor import landing_sensor
@@ -18,10 +19,11 @@ def build(assets: Sequence[dg.AssetsDefinition]) -> dict:
     daily = daily_asset_keys(assets)
     job = daily_refresh_job(daily)
     labels_job = label_import_job()
+    gc = lake_gc_job([k for a in assets for k in a.keys])
     return {
         "assets": follow_upstream(assets, daily),
-        "jobs": [job, labels_job],
-        "schedules": [nightly_schedule(job)],
+        "jobs": [job, labels_job, gc],
+        "schedules": [nightly_schedule(job), lake_gc_schedule(gc)],
         "sensors": [
             landing_sensor(job),
             labels_sensor(labels_job),

@@ -12,7 +12,7 @@ from platform_assets.processors.clean_config import FILTERS_FILE
 from platform_assets.processors.dedup.presets import DEFAULT_PRESET, PRESETS
 from platform_assets.processors.dedup.stage import CleanStage, StageOptions
 from platform_assets.processors.pipeline import load_clean_config
-from resources import lance_filters
+from resources import lance_filters, lance_scratch
 
 # Annotations stay eager (no `from __future__ import annotations`): Dagster resolves the Config type.
 DEDUP_VERSION = "dedup-v2"  # bump when dedup decisions change for the same data and settings
@@ -95,6 +95,9 @@ def clean_stage(
     """
     day = context.partition_key
     lance_io = context.resources.lance_io_manager
+    swept = lance_scratch.sweep(lance_io.root_uri, lambda run_id: _alive(context.instance, run_id))
+    if swept:
+        context.log.info(f"removed the scratch spools of {len(swept)} dead run(s): {', '.join(swept)}")
     scratch = f"{lance_io.root_uri.rstrip('/')}/_scratch/{context.run.run_id}/{day}"
     stage = CleanStage(context.resources.executor, load_clean_config(settings.spec_dir() / FILTERS_FILE),
                        StageOptions(day=day, preset=config.preset, scope=config.scope,
@@ -117,6 +120,16 @@ def clean_stage(
                         metadata={"dedup/preset": config.preset, "dedup/scope": config.scope, **index_meta})
     finally:
         stage.close()
+
+
+def _alive(instance: dg.DagsterInstance, run_id: str) -> bool | None:
+    """Whether a run may still be writing its spool (None: this instance does not know it)."""
+    run = instance.get_run_by_id(run_id)
+    return None if run is None else run.status in _ACTIVE
+
+
+_ACTIVE = {dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
+           dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING}
 
 
 def _held_elsewhere(lance_io, day: str) -> Iterator[pa.RecordBatch]:

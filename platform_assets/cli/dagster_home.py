@@ -1,8 +1,9 @@
 """A working DAGSTER_HOME (by default `$MASLOW_HOME/dagster`) for `make ui`, `make demo` and the tests.
 
 The instance keeps Dagster's defaults (SQLite storage under DAGSTER_HOME, the queued run coordinator,
-whose queue the daemon that `dagster dev` starts works off) and only turns off what phones home or nags:
-telemetry, and the "Join the Dagster community" dialog (`nux`).
+whose queue the daemon that `dagster dev` starts works off), turns on run monitoring (a run whose worker
+died is marked failed) and turns off what phones home or nags: telemetry, and the "Join the Dagster
+community" dialog (`nux`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ import yaml
 INSTANCE_SETTINGS: dict = {
     "telemetry": {"enabled": False},
     "nux": {"enabled": False},
+    # the daemon marks a run failed when its run worker died (the default launcher cannot resume one)
+    "run_monitoring": {"enabled": True, "start_timeout_seconds": 180, "cancel_timeout_seconds": 180,
+                       "max_resume_run_attempts": 0, "poll_interval_seconds": 60},
 }
 _HEADER = "# Written by platform_assets.cli.dagster_home.ensure_dagster_home; edits are kept.\n"
 

@@ -67,7 +67,7 @@ def init_home(args: argparse.Namespace) -> int:
 
 
 def _commands() -> dict[str, Command]:
-    from platform_assets.cli import backfill, demo, label, label_studio_server, report
+    from platform_assets.cli import backfill, demo, gc, label, label_studio_server, report
     from platform_assets.cli.lineage import commands as lineage
 
     return {
@@ -91,6 +91,8 @@ def _commands() -> dict[str, Command]:
                          label.arguments, label.run),
         "label-studio": Command("start Label Studio (own venv) on 127.0.0.1 with SQLite",
                                 label_studio_server.arguments, label_studio_server.run),
+        "gc": Command("remove untagged Lance versions older than a retention (never a recorded one)",
+                      gc.arguments, gc.run),
         "init-home": Command("create DAGSTER_HOME under MASLOW_HOME (make ui runs it)",
                              _no_arguments, init_home),
     }

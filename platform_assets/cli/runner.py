@@ -14,6 +14,7 @@ import dagster as dg
 from rich.console import Console
 from rich.progress import Progress
 
+from platform_assets.cli.orphans import fail_orphaned_runs, run_tags
 from platform_assets.partitions import daily_partitions
 from platform_assets.policies import OPTIONAL_TAG
 
@@ -91,6 +92,8 @@ def run_graph(defs: dg.Definitions, instance: dg.DagsterInstance, days: Sequence
               console: Console | None = None, only: set[dg.AssetKey] | None = None
               ) -> list[dg.ExecuteInProcessResult]:
     console = console or Console()
+    for run_id in fail_orphaned_runs(instance):
+        console.print(f"marked run {run_id} failed: its process is gone")
     job = defs.resolve_implicit_global_asset_job_def()
     plan = [(s, p) for s in stages(defs, only) for p in s.partition_keys(days)]
     results = []
@@ -102,7 +105,7 @@ def run_graph(defs: dg.Definitions, instance: dg.DagsterInstance, days: Sequence
             progress.update(task, description=f"{names} [{label}]"[:70])
             result = job.execute_in_process(
                 asset_selection=stage.keys, instance=instance, run_config=QUIET, raise_on_error=False,
-                **_partition_arguments(part),
+                **_partition_arguments(part, run_tags()),
             )
             if not result.success:
                 failure = next((e for e in result.all_events if e.is_failure), None)
@@ -113,10 +116,10 @@ def run_graph(defs: dg.Definitions, instance: dg.DagsterInstance, days: Sequence
     return results
 
 
-def _partition_arguments(part: str | dg.PartitionKeyRange | None) -> dict:
+def _partition_arguments(part: str | dg.PartitionKeyRange | None, tags: dict[str, str]) -> dict:
     """`execute_in_process` arguments for one partition, or a range in one run (Dagster's range tags)."""
     if not isinstance(part, dg.PartitionKeyRange):
-        return {"partition_key": part}
-    return {"tags": {"dagster/asset_partition_range_start": part.start,
+        return {"partition_key": part, "tags": tags}
+    return {"tags": {**tags, "dagster/asset_partition_range_start": part.start,
                      "dagster/asset_partition_range_end": part.end}}
 

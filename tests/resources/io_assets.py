@@ -85,3 +85,18 @@ def run_together(target, args: list[tuple], timeout: float = 600) -> list[int | 
     for p in procs:
         p.join(timeout=timeout)
     return [p.exitcode for p in procs]
+
+
+def replace_same_partition_rounds(uri: str, writer: int, rounds: int, barrier) -> None:
+    """A tables-layer writer process: each round, 10 rows of the new partition `r<round>` (ids name the
+    writer), written when every writer of the round is ready."""
+    import pyarrow as pa
+
+    from resources import lance_writes
+
+    for r in range(rounds):
+        key = f"r{r}"
+        table = pa.table({"day": [key] * 10, "id": [f"w{writer}-{i}" for i in range(10)]})
+        barrier.wait(timeout=120)
+        reader = pa.RecordBatchReader.from_batches(table.schema, table.to_batches())
+        lance_writes.replace_partitions(uri, reader, ["day"], [(key,)])
