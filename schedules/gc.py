@@ -16,7 +16,7 @@ class GcConfig(dg.Config):
 
 
 def lake_gc_job(asset_keys: list[dg.AssetKey]) -> dg.JobDefinition:
-    @dg.op(name="lake_gc")
+    @dg.op(name="remove_old_lance_versions")
     def lake_gc_op(context: dg.OpExecutionContext, config: GcConfig) -> None:
         """Re-tags every version a materialization recorded, then removes old untagged versions."""
         io = LanceIOManager(root_uri=settings.lake_uri())

@@ -7,7 +7,7 @@ import pytest
 import yaml
 from dagster._core.run_coordinator import QueuedRunCoordinator
 
-from platform_assets.cli.dagster_home import ensure_dagster_home
+from platform_assets.cli.dagster_home import INSTANCE_SETTINGS, ensure_dagster_home
 
 
 def test_fresh_home_loads_with_telemetry_and_nux_off(tmp_path):
@@ -29,7 +29,7 @@ def test_existing_settings_are_kept_and_missing_ones_appended(tmp_path):
     ensure_dagster_home(tmp_path)  # idempotent
 
     assert config.read_text().startswith("# ours\n")
-    assert yaml.safe_load(config.read_text()) == {"telemetry": {"enabled": True}, "nux": {"enabled": False}}
+    assert yaml.safe_load(config.read_text()) == {**INSTANCE_SETTINGS, "telemetry": {"enabled": True}}
 
 
 def test_a_non_mapping_dagster_yaml_is_an_error_naming_the_file(tmp_path):
