@@ -35,7 +35,8 @@ def run_loop(defs: dg.Definitions, instance: dg.DagsterInstance) -> list[str]:
     meta = label.import_now(QUEUE, instance)
     imported = time.perf_counter()
     job = defs.resolve_implicit_global_asset_job_def()
-    result = job.execute_in_process(asset_selection=[dg.AssetKey("quality_model")], instance=instance,
+    retrain = [dg.AssetKey("quality_model"), dg.AssetKey("label_agreement")]  # the model, and its panel
+    result = job.execute_in_process(asset_selection=retrain, instance=instance,
                                     run_config=QUIET)
     model = {k: getattr(v, "value", v) for k, v in result.asset_materializations_for_node("quality_model")[0]
              .metadata.items()}

@@ -41,8 +41,10 @@ def panel_html(panel: Panel, start: str | None, end: str | None) -> str:
     head += f'<p class="desc">{_esc(model.header.description)} <code>{_esc(panel.name)}</code></p>'
     if panel.table is None:
         body = f'<p class="note">not materialized yet: materialize <code>{_esc(panel.name)}</code></p>'
-    elif panel.table.num_rows == 0:
+    elif panel.table.num_rows == 0 and model.header.partitioning == "daily":
         body = f'<p class="note">no rows between {_esc(start)} and {_esc(end)}</p>'
+    elif panel.table.num_rows == 0:
+        body = f'<p class="note">no rows yet: its inputs ({_esc(", ".join(model.refs))}) hold none</p>'
     elif chart is None:
         body = table_html(panel.table)
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime
 from pathlib import Path
 
 import lance
@@ -13,6 +14,9 @@ from platform_assets.eval_sets.contamination import CONTAMINATION_SCHEMA
 from platform_assets.eval_sets.items import ITEM_SCHEMA
 from platform_assets.processors.classifiers import stack
 from platform_assets.processors.dedup.schemas import CLEAN_SCHEMA, REJECTED_SCHEMA
+from platform_assets.processors.labeling.adjudicate import ADJUDICATED_SCHEMA
+from platform_assets.processors.labeling.annotations import LABEL_SCHEMA
+from platform_assets.processors.labeling.tasks import TASK_SCHEMA
 from platform_assets.synthetics.schema import output_schema
 
 DAYS = ["2026-03-01", "2026-03-02", "2026-03-03"]
@@ -78,7 +82,29 @@ def tables(days: list[str] = DAYS, seed: int = 0, relabel: str | None = None) ->
     out["preference_pairs"] = _table(pairs, schemas.pairs)
     out["rejected_pairs"] = _table([{"synthetic": "verified", "task": "math", "stage": "judge",
                                      "reason": "position_flip"}], schemas.rejected)
+    out.update(labeling())
     return out
+
+
+def labeling() -> dict[str, pa.Table]:
+    """One queue `q` of five tasks: i1, i2 answered by a and b (agree on i1; on i2 a's later answer differs),
+    i3 (gold `high`) and i4 on the random slice, i5 only cancelled. Figures: tests/.../test_sql_models.py."""
+    slices = {"i1": "uncertainty", "i2": "uncertainty", "i3": "random", "i4": "random", "i5": "random"}
+    tasks = [{"queue": "q", "task_id": i, "item_id": i, "slice": s, "gold": "high" if i == "i3" else None,
+              "overlap_group": 0 if i in ("i1", "i2") else None} for i, s in slices.items()]
+    answers = [("i1", "a", "high", "high", 1, False), ("i1", "b", "high", "high", 1, False),
+               ("i2", "a", "high", "high", 1, False), ("i2", "a", "low", "high", 2, False),
+               ("i2", "b", "high", "high", 1, False), ("i3", "a", "high", "low", 2, False),
+               ("i4", "b", "low", None, 2, False), ("i5", "a", None, "low", 2, True)]
+    labels = [{"queue": "q", "item_id": i, "annotator": who, "answer": answer, "seen_label": seen,
+               "labels_version": version, "cancelled": cancelled, "annotation_key": f"{i}{who}{version}",
+               "created_at": datetime(2026, 3, 1, version, tzinfo=UTC)}
+              for i, who, answer, seen, version, cancelled in answers]
+    decided = [(1, "i4", "high"), (2, "i1", "high"), (2, "i2", None), (2, "i3", "high"), (2, "i4", "low")]
+    adjudicated = [{"queue": "q", "labels_version": v, "item_id": i, "label": label, "slice": slices[i],
+                    "suggestion_label": "low"} for v, i, label in decided]
+    return {"labeling_queue": _table(tasks, TASK_SCHEMA), "human_labels": _table(labels, LABEL_SCHEMA),
+            "adjudicated_labels": _table(adjudicated, ADJUDICATED_SCHEMA)}
 
 
 def write(lake: Path, **kwargs) -> dict[str, pa.Table]:

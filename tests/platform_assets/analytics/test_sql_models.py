@@ -91,7 +91,7 @@ def test_project_models_transpile_to_trino_and_run_on_the_real_upstream_schemas(
     assert {m.name for m in models} >= {
         "corpus_by_source_domain_language", "clean_funnel_by_reason", "classification_distributions",
         "length_histograms", "language_mix", "dedup_rates", "contamination_by_eval_set",
-        "mixture_composition", "preference_pair_outcomes"}
+        "mixture_composition", "preference_pair_outcomes", "label_agreement"}
     for model in models:
         to_trino(model.sql, "lance", "lake", versions={r: 3 for r in model.refs})  # raises on a grammar error
         out = engine.query(model.sql, ref_filters={r: "day = '2026-01-01'" for r in model.refs
@@ -101,3 +101,28 @@ def test_project_models_transpile_to_trino_and_run_on_the_real_upstream_schemas(
         if model.header.merge:
             merged = set(model.header.grain) | set(model.header.merge.columns())
             assert set(out.column_names) == merged, model.name
+
+
+def _label_agreement(lake, tables: dict[str, pa.Table]) -> dict[str, dict]:
+    for name, table in tables.items():
+        lance.write_dataset(table, lake / f"{name}.lance")
+    model = parse_model(settings.SPEC_DIR / "analytics" / "label_agreement.sql")
+    out = DuckDBEngine(root_uri=str(lake)).query(model.sql).read_all().to_pylist()
+    return {r["measure"]: (r["value"], r["out_of"]) for r in out if r["queue"] == "q"} if out else {}
+
+
+def test_label_agreement_counts_latest_answers_pairs_suggestions_and_gold(tmp_path):
+    figures = _label_agreement(tmp_path, small_lake.labeling())
+    assert figures == {
+        "tasks": (5, None), "items_answered": (4, 5), "annotations": (6, None), "annotators": (2, None),
+        "overlap_items": (2, 4),           # i1, i2; the cancelled i5 is no answer
+        "pairwise_agreement": (1, 2),      # i2: a's later answer `low` replaced her `high`
+        "suggestion_accepted": (3, 5),     # i4's annotator saw no suggestion
+        "annotator_gold_accuracy": (1, 1),  # only i3 has a gold answer
+        "model_gold_accuracy": (1, 2),     # random slice at label version 2: i3 wrong (gold), i4 right
+    }
+
+
+def test_label_agreement_over_empty_labeling_assets_has_no_rows(tmp_path):
+    empty = {name: t.schema.empty_table() for name, t in small_lake.labeling().items()}
+    assert _label_agreement(tmp_path, empty) == {}

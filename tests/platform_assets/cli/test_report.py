@@ -24,7 +24,7 @@ from tests.platform_assets.analytics import small_lake
 pytestmark = pytest.mark.slow  # the module's lake materializes every analytics model once (about a minute)
 
 DAYS = small_lake.DAYS
-PANELS = 9
+PANELS = 10
 
 
 @pytest.fixture(scope="module")
