@@ -70,7 +70,12 @@ class LanceIOManager(dg.ConfigurableIOManager):
         ds = lance.dataset(uri, storage_options=self.storage_options)
         part = "" if not keys else "-".join(keys[0]) + (f"+{len(keys) - 1}" if len(keys) > 1 else "")
         tag_name = lance_tags.tag_name("dagster", context.run_id[:8], part)
-        tag = lance_tags.tag_version(ds, tag_name, result.version)
+        try:
+            tag = lance_tags.tag_version(ds, tag_name, result.version)
+        except Exception as e:  # committed is committed: a failed tag (full disk) never fails the output;
+            tag = f"not tagged ({e})"  # `maslow gc` re-tags every recorded version before cleanup
+            context.log.warning(f"{context.asset_key.to_user_string()}: version {result.version} committed, "
+                                f"but tagging it failed: {e}")
         metadata: dict[str, Any] = {
             "dagster/uri": dg.MetadataValue.path(uri),
             "dagster/table_name": "__".join(context.asset_key.path).lower(),

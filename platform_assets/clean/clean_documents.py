@@ -13,10 +13,12 @@ from platform_assets.processors.dedup.presets import DEFAULT_PRESET, PRESETS
 from platform_assets.processors.dedup.stage import CleanStage, StageOptions
 from platform_assets.processors.pipeline import load_clean_config
 from resources import lance_filters, lance_scratch
+from resources.lance_stage import StageJournal
 
 # Annotations stay eager (no `from __future__ import annotations`): Dagster resolves the Config type.
 DEDUP_VERSION = "dedup-v2"  # bump when dedup decisions change for the same data and settings
 INDEX_KEY, CLEAN_KEY = dg.AssetKey("near_dup_index"), dg.AssetKey("clean_documents")
+OUTPUTS = ("clean_documents", "rejected_documents", "near_dup_index")
 
 
 def code_version(preset: str = DEFAULT_PRESET) -> str:
@@ -98,6 +100,16 @@ def clean_stage(
     swept = lance_scratch.sweep(lance_io.root_uri, lambda run_id: _alive(context.instance, run_id))
     if swept:
         context.log.info(f"removed the scratch spools of {len(swept)} dead run(s): {', '.join(swept)}")
+    journal = StageJournal(lance_io.root_uri, "clean_stage", list(OUTPUTS), lance_io.storage_options)
+    running = context.run.run_id
+
+    def other_alive(run_id: str) -> bool | None:
+        return run_id != running and _alive(context.instance, run_id)
+
+    rolled_back = journal.recover(other_alive)
+    if rolled_back:
+        context.log.warning(f"rolled back the clean outputs of {', '.join(rolled_back)}: a run died between "
+                            "their commits")
     scratch = f"{lance_io.root_uri.rstrip('/')}/_scratch/{context.run.run_id}/{day}"
     stage = CleanStage(context.resources.executor, load_clean_config(settings.spec_dir() / FILTERS_FILE),
                        StageOptions(day=day, preset=config.preset, scope=config.scope,
@@ -111,6 +123,7 @@ def clean_stage(
         summary = {**stage.summary(), **index_meta}
         context.log.info(f"clean {day}: {summary}")
         readers = stage.readers()
+        journal.begin(day, running)  # from here until finish, a failure rolls the three outputs back
         yield dg.Output(readers["clean_documents"], output_name="clean_documents",
                         metadata={**summary, "dagster/column_lineage": COLUMN_LINEAGE})
         yield dg.Output(readers["rejected_documents"], output_name="rejected_documents",
@@ -118,6 +131,10 @@ def clean_stage(
                                                                                     "rejected_rows"))})
         yield dg.Output(readers["near_dup_index"], output_name="near_dup_index",
                         metadata={"dedup/preset": config.preset, "dedup/scope": config.scope, **index_meta})
+        journal.finish(day)
+    except BaseException:
+        journal.recover(other_alive)
+        raise
     finally:
         stage.close()
 
