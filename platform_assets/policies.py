@@ -28,3 +28,16 @@ OPTIONAL_TAG = "maslow/optional"
 
 def is_optional(spec: dg.AssetSpec) -> bool:
     return OPTIONAL_TAG in (spec.tags or {})
+
+
+# Built automatically once, when never materialized and its inputs exist; afterwards only on purpose (the
+# quality model: retraining makes every classified day stale; a labeling queue: people are answering it).
+# Not `on_missing()`: that only fires for partitions that go missing after automation first looks, so a
+# fresh install would never build it. A failed run is not retried tick after tick.
+BUILD_ONCE = (
+    dg.AutomationCondition.missing()
+    & ~dg.AutomationCondition.in_progress()
+    & ~dg.AutomationCondition.execution_failed()
+    & ~dg.AutomationCondition.any_deps_missing()
+    & ~dg.AutomationCondition.any_deps_in_progress()
+).with_label("build_once")

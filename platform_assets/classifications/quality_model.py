@@ -9,6 +9,7 @@ import lance
 import pyarrow as pa
 
 from platform_assets import settings
+from platform_assets.policies import BUILD_ONCE
 from platform_assets.processors.classifiers.ngram_model import FEATURES_VERSION, from_table, to_table
 from platform_assets.processors.classifiers.quality_training import (
     TRAINING_VERSION,
@@ -42,18 +43,6 @@ def recipe_version(path: Path) -> str:
     return h.hexdigest()[:12]
 
 
-# Requested while it has never been trained and its input exists. Not `on_missing()`: that only fires for
-# partitions that go missing after automation first looks, so a fresh install would never train it. A failed
-# training run is not retried tick after tick; materialize it from the UI once the cause is fixed.
-TRAIN_ONCE = (
-    dg.AutomationCondition.missing()
-    & ~dg.AutomationCondition.in_progress()
-    & ~dg.AutomationCondition.execution_failed()
-    & ~dg.AutomationCondition.any_deps_missing()
-    & ~dg.AutomationCondition.any_deps_in_progress()
-).with_label("train_once")
-
-
 @dg.asset(
     key="quality_model",
     ins={"clean_documents": dg.AssetIn(key="clean_documents")},
@@ -61,7 +50,7 @@ TRAIN_ONCE = (
     kinds={"python"},
     code_version=recipe_version(spec_path()),
     # Trained once automatically; retraining is deliberate (it makes every classified day stale).
-    automation_condition=TRAIN_ONCE,
+    automation_condition=BUILD_ONCE,
     required_resource_keys={"lance_io_manager"},
 )
 def quality_model(

@@ -8,6 +8,7 @@ import pyarrow as pa
 
 from platform_assets.labeling import spec as specs
 from platform_assets.partitions import QUEUE_METADATA, queue_partitions
+from platform_assets.policies import BUILD_ONCE
 from platform_assets.processors.labeling import sampling, tasks
 from resources import sql_engine as engines
 from resources.sql_refs import refs
@@ -78,6 +79,8 @@ def build_queue(name: str, engine: engines.SqlEngine) -> tuple[pa.Table, dict[st
     kinds={"lance", "sql"},
     code_version=_code_version(),
     deps=_deps(),
+    # A queue people are answering stays put: sampled once automatically, resampled only on purpose.
+    automation_condition=BUILD_ONCE,
 )
 def labeling_queue(
     context: dg.AssetExecutionContext, sql_engine: engines.SqlEngine
