@@ -23,14 +23,17 @@ from pathlib import Path
 from typing import Literal
 
 import dagster as dg
+import duckdb
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from platform_assets import partitions, settings
+from platform_assets import spec_isolation as isolation
 from platform_assets.analytics import summaries
 from platform_assets.analytics.charts import Chart
 from platform_assets.analytics.merge import Merge
 from platform_assets.specs import FieldProblem, SpecError, load_yaml_model
 from resources import lance_filters, sql_guard, sql_refs
+from resources import sql_diagnostics as diagnostics
 from resources.sql_engine import SqlEngine, input_metadata
 
 HEADER = re.compile(r"\A\s*/\*\s*---[ \t]*\n(?P<yaml>.*?)\n\s*---\s*\*/", re.S)
@@ -76,10 +79,15 @@ class SqlModel:
     path: Path
     header: Header
     sql: str
+    line: int = 1  # the file's line where `sql` starts (engine errors are mapped back to file lines)
 
     @property
     def refs(self) -> list[str]:
         return sql_refs.refs(self.sql)
+
+    def sql_blocks(self) -> list[tuple[str, str, int, tuple[str, ...]]]:
+        """(field, SQL, the file's line where it starts, columns it must return), for `maslow validate`."""
+        return [("(sql)", self.sql, self.line, tuple(self.header.columns))]
 
     def checks(self) -> list[tuple[str, str]]:
         """(check name, SQL counting the rows that fail it) per column check."""
@@ -103,8 +111,9 @@ def parse_model(path: Path) -> SqlModel:
         raise SqlModelError(path, 1, "(header)", "the file must start with a /* --- <YAML header> --- */")
     header = load_yaml_model(path, Header, text=match.group("yaml"), error=SqlModelError,
                              first_line=text.count("\n", 0, match.start("yaml")) + 1)
-    sql_line = text.count("\n", 0, match.end()) + 1
-    sql = text[match.end():].strip().rstrip(";")
+    body = text[match.end():]
+    sql_line = text.count("\n", 0, match.end() + len(body) - len(body.lstrip())) + 1
+    sql = body.strip().rstrip(";")
     try:
         sql_refs.render(sql)
     except sql_refs.SqlRefError as e:
@@ -119,7 +128,7 @@ def parse_model(path: Path) -> SqlModel:
         sql_guard.confine(sql)
     except sql_guard.SqlConfinementError as e:
         raise SqlModelError(path, sql_line, "(sql)", str(e)) from e
-    return SqlModel(path.stem, path, header, sql)
+    return SqlModel(path.stem, path, header, sql, sql_line)
 
 
 def load_models(folder: Path | None = None) -> list[SqlModel]:
@@ -144,6 +153,7 @@ def build_model_asset(model: SqlModel) -> dg.AssetsDefinition:
         code_version=hashlib.sha256(model.path.read_bytes()).hexdigest()[:16],  # any edit shows stale
     )
     def _model(context: dg.AssetExecutionContext, sql_engine: SqlEngine):
+        isolation.check_refs(context, model.path, model.sql_blocks(), SqlModelError, sql_engine)
         # Inputs are read at pinned Lance versions, tagged so cleanup keeps them; `maslow audit` lists them.
         versions = sql_engine.current_versions(model.refs)
         pinned = sql_engine.pin_versions(versions, f"sql-{model.name}-{context.run_id[:8]}")
@@ -156,7 +166,12 @@ def build_model_asset(model: SqlModel) -> dg.AssetsDefinition:
             for ref in filters:  # the days read, as partition keys (a daily input's keys are its days)
                 metadata[f"inputs/{ref}/partitions"] = context.partition_keys
         # Aggregates are small: read whole, so each partition also gets its figures and its chart.
-        table = sql_engine.query(model.sql, versions=versions, ref_filters=filters).read_all()
+        try:
+            table = sql_engine.query(model.sql, versions=versions, ref_filters=filters).read_all()
+        except duckdb.Error as e:  # the engine's line is the query's: report the file's line
+            problem = diagnostics.engine_problem(e, model.sql)
+            raise SqlModelError(model.path, diagnostics.file_line(model.line, problem), "(sql)",
+                                problem.message) from None
         per_day = summaries.partition_metadata(model, table, context.partition_keys if daily else None)
         if daily:
             for day, figures in per_day.items():
@@ -190,10 +205,34 @@ def engine_row(engine, sql: str) -> dict[str, int]:
     return {k: int(v or 0) for k, v in engine.query(sql).read_all().to_pylist()[0].items()}
 
 
+def build_broken_asset(loaded: isolation.Guarded) -> dg.AssetsDefinition:
+    """A model file that does not parse: the asset is still there (no inputs, unpartitioned) and fails
+    every run with the validation message; its `spec_errors` metadata names the file, line and field."""
+    name = re.sub(r"\W", "_", loaded.path.stem)
+
+    @dg.asset(
+        name=name,
+        description=f"INVALID SPEC {loaded.path.name}: fix the file (see spec_errors); runs fail until then.",
+        metadata={**isolation.spec_errors_metadata([loaded]), "spec_file": str(loaded.path)},
+        io_manager_key="lance_io_manager",
+        kinds={"lance", "sql"},
+        code_version=hashlib.sha256(loaded.path.read_bytes()).hexdigest()[:16],
+        owners=["team:data-platform"],
+    )
+    def _broken():
+        loaded.get()
+
+    return _broken
+
+
 def build_all(folder: Path | None = None) -> tuple[list, list]:
-    models = load_models(folder)
+    """The model assets and checks; a broken file becomes a failing asset, never an import error."""
+    paths = sorted((folder or settings.spec_dir() / "analytics").glob("*.sql"))
+    loaded = [isolation.guard(p, parse_model) for p in paths]
+    models = [g.value for g in loaded if g.ok]
     checks = [c for m in models if (c := build_model_checks(m)) is not None]
-    return [build_model_asset(m) for m in models], checks
+    broken = [build_broken_asset(g) for g in loaded if not g.ok]
+    return [build_model_asset(m) for m in models] + broken, checks
 
 
 SQL_MODEL_ASSETS, SQL_MODEL_CHECKS = build_all()

@@ -1,5 +1,6 @@
 """The clean stage: `clean_documents`, `rejected_documents` and `near_dup_index` for one raw day."""
 
+import hashlib
 from collections.abc import Iterator
 
 import dagster as dg
@@ -7,6 +8,7 @@ import pyarrow as pa
 import pydantic
 
 from platform_assets import settings
+from platform_assets import spec_isolation as isolation
 from platform_assets.partitions import DAILY_METADATA, daily_partitions
 from platform_assets.processors.clean_config import FILTERS_FILE
 from platform_assets.processors.dedup.presets import DEFAULT_PRESET, PRESETS
@@ -21,11 +23,21 @@ INDEX_KEY, CLEAN_KEY = dg.AssetKey("near_dup_index"), dg.AssetKey("clean_documen
 OUTPUTS = ("clean_documents", "rejected_documents", "near_dup_index")
 
 
+def _config() -> isolation.Guarded:
+    """filters.yaml; a broken file is reported (`spec_errors`) and fails the stage's runs, not the import."""
+    return isolation.guard(settings.spec_dir() / FILTERS_FILE, load_clean_config)
+
+
 def code_version(preset: str = DEFAULT_PRESET) -> str:
     """Changes with any filter threshold (the clean config's fingerprint) or the dedup preset, so the UI
     shows the clean outputs and everything downstream stale after such a change."""
-    config = load_clean_config(settings.spec_dir() / FILTERS_FILE)
-    return f"clean:{config.fingerprint()}|{DEDUP_VERSION}|{preset}"
+    config = _config()
+    fingerprint = config.value.fingerprint() if config.ok else "invalid-" + _file_hash(config.path)
+    return f"clean:{fingerprint}|{DEDUP_VERSION}|{preset}"
+
+
+def _file_hash(path) -> str:
+    return hashlib.sha256(path.read_bytes() if path.exists() else b"").hexdigest()[:16]
 
 
 def _from_raw(*columns: str) -> list[dg.TableColumnDep]:
@@ -64,8 +76,8 @@ class CleanDocumentsConfig(dg.Config):
 
 
 _CODE_VERSION = code_version()
-_STORED = {"io_manager_key": "lance_io_manager", "metadata": DAILY_METADATA, "kinds": {"python"},
-           "code_version": _CODE_VERSION}
+_STORED = {"io_manager_key": "lance_io_manager", "kinds": {"python"}, "code_version": _CODE_VERSION,
+           "metadata": {**DAILY_METADATA, **isolation.spec_errors_metadata([_config()])}}
 
 
 @dg.multi_asset(
@@ -111,7 +123,7 @@ def clean_stage(
         context.log.warning(f"rolled back the clean outputs of {', '.join(rolled_back)}: a run died between "
                             "their commits")
     scratch = f"{lance_io.root_uri.rstrip('/')}/_scratch/{context.run.run_id}/{day}"
-    stage = CleanStage(context.resources.executor, load_clean_config(settings.spec_dir() / FILTERS_FILE),
+    stage = CleanStage(context.resources.executor, _config().get(),
                        StageOptions(day=day, preset=config.preset, scope=config.scope,
                                     batch_rows=config.batch_rows),
                        scratch, lance_io.storage_options)

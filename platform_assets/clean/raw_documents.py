@@ -6,6 +6,8 @@ from collections.abc import Iterator
 import dagster as dg
 
 from platform_assets import settings
+from platform_assets import spec_isolation as isolation
+from platform_assets.clean import landing_checks
 from platform_assets.partitions import DAILY_METADATA, daily_partitions
 from platform_assets.processors.ingest_partition import LandingPartition
 from platform_assets.processors.sources import SOURCES_FILE, load_sources
@@ -19,8 +21,13 @@ def _code_version() -> str:
     return "ingest-v2-" + hashlib.sha256(spec).hexdigest()[:12]
 
 
-_STORED = {"io_manager_key": "lance_io_manager", "metadata": DAILY_METADATA, "kinds": {"python"},
-           "code_version": _code_version()}
+def _sources() -> isolation.Guarded:
+    """sources.yaml, loaded at definition time only to report its problems (runs read it afresh)."""
+    return isolation.guard(settings.spec_dir() / SOURCES_FILE, load_sources)
+
+
+_STORED = {"io_manager_key": "lance_io_manager", "kinds": {"python"}, "code_version": _code_version(),
+           "metadata": {**DAILY_METADATA, **isolation.spec_errors_metadata([_sources()])}}
 
 
 def landed_version(part: LandingPartition) -> dg.DataVersion:
@@ -54,6 +61,7 @@ class RawDocumentsConfig(dg.Config):
             **_STORED,
         ),
     },
+    check_specs=landing_checks.CHECKS,
 )
 def ingest_raw_documents(
     context: dg.AssetExecutionContext, config: RawDocumentsConfig
@@ -65,12 +73,12 @@ def ingest_raw_documents(
     collected and quarantined_records (small) can be yielded. The ingest counts are known only after the
     stream is drained, hence they are recorded on quarantined_records' materialization.
     """
-    sources = load_sources(settings.spec_dir() / SOURCES_FILE)
+    sources = _sources().get()  # a broken sources.yaml fails the run with its validation message
     part = LandingPartition(settings.landing_dir(), context.partition_key, sources, config.batch_rows)
-    sources = sorted({source for source, _ in part.files})
+    names = sorted({source for source, _ in part.files})
     version = landed_version(part)
     yield dg.Output(part.reader(), output_name="raw_documents", data_version=version,
-                    metadata={"files": len(part.files), "sources": ", ".join(sources) or "(none)"})
+                    metadata={"files": len(part.files), "sources": ", ".join(names) or "(none)"})
     quarantined = part.quarantined()  # raises if the IO manager did not drain the stream
     stats = part.stats
     summary = {
@@ -78,7 +86,9 @@ def ingest_raw_documents(
         "records_ingested": stats.records,
         "quarantined": sum(stats.quarantined.values()),
         **{f"quarantined/{kind}": n for kind, n in sorted(stats.quarantined.items())},
-        **{f"records/{source}": n for source, n in sorted(stats.records_by_source.items())},
     }
     context.log.info(f"{context.partition_key}: {summary}")
-    yield dg.Output(quarantined, output_name="quarantined_records", metadata=summary, data_version=version)
+    yield dg.Output(quarantined, output_name="quarantined_records", data_version=version, metadata={
+        **summary, **landing_checks.tables(stats.records_by_source, quarantined)})
+    yield from landing_checks.results(context.partition_key, len(part.files), stats.records_by_source,
+                                      quarantined)

@@ -1,4 +1,4 @@
-"""Argument types shared by the `maslow` subcommands."""
+"""Argument types and the console shared by the `maslow` subcommands."""
 
 from __future__ import annotations
 
@@ -18,3 +18,13 @@ def positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
     return value
+
+
+def console():
+    """A rich Console for the commands' output: the terminal's width on a terminal; otherwise (a pipe, a
+    log file, CI) lines are never wrapped at rich's default 80 columns."""
+    import sys
+
+    from rich.console import Console
+
+    return Console() if sys.stdout.isatty() else Console(width=10_000, soft_wrap=True)

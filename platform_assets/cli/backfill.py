@@ -49,27 +49,40 @@ def affected(defs: dg.Definitions, instance: dg.DagsterInstance) -> set[dg.Asset
 def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("start", type=day, help="first day, YYYY-MM-DD")
     parser.add_argument("end", type=day, nargs="?", help="last day, YYYY-MM-DD (default: start)")
+    parser.add_argument("--allow-empty", action="store_true",
+                        help="also run days with no landed files (skipped with a warning by default)")
+
+
+def without_files(days: list[str]) -> list[str]:
+    """The days whose landing folders hold no file ingestion would read."""
+    from platform_assets.processors.ingest_partition import landed_files
+
+    return [d for d in days if not landed_files(settings.landing_dir(), d)]
 
 
 def run(args: argparse.Namespace) -> int:
     import os
     import time
-    import warnings
 
-    warnings.filterwarnings("ignore", category=dg.BetaWarning)
-    from rich.console import Console
-
+    from platform_assets.cli.args import console as args_console
     from platform_assets.cli.dagster_home import ensure_dagster_home
     from platform_assets.cli.runner import run_graph
     from platform_assets.definitions import build_defs
 
     defs = build_defs()
-    console = Console()
+    console = args_console()
     try:
         days = days_between(args.start, args.end or args.start)
     except ValueError as e:
         print(f"maslow backfill: {e}")
         return 2
+    empty = without_files(days)
+    if empty and not args.allow_empty:
+        print(f"maslow backfill: warning: no landed files for {_days(empty)} under {settings.landing_dir()}; "
+              "skipped (--allow-empty runs them anyway)")
+        days = [d for d in days if d not in empty]
+        if not days:
+            return 1
     os.environ["DAGSTER_HOME"] = str(ensure_dagster_home(settings.dagster_home()))
     started = time.perf_counter()
     with dg.DagsterInstance.get() as instance:
@@ -87,3 +100,7 @@ def run(args: argparse.Namespace) -> int:
     for asset, count in sorted(per_asset.items()):
         console.print(f"  {asset:30} {count:>4} materialized", highlight=False)
     return 0
+
+
+def _days(days: list[str]) -> str:
+    return ", ".join(days[:5]) + (f" ... ({len(days)} days)" if len(days) > 5 else "")

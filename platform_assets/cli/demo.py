@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import dagster as dg
-from rich.console import Console
 
 from platform_assets import settings
+from platform_assets.cli.args import console as args_console
 from platform_assets.cli.demo_labels import run_loop
 from platform_assets.cli.runner import run_graph
 from platform_assets.processors.classifiers import heldout
@@ -172,15 +172,11 @@ def arguments(parser) -> None:
 def run(args) -> int:
     import os
     import time
-    import warnings
 
     from platform_assets.cli.dagster_home import ensure_dagster_home
     from platform_assets.cli.demo_data import DEFAULT_DOCS_PER_DAY, generate, load_truth
 
-    console = Console()
-    os.environ.setdefault("LANCE_LOG", "error")
-    warnings.filterwarnings("ignore", category=dg.BetaWarning)
-    warnings.filterwarnings("ignore", category=dg.PreviewWarning)
+    console = args_console()
     os.environ["DAGSTER_HOME"] = str(ensure_dagster_home(settings.dagster_home()))
     landing = settings.landing_dir()
     started = time.perf_counter()

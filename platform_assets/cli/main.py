@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,15 +104,50 @@ COMMANDS: dict[str, Command] = _commands()
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="maslow", description="LLM training data as Dagster assets in Lance")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--verbose", action="store_true", help="on an error, print the full trace too")
     sub = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, command in COMMANDS.items():
-        command.arguments(sub.add_parser(name, help=command.help, description=command.help))
+        command.arguments(sub.add_parser(name, help=command.help, description=command.help, parents=[common]))
     return root
+
+
+def quiet() -> None:
+    """Operator output only: Lance's Rust log at ERROR (no `WARN ... it will be created`) and none of
+    Dagster's Beta/Preview notices about its own APIs, which are for whoever writes the assets."""
+    import os
+    import warnings
+
+    import dagster as dg
+
+    os.environ.setdefault("LANCE_LOG", "error")
+    for category in (dg.BetaWarning, dg.PreviewWarning):
+        warnings.filterwarnings("ignore", category=category)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return COMMANDS[args.command].run(args)
+    quiet()
+    try:
+        return COMMANDS[args.command].run(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:  # noqa: BLE001 - the one useful line; the trace only on request
+        if args.verbose:
+            traceback.print_exc()
+        print(f"maslow {args.command}: {error_line(e)}", file=sys.stderr)
+        if not args.verbose:
+            print(f"(maslow {args.command} --verbose shows the full trace)", file=sys.stderr)
+        return 1
+
+
+def error_line(err: BaseException) -> str:
+    """What went wrong, in the user's terms: the innermost cause's message (a spec error: one line per
+    problem), without the wrappers Dagster adds around a failed step."""
+    while err.__cause__ is not None and not hasattr(err, "problems"):
+        err = err.__cause__
+    user = getattr(getattr(err, "user_failure_data", None), "description", None)
+    return user or str(err).strip() or type(err).__name__
 
 
 if __name__ == "__main__":

@@ -8,12 +8,18 @@ from pathlib import Path
 import dagster as dg
 
 from platform_assets import settings
+from platform_assets import spec_isolation as isolation
 from platform_assets.mixtures import spec as specs
 from platform_assets.mixtures.build import build_mixture, pinned_versions
 from platform_assets.mixtures.sampling import Plan
 from resources import sql_refs
 from resources.sql_engine import SqlEngine, input_metadata
 
+# The components table in the UI, key columns first: what was asked, what was achieved, then the pools.
+COMPONENT_COLUMNS = {
+    "name": "string", "target_ratio": "float", "achieved_ratio": "float", "target_tokens": "int",
+    "achieved_tokens": "int", "documents": "int", "samples": "int", "epochs": "int",
+    "repetition_factor": "float", "available_tokens": "int", "pool_tokens": "int"}
 # Bump when sampling or the output layout changes meaning: every mixture then shows stale.
 SAMPLER_VERSION = "1"
 
@@ -41,12 +47,13 @@ def _declared_deps(files: dict[str, Path]) -> list[dg.AssetDep]:
 
 def build_mixtures_asset(folder: Path | None = None) -> dg.AssetsDefinition:
     """The `mixtures` asset over the specs in `folder` (default `dbt_like_sql/mixtures/`)."""
-    files = specs.spec_files(folder)
+    family = isolation.SpecFamily(folder or specs.SPEC_FOLDER, specs.load_spec)
+    files = family.files
 
     @dg.asset(
         name="mixtures",
-        partitions_def=dg.StaticPartitionsDefinition(sorted(files) or ["__none__"]),
-        metadata={"partition_expr": "mixture"},
+        partitions_def=family.partitions_def(),
+        metadata={"partition_expr": "mixture", **family.metadata()},
         io_manager_key="lance_io_manager",
         kinds={"sql"},
         code_version=_code_version(files),
@@ -67,15 +74,16 @@ def build_mixtures_asset(folder: Path | None = None) -> dg.AssetsDefinition:
         rematerializing an unchanged spec over unchanged inputs gives the same data version.
         """
         name = context.partition_key
-        if name not in files:
-                raise FileNotFoundError(f"no mixture spec {name}.yaml among {sorted(files)}")
-        return materialize(context, name, files[name], sql_engine)
+        return materialize(context, family.spec(name), files[name], sql_engine)
 
     return mixtures
 
 
-def materialize(context: dg.AssetExecutionContext, name: str, path: Path, engine) -> dg.MaterializeResult:
-    spec = specs.load_spec(path)
+def materialize(context: dg.AssetExecutionContext, spec: specs.MixtureSpec, path: Path,
+                engine) -> dg.MaterializeResult:
+    name = spec.name
+    isolation.check_refs(context, path, specs.sql_blocks(spec, path), specs.MixtureSpecError,
+                         engine)
     spec_hash = specs.spec_hash(path)
     run = context.run_id[:8]
     versions = pinned_versions(spec, engine, str(path))
@@ -115,7 +123,8 @@ def unscanned_days(spec: specs.MixtureSpec, engine, versions: dict[str, int], sc
 
 def _metadata(spec, spec_hash: str, plan: Plan, versions: dict, pinned: dict) -> dict:
     ratios = plan.achieved_ratios()
-    rows = [dg.TableRecord({**asdict(s), "achieved_ratio": round(ratios[s.name], 6)}) for s in plan.stats]
+    full = [{**asdict(s), "achieved_ratio": round(ratios[s.name], 6)} for s in plan.stats]
+    rows = [dg.TableRecord({c: f[c] for c in COMPONENT_COLUMNS}) for f in full]
     meta: dict = {
         "mixture/spec_hash": spec_hash,
         "mixture/seed": spec.seed,
@@ -123,7 +132,8 @@ def _metadata(spec, spec_hash: str, plan: Plan, versions: dict, pinned: dict) ->
         "mixture/achieved_tokens": sum(s.achieved_tokens for s in plan.stats),
         "mixture/samples": len(plan.row),
         "mixture/documents": sum(s.documents for s in plan.stats),
-        "mixture/components": dg.MetadataValue.table(rows),
+        "mixture/components": dg.MetadataValue.table(rows, schema=dg.TableSchema(
+            [dg.TableColumn(name, kind) for name, kind in COMPONENT_COLUMNS.items()])),
         # `maslow demo` prints every `summary/*` entry: the achieved composition, one line per component
         "summary/composition": dg.MetadataValue.text("\n".join(composition_lines(spec.name, plan))),
     }

@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from platform_assets import settings
-from platform_assets.specs import SpecError, load_yaml_model
+from platform_assets.specs import SpecError, load_yaml_model, node_line
 from resources import sql_guard, sql_refs
 
 SPEC_FOLDER = "mixtures"
@@ -106,6 +107,22 @@ class MixtureSpec(BaseModel):
         """Every asset the spec reads: its components' refs, then the exclusion sources."""
         found = [r for c in self.components for r in sql_refs.refs(c.sql)]
         return list(dict.fromkeys(found + self.exclusions.sources()))
+
+
+def sql_blocks(spec: MixtureSpec, path: Path) -> list[tuple[str, str, int, tuple[str, ...]]]:
+    """(field, SQL, the file's line where it starts, columns it must return) per component."""
+    root = yaml.compose(path.read_text(encoding="utf-8"))
+    blocks = []
+    for i, component in enumerate(spec.components):
+        line = 1 + node_line(root, ("components", i, "sql"))
+        items = root.value if isinstance(root, yaml.MappingNode) else []
+        seq = next((v for k, v in items if k.value == "components"), None)
+        node = next((v for k, v in seq.value[i].value if k.value == "sql"), None) if seq else None
+        if node is not None and getattr(node, "style", None) in ("|", ">"):
+            line += 1  # a block scalar starts on the next line
+        blocks.append((f"components[{i}]({component.name}).sql", component.sql, line,
+                       (*REQUIRED_COLUMNS, *spec.output_columns)))
+    return blocks
 
 
 def spec_files(folder: Path | None = None) -> dict[str, Path]:

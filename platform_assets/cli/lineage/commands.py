@@ -36,6 +36,14 @@ def partition_columns(defs: dg.Definitions) -> dict[str, list[str]]:
     return out
 
 
+def no_such_asset(name: str, graph) -> str | None:
+    """"no such asset 'x'; did you mean ..." when `name` is not an asset of the graph, else None."""
+    from resources.sql_diagnostics import no_such_asset as message
+
+    names = {k.to_user_string() for k in graph.materializable_asset_keys}
+    return None if name in names else message(name, names)
+
+
 def audit_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("asset", help="asset key, e.g. mixtures or clean_documents")
     parser.add_argument("--partition", help="partition key (a day, an eval set, a mixture name)")
@@ -48,12 +56,19 @@ def audit(args: argparse.Namespace) -> int:
     from platform_assets.cli.lineage import audit as lineage
     from resources.lance_io_manager import LanceIOManager
 
+    graph = _defs().resolve_asset_graph()
+    unknown = no_such_asset(args.asset, graph)
+    if unknown:
+        print(f"maslow audit: {unknown}")
+        return 2
     with _instance() as instance:
         try:
             tree = lineage.audit(instance, args.asset, args.partition)
         except LookupError as e:
             print(f"maslow audit: {e}")
             return 2
+        if args.partition is None and tree.partition is not None and not args.json:
+            print(f"(no --partition given: {args.asset} [{tree.partition}], its latest materialization)")
         bad = []
         if args.verify:
             io = LanceIOManager(root_uri=settings.lake_uri())
@@ -91,7 +106,11 @@ def status(args: argparse.Namespace) -> int:
 
     with _instance() as instance:
         rows = lineage.status(instance, _defs())
-    print(json.dumps([asdict(r) for r in rows], indent=2) if args.json else lineage.render(rows))
+    import shutil
+    import sys
+
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    print(json.dumps([asdict(r) for r in rows], indent=2) if args.json else lineage.render(rows, width))
     return 0
 
 

@@ -80,13 +80,27 @@ def _cause(cause) -> str:
     return f"{cause.reason}{dep}"
 
 
-def render(rows: list[AssetStatus]) -> str:
+def render(rows: list[AssetStatus], width: int | None = None) -> str:
+    """One line per asset, cut to `width` (the terminal's; unlimited off a terminal): partitions stale for
+    the same reasons are summarized as one count and range (`--json` has every partition and cause)."""
     lines = [f"{'asset':28} {'group':16} {'materialized':>14}  stale"]
     for r in rows:
         total = "-" if r.partitions_total is None else r.partitions_total
         mat = ("missing" if r.missing else "yes") if r.partitions_total is None else \
             f"{len(r.materialized)}/{total}"
-        stale = "; ".join(f"{p or 'all'}: {', '.join(c)}" for p, c in sorted(r.stale.items())[:3])
-        more = f" (+{len(r.stale) - 3} more)" if len(r.stale) > 3 else ""
-        lines.append(f"{r.asset:28} {r.group or '-':16} {mat:>14}  {stale or '-'}{more}")
+        line = f"{r.asset:28} {r.group or '-':16} {mat:>14}  {summarize(r.stale) or '-'}"
+        lines.append(line if width is None or len(line) <= width else line[: width - 1] + "…")
     return "\n".join(lines)
+
+
+def summarize(stale: dict[str, list[str]]) -> str:
+    """`2026-01-01..2026-01-03 (3): code version changed; mixture_a: ...`: partitions grouped by causes."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for part, causes in sorted(stale.items()):
+        groups.setdefault(tuple(sorted(set(causes))), []).append(part or "all")
+    out = []
+    for causes, parts in groups.items():
+        where = parts[0] if len(parts) == 1 else f"{parts[0]}..{parts[-1]} ({len(parts)})"
+        shown = ", ".join(causes[:2]) + (f" +{len(causes) - 2} more" if len(causes) > 2 else "")
+        out.append(f"{where}: {shown}")
+    return "; ".join(out)

@@ -126,3 +126,32 @@ def test_label_agreement_counts_latest_answers_pairs_suggestions_and_gold(tmp_pa
 def test_label_agreement_over_empty_labeling_assets_has_no_rows(tmp_path):
     empty = {name: t.schema.empty_table() for name, t in small_lake.labeling().items()}
     assert _label_agreement(tmp_path, empty) == {}
+
+
+def _run_model(lake, folder):
+    assets, checks = build_all(folder)
+    return dg.materialize([*assets, *checks], selection=[assets[0].key], raise_on_error=False,
+                          resources={"sql_engine": DuckDBEngine(root_uri=str(lake)),
+                                     "lance_io_manager": LanceIOManager(root_uri=str(lake))})
+
+
+def _failure(result) -> str:
+    from platform_assets.cli.runner import failure_message
+
+    assert not result.success
+    return failure_message(result)
+
+
+def test_engine_errors_name_the_file_line_and_unknown_refs_say_no_such_asset(tmp_path, maslow_home):
+    lake = maslow_home / "lake"
+    lance.write_dataset(pa.table({"source": ["a"], "token_count": [10]}), lake / "docs.lance")
+    text = MODEL.format(partitioning="none").replace("select source,", "select source,\n  sorce,")
+    path = _write(tmp_path / "models", "by_source", text)
+    message = _failure(_run_model(lake, tmp_path / "models"))
+    # the typo is on line 9 of the file (line 2 of the query DuckDB ran); no internal `__ref__` names
+    assert message.startswith(f"{path}:9: (sql): Binder Error: Referenced column \"sorce\" not found")
+    assert "__ref__" not in message
+
+    path.write_text(MODEL.format(partitioning="none").replace("ref('docs')", "ref('doc')"))
+    message = _failure(_run_model(lake, tmp_path / "models"))
+    assert message.startswith(f"{path}:8: (sql): ref('doc'): no such asset 'doc'")

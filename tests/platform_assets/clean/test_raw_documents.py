@@ -89,3 +89,30 @@ def test_empty_day_and_rerun_keep_partitions_exact(maslow_home):
     again = _rows(maslow_home, "raw_documents", yesterday)
     assert again.num_rows == first.num_rows > 0
     assert sorted(again.column("doc_id").to_pylist()) == sorted(first.column("doc_id").to_pylist())
+
+
+def _checks(result: dg.ExecuteInProcessResult) -> dict:
+    return {e.check_name: e for e in result.get_asset_check_evaluations()}
+
+
+def test_a_day_without_files_or_a_mostly_quarantined_source_fails_its_checks(maslow_home):
+    day = "2026-01-02"
+    empty = _checks(_materialize(maslow_home, day))
+    assert not empty["day_has_files"].passed
+    assert empty["day_has_files"].metadata["problem"].value.startswith(f"no landed files for {day}")
+
+    folder = settings.landing_dir()
+    (folder / "good" / day).mkdir(parents=True)
+    (folder / "good" / day / "a.jsonl").write_text('{"id": 1, "text": "fine"}\n{"id": 2, "text": "ok"}\n')
+    (folder / "renamed" / day).mkdir(parents=True)  # the export renamed `text` to `body`
+    (folder / "renamed" / day / "b.jsonl").write_text('{"id": 1, "body": "x"}\n{"id": 2, "body": "y"}\n'
+                                                      '{"id": 3, "text": "z"}\n')
+    result = _materialize(maslow_home, day)
+    checks = _checks(result)
+    assert checks["day_has_files"].passed and not checks["sources_readable"].passed
+    assert checks["sources_readable"].severity == dg.AssetCheckSeverity.ERROR
+    assert checks["sources_readable"].metadata["problem"].value == "renamed: 2 of 3 records quarantined (67%)"
+    per_source = [r.data for r in _metadata(result, "quarantined_records")["per_source"].records]
+    assert per_source[0] == {"source": "renamed", "records": 1, "quarantined": 2, "quarantined_share": 0.6667}
+    per_file = [r.data for r in _metadata(result, "quarantined_records")["quarantined_per_file"].records]
+    assert per_file == [{"file": f"renamed/{day}/b.jsonl", "quarantined": 2}]

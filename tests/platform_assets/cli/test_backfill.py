@@ -58,3 +58,13 @@ def test_backfill_two_days(maslow_home, capsys):
     again = runs("clean_documents")
     assert again[DAYS[0]] == clean[DAYS[0]] and again[DAYS[1]] != clean[DAYS[1]]
     assert cli.main(["backfill", date.today().isoformat()]) == 2
+
+
+def test_a_day_without_landed_files_is_skipped_with_a_warning(maslow_home, capsys):
+    day = "2026-01-02"
+    assert cli.main(["backfill", day]) == 1
+    assert capsys.readouterr().out.startswith(f"maslow backfill: warning: no landed files for {day} under ")
+    assert backfill.without_files([day]) == [day]
+    (settings.landing_dir() / "web" / day).mkdir(parents=True)
+    (settings.landing_dir() / "web" / day / "a.jsonl").write_text('{"id": 1, "text": "x"}\n')
+    assert backfill.without_files([day]) == []

@@ -98,3 +98,26 @@ def test_contamination_and_report_end_to_end(eval_specs, maslow_home):
     assert [r.asset_materializations_for_node("contamination")[0].metadata["preset"].value for r in checked] \
         == ["lm_eval", "lm_eval"]
     assert {r["preset"] for r in rows} == {"lm_eval"}
+
+
+def test_items_usable_fails_when_most_records_are_quarantined_or_none_is_valid(eval_specs, maslow_home):
+    lake = maslow_home / "lake"
+    checks = {key: run([eval_specs.eval_items], None, lake, key).get_asset_check_evaluations()[0]
+              for key in ("quiz", "sums")}
+    quiz, sums = checks["quiz"], checks["sums"]
+    assert (quiz.passed, quiz.severity) == (False, dg.AssetCheckSeverity.ERROR)
+    assert "75% of the records are quarantined (limit 20%)" in quiz.metadata["problem"].value
+    assert (sums.passed, sums.metadata["quarantined_share"].value) == (False, 0.5)
+
+
+def test_an_eval_set_without_a_valid_item_fails_its_check():
+    from types import SimpleNamespace
+
+    from platform_assets.eval_sets.eval_items import usable_check
+
+    spec = SimpleNamespace(spec_path="eval_sets/capitals.yaml", file="data/capitals.jsonl")
+    result = usable_check(spec, 0, 10)
+    assert not result.passed and result.metadata["problem"].value == (
+        "eval_sets/capitals.yaml: no valid item out of 10 records; check `fields` against the columns of "
+        "data/capitals.jsonl")
+    assert usable_check(spec, 9, 1).passed

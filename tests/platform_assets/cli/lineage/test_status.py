@@ -40,3 +40,17 @@ def test_a_new_code_version_shows_its_asset_and_everything_downstream_stale():
         assert rows["b"].stale == {"x": ["upstream a is stale"], "y": ["upstream a is stale"]}
         assert rows["c"].stale == {"": ["upstream b is stale"]}
         assert rows["other"].stale == {}
+
+
+def test_render_groups_partitions_by_cause_and_fits_the_width():
+    from platform_assets.cli.lineage.status import AssetStatus, render, summarize
+
+    stale = {f"2026-01-0{d}": ["code version changed", "upstream raw_documents is stale"] for d in (1, 2, 3)}
+    stale["2026-01-05"] = ["new input data"]
+    assert summarize(stale) == ("2026-01-01..2026-01-03 (3): code version changed, upstream raw_documents is "
+                                "stale; 2026-01-05: new input data")
+    row = AssetStatus(asset="clean_documents", group="clean", partitions_total=5,
+                      materialized=["2026-01-01"], missing=False, stale=stale)
+    line = render([row], width=80).splitlines()[1]
+    assert len(line) == 80 and line.endswith("…")
+    assert "new input data" in render([row]).splitlines()[1]
