@@ -68,7 +68,16 @@ def init_home(args: argparse.Namespace) -> int:
 
 
 def _commands() -> dict[str, Command]:
-    from platform_assets.cli import backfill, demo, gc, label, label_studio_server, report
+    from platform_assets.cli import (
+        backfill,
+        demo,
+        gc,
+        label,
+        label_studio_server,
+        materialize,
+        report,
+        validate,
+    )
     from platform_assets.cli.lineage import commands as lineage
 
     return {
@@ -94,6 +103,10 @@ def _commands() -> dict[str, Command]:
                                 label_studio_server.arguments, label_studio_server.run),
         "gc": Command("remove untagged Lance versions older than a retention (never a recorded one)",
                       gc.arguments, gc.run),
+        "materialize": Command("materialize assets now: SELECTION [--partition P | --from DAY --to DAY]",
+                               materialize.arguments, materialize.run),
+        "validate": Command("check every spec (YAML fields, SQL, refs); one line per problem, non-zero exit",
+                            validate.arguments, validate.run),
         "init-home": Command("create DAGSTER_HOME under MASLOW_HOME (make ui runs it)",
                              _no_arguments, init_home),
     }

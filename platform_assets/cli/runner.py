@@ -138,7 +138,6 @@ def failure_message(result: dg.ExecuteInProcessResult) -> str:
 
 
 def _partition_arguments(part: str | dg.PartitionKeyRange | None, tags: dict[str, str]) -> dict:
-
     """`execute_in_process` arguments for one partition, or a range in one run (Dagster's range tags)."""
     if not isinstance(part, dg.PartitionKeyRange):
         return {"partition_key": part, "tags": tags}
