@@ -1,7 +1,7 @@
 """Scratch spools of dead runs (`<lake>/_scratch/<run_id>/`) removed when the next run starts.
 
-A killed run never reaches its `finally`, so its spool stays; the clean stage calls `sweep` first. Listing
-and removal go through pyarrow's file systems, so an object-store lake is swept too.
+A killed run never reaches its `finally`, so its spool stays; the clean stage calls `sweep` first. Only a
+local lake is swept for now; on an object store the spools of killed runs stay under `_scratch/`.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ def sweep(root_uri: str, is_alive: Callable[[str], bool | None], now: float | No
     `is_alive(run_id)` is True (running: kept), False (over: removed) or None (unknown: removed once older
     than UNKNOWN_RUN_GRACE_S, so another instance sharing the lake keeps its live spools).
     """
+    if "://" in root_uri and not root_uri.startswith("file://"):
+        return []  # object stores: not swept yet (pyarrow would need the store's settings Lance has)
     try:
         fs, path = pafs.FileSystem.from_uri(f"{root_uri.rstrip('/')}/_scratch")
         entries = fs.get_file_info(pafs.FileSelector(path, allow_not_found=True))

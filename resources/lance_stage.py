@@ -4,7 +4,8 @@ Before its first commit a stage records, per dataset, the version it started fro
 (`<lake>/_stages/<stage>/<partition>.json`); it deletes the record after its last commit. A record that is
 still there belongs to a stage that died or failed between commits: `recover` puts the partition of every
 dataset back to the recorded version (one replace commit each), so the datasets agree again. The stage runs
-`recover` when it starts, and on its own failure.
+`recover` when it starts, and on its own failure. The journal lives on the local file system; on an
+object-store lake it is not kept yet (`enabled` is False), so there a stage is not rolled back.
 """
 
 from __future__ import annotations
@@ -24,12 +25,15 @@ class StageJournal:
 
     def __init__(self, root_uri: str, stage: str, assets: list[str], storage_options: dict | None = None):
         self.root, self.assets, self.options = root_uri.rstrip("/"), assets, storage_options
-        self.fs, self.folder = pafs.FileSystem.from_uri(f"{self.root}/_stages/{stage}")
+        self.enabled = "://" not in self.root or self.root.startswith("file://")
+        self.fs, self.folder = pafs.LocalFileSystem(), f"{self.root.removeprefix('file://')}/_stages/{stage}"
 
     def _path(self, day: str) -> str:
         return f"{self.folder}/{day}.json"
 
     def begin(self, day: str, run_id: str) -> None:
+        if not self.enabled:
+            return
         versions = {}
         for name in self.assets:
             ds = lance_datasets.open_dataset(self._uri(name), storage_options=self.options)
@@ -39,9 +43,12 @@ class StageJournal:
             out.write(json.dumps({"run_id": run_id, "day": day, "before": versions}).encode())
 
     def finish(self, day: str) -> None:
-        self.fs.delete_file(self._path(day))
+        if self.enabled:
+            self.fs.delete_file(self._path(day))
 
     def pending(self) -> list[dict]:
+        if not self.enabled:
+            return []
         infos = self.fs.get_file_info(pafs.FileSelector(self.folder, allow_not_found=True))
         out = []
         for info in infos:
