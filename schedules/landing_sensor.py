@@ -8,9 +8,12 @@ from pathlib import Path
 import dagster as dg
 
 from platform_assets import settings
+from platform_assets import spec_isolation as isolation
 from platform_assets.clean.raw_documents import landed_version
 from platform_assets.partitions import daily_partitions
 from platform_assets.processors import ingest_partition
+from platform_assets.processors.media.ingest import MediaPartition
+from platform_assets.processors.sources import SOURCES_FILE, load_sources
 
 Stamp = list[int]  # [size, mtime_ns]: a list, so it compares equal after a JSON round trip
 
@@ -53,8 +56,9 @@ def landing_sensor(job: dg.UnresolvedAssetJobDefinition) -> dg.SensorDefinition:
         description="Launches a day of the daily chain when files land in <landing>/<source>/<day>/.",
     )
     def _sensor(context: dg.SensorEvaluationContext):
-        """A day with unseen files is requested unless raw_documents already holds exactly its current files
-        (same data version: ingested by the nightly, a backfill, or before the cursor was lost). The run key
+        """A day with unseen files is requested unless raw_documents (and raw_media, for media files) already
+        hold exactly its current files (same data versions: ingested by the nightly, a backfill, or before
+        the cursor was lost). The run key
         is the day and that data version, so one set of files is never launched twice. Days that are not
         partitions yet (today) stay out of the cursor, so their files count once the day is over.
         """
@@ -62,11 +66,12 @@ def landing_sensor(job: dg.UnresolvedAssetJobDefinition) -> dg.SensorDefinition:
         landing = settings.landing_dir()
         valid = set(daily_partitions.get_partition_keys())
         landed = {day: files for day, files in landed_files(landing).items() if day in valid}
+        sources = isolation.guard(settings.spec_dir() / SOURCES_FILE, load_sources)
         for day, files in sorted(new_files(landed, seen).items()):
-            # LandingPartition only lists the day's files here; the sources matter only when reading.
-            version = landed_version(ingest_partition.LandingPartition(landing, day, {})).value
-            if version != _ingested_version(context.instance, day):
-                yield dg.RunRequest(partition_key=day, run_key=f"{day}:{version}",
+            versions = day_versions(landing, day, sources.value if sources.ok else None)
+            if any(v != _ingested_version(context.instance, asset, day) for asset, v in versions.items()):
+                run_key = f"{day}:" + ":".join(versions.values())
+                yield dg.RunRequest(partition_key=day, run_key=run_key,
                                     tags={"maslow/new_files": str(len(files))})
         for day in sorted(set(settings.landed_days(landing)) - valid):
             context.log.info(f"landing folder for {day} is not a daily partition (yet); not ingested")
@@ -76,8 +81,24 @@ def landing_sensor(job: dg.UnresolvedAssetJobDefinition) -> dg.SensorDefinition:
     return _sensor
 
 
-def _ingested_version(instance: dg.DagsterInstance, day: str) -> str | None:
-    """The data version (`landed_version`) of the day's latest raw_documents materialization."""
-    flt = dg.AssetRecordsFilter(asset_key=dg.AssetKey("raw_documents"), asset_partitions=[day])
+def day_versions(landing: Path, day: str, sources: dict | None) -> dict[str, str]:
+    """The data version each ingest asset would record for the day's files (`landed_version`).
+
+    Text and media files are versioned apart, as raw_documents and raw_media record them; with a broken
+    sources.yaml (None) every file counts as text, so new files are still requested and the run reports
+    the spec error.
+    """
+    text = ingest_partition.LandingPartition(landing, day, sources or {})
+    versions = {"raw_documents": landed_version(text).value}
+    if sources:
+        media = MediaPartition(landing, day, sources)
+        if media.files:
+            versions["raw_media"] = landed_version(media).value
+    return versions
+
+
+def _ingested_version(instance: dg.DagsterInstance, asset: str, day: str) -> str | None:
+    """The data version (`landed_version`) of the day's latest materialization of `asset`."""
+    flt = dg.AssetRecordsFilter(asset_key=dg.AssetKey(asset), asset_partitions=[day])
     records = instance.fetch_materializations(flt, limit=1).records
     return records[0].asset_materialization.tags.get("dagster/data_version") if records else None
