@@ -1,12 +1,10 @@
 """Token-budget sampling of mixture components and the global shuffle (pure numpy, no I/O).
 
-OLMo-core semantics: component `c` gets at least `ceil(requested_tokens * target_ratio / sum of ratios)`
-tokens (ratios that sum to 1 within OLMo-core's tolerance are normalised first), rounded up to whole
-documents: it takes documents until their tokens reach the budget, so the mixture holds at least the requested
-tokens (OLMo-core rounds up to whole instances and batches instead). It may use at most `max_source_fraction`
-of its documents' tokens, repeated up to `max_repetition_ratio` times; the one case it stops short of its
-budget is when the next whole document would pass that repetition cap. A component that cannot cover its
-share is a hard error (never a silently smaller share).
+OLMo-core semantics: component `c` gets `ceil(requested_tokens * target_ratio / sum of ratios)` tokens
+(ratios that sum to 1 within OLMo-core's tolerance are normalised first); it takes whole documents until
+their tokens come closest to that budget (within half a document; docs/mixtures.md). It may use at most
+`max_source_fraction` of its documents' tokens, repeated up to `max_repetition_ratio` times, and a component
+that cannot cover its share that way is a hard error (never a silently smaller share).
 
 Which documents are taken depends only on the documents, never on the order a query returned them or on
 the seed: each document's priority is a stable hash of (component, doc_id), and a component takes documents
@@ -119,7 +117,7 @@ def pool(source: Source) -> np.ndarray:
 
 
 def select(source: Source, target: int, requested_tokens: int) -> tuple[np.ndarray, np.ndarray]:
-    """(rows, epochs) of `source` whose tokens first reach `target`; raises when it cannot reach it.
+    """(rows, epochs) of `source` whose tokens come closest to `target`; raises when it cannot reach it.
 
     The tokens taken never exceed `max_repetition_ratio` x the pool's, rounding to whole documents included.
     """
@@ -136,17 +134,22 @@ def select(source: Source, target: int, requested_tokens: int) -> tuple[np.ndarr
     if rest:  # the last, partial epoch: a fresh priority order over the same pool, never past the cap
         again = order[np.argsort(_epoch_key(source.priority[order], full), kind="stable")]
         cumulative = np.cumsum(source.tokens[again])
-        k = min(covering_prefix(source.tokens[again], rest),
+        k = min(closest_prefix(source.tokens[again], rest),
                 int(np.searchsorted(cumulative, usable - full * pool_tokens, "right")))
         rows.append(again[:k])
         epochs.append(np.full(k, full, np.int32))
     return np.concatenate(rows).astype(np.int64), np.concatenate(epochs)
 
 
-def covering_prefix(tokens: np.ndarray, target: int) -> int:
-    """How many leading documents it takes for their tokens to reach `target` (all of them when they never
-    do): the budget rounded up to whole documents."""
-    return min(int(np.searchsorted(np.cumsum(tokens), target, "left")) + (target > 0), len(tokens))
+def closest_prefix(tokens: np.ndarray, target: int) -> int:
+    """How many leading documents sum closest to `target` (ties take the extra document)."""
+    cumulative = np.cumsum(tokens)
+    first_reaching = int(np.searchsorted(cumulative, target, "left"))
+    if first_reaching >= len(cumulative):
+        return len(cumulative)
+    below = int(cumulative[first_reaching - 1]) if first_reaching else 0
+    over = int(cumulative[first_reaching]) - target
+    return first_reaching + 1 if over <= target - below else first_reaching
 
 
 def _epoch_key(priority: np.ndarray, epoch: int) -> np.ndarray:
