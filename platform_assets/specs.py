@@ -89,6 +89,22 @@ def node_line(root: yaml.Node | None, loc: Loc) -> int:
     return line
 
 
+def build_registered(registry: Any, name: str, params: Mapping[str, Any], key: Loc,
+                     params_key: Loc | None = None) -> Any:
+    """`registry.get(name)(**params)` for a spec: an unknown name blames `key`, a bad parameter
+    `params_key.<field>` (default `key`), as a FieldProblem the loader turns into file:line: field."""
+    try:
+        cls = registry.get(name)
+    except KeyError as exc:
+        raise FieldProblem(key, exc.args[0]) from None
+    try:
+        return cls(**params)
+    except pydantic.ValidationError as exc:
+        err = exc.errors()[0]
+        blamed = key if params_key is None else params_key
+        raise FieldProblem((*blamed, *err["loc"]), _message(err)) from None
+
+
 def _message(err: Mapping[str, Any]) -> str:
     return str(err["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
 

@@ -17,7 +17,7 @@ import pydantic
 
 from platform_assets.processors import domain, language, normalize, pii, registry
 from platform_assets.processors.base import Filter
-from platform_assets.specs import FieldProblem, SpecError, load_yaml_model
+from platform_assets.specs import SpecError, build_registered, load_yaml_model
 
 Domain = Literal["prose", "code", "math", "dialog", "other"]
 _STRICT = pydantic.ConfigDict(extra="forbid", frozen=True)
@@ -74,11 +74,11 @@ class CleanConfig(pydantic.BaseModel):
     @pydantic.model_validator(mode="after")
     def _build(self) -> CleanConfig:
         for name, params in self.filters.items():
-            _build_filter(name, params, ("filters", name), ("filters", name))
+            build_registered(registry, name, params, ("filters", name))
         for dom, steps in self.chains.items():
             for i, step in enumerate(steps):
                 key = ("chains", dom, i)
-                _build_filter(_step(step).name, self._params(step), key, (*key, "params"))
+                build_registered(registry, _step(step).name, self._params(step), key, (*key, "params"))
         return self
 
     def _params(self, step: str | Step) -> dict[str, Any]:
@@ -103,19 +103,6 @@ class CleanConfig(pydantic.BaseModel):
 
 def _step(step: str | Step) -> Step:
     return Step(name=step) if isinstance(step, str) else step
-
-
-def _build_filter(name: str, params: dict[str, Any], key: tuple, params_key: tuple) -> Filter:
-    """Build one filter; a problem names `key` (unknown filter) or `params_key.<field>` (bad parameter)."""
-    try:
-        cls = registry.get(name)
-    except KeyError as exc:
-        raise FieldProblem(key, exc.args[0]) from None
-    try:
-        return cls(**params)
-    except pydantic.ValidationError as exc:
-        err = exc.errors()[0]
-        raise FieldProblem((*params_key, *err["loc"]), err["msg"].removeprefix("Value error, ")) from None
 
 
 FILTERS_FILE = "filters.yaml"  # in the spec folder

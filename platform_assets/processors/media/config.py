@@ -12,7 +12,7 @@ import pydantic
 from platform_assets.processors import language, pii
 from platform_assets.processors.media import registry
 from platform_assets.processors.media.filters.base import MediaFilter
-from platform_assets.specs import FieldProblem, SpecError, load_yaml_model
+from platform_assets.specs import SpecError, build_registered, load_yaml_model
 
 _STRICT = pydantic.ConfigDict(extra="forbid", frozen=True)
 VERSION = "media_v1"  # bump when decoding, hashing or dedup decisions change for the same data
@@ -41,10 +41,10 @@ class MediaConfig(pydantic.BaseModel):
     @pydantic.model_validator(mode="after")
     def _build(self) -> MediaConfig:
         for name in self.filters:
-            _filter(name, self.filters[name], ("filters", name))
+            build_registered(registry, name, self.filters[name], ("filters", name))
         for modality, names in self.chains.items():
             for i, name in enumerate(names):
-                _filter(name, self.filters.get(name, {}), ("chains", modality, i))
+                build_registered(registry, name, self.filters.get(name, {}), ("chains", modality, i))
         return self
 
     def chain(self, modality: str) -> list[MediaFilter]:
@@ -57,19 +57,6 @@ class MediaConfig(pydantic.BaseModel):
                                for m in sorted(self.chains)}
         effective["versions"] = [VERSION, language.VERSION, pii.VERSION]
         return hashlib.sha256(json.dumps(effective, sort_keys=True).encode()).hexdigest()[:16]
-
-
-def _filter(name: str, params: dict, key: tuple) -> MediaFilter:
-    """Build one filter; a problem names `key` (unknown filter) or `key.<field>` (bad parameter)."""
-    try:
-        cls = registry.get(name)
-    except KeyError as exc:
-        raise FieldProblem(key, exc.args[0]) from None
-    try:
-        return cls(**params)
-    except pydantic.ValidationError as exc:
-        err = exc.errors()[0]
-        raise FieldProblem((*key, *err["loc"]), err["msg"].removeprefix("Value error, ")) from None
 
 
 MEDIA_FILE = "media.yaml"  # in the spec folder
