@@ -40,21 +40,28 @@ def index_bands(batch: pa.RecordBatch, bands: int) -> tuple[np.ndarray, np.ndarr
 
 
 def match_prior(keys: np.ndarray, present: np.ndarray, index: Iterable[pa.RecordBatch]) -> PriorMatches:
-    """Streams earlier index rows (doc_id, day, bands) against the current band keys; memory is one batch.
+    """Streams earlier index rows (doc_id, day, bands) against the current band keys held in memory."""
+    cur = np.flatnonzero(present)
+    per_band = []
+    for b in range(keys.shape[1]):
+        order = np.argsort(keys[cur, b], kind="stable")
+        per_band.append((keys[cur, b][order], cur[order]))
+    return match_sorted(per_band, index)
+
+
+def match_sorted(per_band: list[tuple[np.ndarray, np.ndarray]],
+                 index: Iterable[pa.RecordBatch]) -> PriorMatches:
+    """Streams earlier index rows (doc_id, day, bands) against the current documents' band keys, given per
+    band as (sorted keys, owner) arrays (in memory or memory-mapped); memory is one index batch.
 
     Documents of the current partition that share a key are unioned anyway, so each key maps to one of
     them.
     """
     matches = PriorMatches()
-    cur = np.flatnonzero(present)
-    bands = keys.shape[1]
-    per_band = []
-    for b in range(bands):
-        order = np.argsort(keys[cur, b], kind="stable")
-        per_band.append((keys[cur, b][order], cur[order]))
+    bands = len(per_band)
     for batch in index:
         matches.rows_checked += batch.num_rows
-        if not batch.num_rows or not len(cur):
+        if not batch.num_rows or not bands or not len(per_band[0][0]):
             continue
         rows, prior = index_bands(batch, bands)
         hits: dict[tuple[int, int], int] = {}

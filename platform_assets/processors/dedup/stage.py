@@ -1,9 +1,11 @@
 """The clean stage of one partition, streamed in two passes so memory does not grow with the partition.
 
 Pass 1 sends raw batches through the document processors on the executor; each batch comes back with its
-kept rows, rejected rows and the dedup keys of the kept rows (exact hash and LSH band keys: ~130 bytes a
-document). Kept and rejected rows are spooled to scratch Lance datasets. Dedup is then decided from the keys
-alone. Pass 2 streams the spools into the three outputs: clean rows with their cluster, rejected rows (the
+kept rows, rejected rows and the dedup keys of the kept rows (exact hash and LSH band keys). Kept rows (with
+their band keys) and rejected rows are spooled to scratch Lance datasets; the keys, with each document's row
+number, go to sorted runs on local disk (`runs.py`, spilled every `spill_bytes`). Dedup is then decided by a
+merge over the sorted keys and a union-find over the colliding documents only (`clusters.py`, `decide.py`).
+Pass 2 streams the spools into the three outputs: clean rows with their cluster, rejected rows (the
 processors' drops, then dedup drops with the kept document they duplicate), and the band-key index.
 """
 
@@ -18,16 +20,22 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from platform_assets.processors.dedup.clusters import EXACT_GROUP, band_group, collisions
 from platform_assets.processors.dedup.decide import EXACT, REDELIVERED, Decisions, decide, mark_redelivered
 from platform_assets.processors.dedup.presets import DEFAULT_PRESET, get_preset
-from platform_assets.processors.dedup.prior import PriorMatches, match_prior
+from platform_assets.processors.dedup.prior import PriorMatches, match_sorted
+from platform_assets.processors.dedup.runs import SortedRuns
 from platform_assets.processors.dedup.schemas import CLEAN_SCHEMA, INDEX_SCHEMA, REJECTED_SCHEMA, conform
 from platform_assets.processors.dedup.spool import Spool, remove_tree
 from platform_assets.processors.dedup.worker import BatchOutcome, process_batch
 from platform_assets.processors.domain import DOMAINS
+from platform_assets.processors.hashing import hash64
 
 DEDUP_FILTERS = {EXACT: "exact_dedup_v1", "near_duplicate": "minhash_dedup_v1", REDELIVERED: "redelivery_v1"}
-ROW = "_row"
+ROW, BANDS = "_row", "_bands"
+DOC_GROUP = "doc_id"  # xxh3-64 of each doc_id: finds re-deliveries without holding the partition's ids
+TOTALS = (("tokens_kept", "token_count"), ("pii/emails", "pii_emails"), ("pii/phones", "pii_phones"),
+          ("pii/ips", "pii_ips"))
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,8 @@ class StageOptions:
     preset: str = DEFAULT_PRESET
     scope: Literal["partition", "incremental"] = "partition"
     batch_rows: int = 1024  # rows per task: the processors' working memory grows with the batch
+    spill_bytes: int = 64 << 20  # dedup keys held in memory before they spill to a sorted run on disk
+    spill_dir: str | None = None  # where the runs go (local disk; default: the system's temporary folder)
 
 
 class CleanStage:
@@ -48,14 +58,14 @@ class CleanStage:
         self.scratch_uri = scratch_uri
         self.kept = Spool(f"{scratch_uri}/kept.lance", storage_options=storage_options)
         self.rejected = Spool(f"{scratch_uri}/rejected.lance", storage_options=storage_options)
+        widths = {EXACT_GROUP: 2, DOC_GROUP: 1, **{band_group(b): 1 for b in range(self.preset.bands)}}
+        self.runs = SortedRuns(widths, options.spill_bytes, options.spill_dir)
         self.raw_rows = 0
         self.dropped: Counter[str] = Counter()
         self.counts: Counter[str] = Counter()  # the processors' counts (CleanResult.counts), summed
+        self.totals: Counter[str] = Counter()  # tokens, PII and rows per domain of the clean documents
         self.decisions: Decisions | None = None
         self.prior: PriorMatches | None = None
-        self._parts: dict[str, list[np.ndarray]] = {k: [] for k in ("doc_id", "exact", "keys", "present",
-                                                                     "tokens", "emails", "phones", "ips",
-                                                                     "domain")}
 
     def _tasks(self, raw: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         """Raw batches cut to `batch_rows`; a slice is compacted, else pickling ships the whole buffers."""
@@ -76,53 +86,98 @@ class CleanStage:
         for out in self.executor.map_batches(process_batch, self._tasks(raw), self.clean_config,
                                              self.preset.name):
             self._collect(out)
-        parts = {k: np.concatenate(v) if v else None for k, v in self._parts.items()}
-        n = self.kept.rows
-        doc_ids = parts["doc_id"] if n else np.empty(0, object)
-        exact = parts["exact"] if n else np.empty((0, 2), np.uint64)
-        keys = parts["keys"] if n else np.empty((0, self.preset.bands), np.uint64)
-        present = parts["present"] if n else np.empty(0, bool)
+        bands = self.preset.bands
         if self.options.scope == "incremental" and prior_index is not None:
-            self.prior = match_prior(keys, present, prior_index)
-        self.decisions = decide(doc_ids, exact, keys, present, self.prior)
-        mark_redelivered(self.decisions, doc_ids, _held_here(doc_ids, held))
-        self._doc_ids, self._keys, self._present = doc_ids, keys, present
-        self._totals = {k: parts[k] for k in ("tokens", "emails", "phones", "ips", "domain")} if n else {}
+            per_band = [self.runs.materialize(band_group(b)) for b in range(bands)]
+            self.prior = match_sorted(per_band, prior_index)
+        extra = np.asarray(self.prior.current if self.prior else [], np.int64)
+        found = collisions(self.runs, bands, self._fetch, extra)
+        decisions = decide(found, self.prior)
+        rows, ids = self._held_here(held)
+        self.decisions = mark_redelivered(decisions, rows, ids)
+        self._drop_totals()
 
     def _collect(self, out: BatchOutcome) -> None:
         start = self.kept.rows
-        rows = pa.array(np.arange(start, start + out.kept.num_rows, dtype=np.int64))
-        self.kept.add(out.kept.append_column(ROW, rows))
+        kept, n = out.kept, out.kept.num_rows
+        rows = np.arange(start, start + n, dtype=np.int64)
+        lens = np.where(out.present, self.preset.bands, 0)
+        offsets = pa.array(np.concatenate([[0], np.cumsum(lens)]).astype(np.int32))
+        bands = pa.ListArray.from_arrays(offsets, pa.array(out.keys[out.present].ravel(), pa.uint64()))
+        self.kept.add(kept.append_column(ROW, pa.array(rows)).append_column(BANDS, bands))
         self.rejected.add(out.rejected)
         self.counts.update(out.counts)
         for item in pc.value_counts(out.rejected.column("reason")).to_pylist():
             self.dropped[item["values"] or "unknown"] += item["counts"]
-        kept = out.kept
-        self._parts["doc_id"].append(kept.column("doc_id").to_numpy(zero_copy_only=False).astype(object))
-        self._parts["exact"].append(out.exact)
-        self._parts["keys"].append(out.keys)
-        self._parts["present"].append(out.present)
-        for part, col in (("tokens", "token_count"), ("emails", "pii_emails"), ("phones", "pii_phones"),
-                          ("ips", "pii_ips")):
-            self._parts[part].append(pc.fill_null(kept.column(col), 0).to_numpy().astype(np.int64))
-        domain = pc.index_in(kept.column("domain"), value_set=pa.array(DOMAINS, pa.string()))
-        self._parts["domain"].append(pc.fill_null(domain, -1).to_numpy().astype(np.int8))
+        self._count(kept, +1)
+        self.runs.add(EXACT_GROUP, out.exact, rows)
+        for b in range(self.preset.bands):
+            self.runs.add(band_group(b), out.keys[out.present, b], rows[out.present])
+        ids = kept.column("doc_id").combine_chunks() if n else pa.array([], pa.string())
+        self.runs.add(DOC_GROUP, hash64(ids.to_pylist()), rows)
+
+    def _count(self, table: pa.Table, sign: int) -> None:
+        """Adds (or takes away) the rows' tokens, PII and rows per domain to the clean totals."""
+        for key, col in TOTALS:
+            self.totals[key] += sign * int(pc.sum(pc.fill_null(table.column(col), 0)).as_py() or 0)
+        for item in pc.value_counts(table.column("domain")).to_pylist():
+            if item["values"] in DOMAINS:
+                self.totals[f"clean_rows/{item['values']}"] += sign * item["counts"]
+
+    def _fetch(self, rows: np.ndarray, chunk: int = 65536) -> tuple[np.ndarray, np.ndarray]:
+        """doc_ids and band keys of kept-spool rows (ascending); zeros where a document had no shingle."""
+        bands = self.preset.bands
+        ids, keys = [], []
+        for start in range(0, len(rows), chunk):
+            table = self.kept.take(rows[start: start + chunk].tolist(), columns=["doc_id", BANDS])
+            ids.append(table.column("doc_id").to_numpy(zero_copy_only=False).astype(object))
+            col = table.column(BANDS).combine_chunks()
+            lens = pc.fill_null(col.value_lengths(), 0).to_numpy(zero_copy_only=False)
+            block = np.zeros((len(table), bands), np.uint64)
+            block[lens == bands] = col.flatten().to_numpy(zero_copy_only=False).reshape(-1, bands)
+            keys.append(block)
+        return np.concatenate(ids or [np.empty(0, object)]), np.concatenate(keys or [np.empty((0, bands))])
+
+    def _held_here(self, held: Iterable[pa.RecordBatch]) -> tuple[np.ndarray, np.ndarray]:
+        """Rows of this partition whose doc_id is in `held` (streamed; candidates by doc_id hash, checked
+        by doc_id): their row numbers (ascending) and doc_ids."""
+        hashes, owners = self.runs.materialize(DOC_GROUP)
+        candidates: set[int] = set()
+        matched: set[str] = set()
+        for batch in held:
+            if not len(hashes):
+                break
+            ids = batch.column("doc_id").to_pylist()
+            probe = hash64(ids)
+            lo, hi = np.searchsorted(hashes, probe, "left"), np.searchsorted(hashes, probe, "right")
+            for k in np.flatnonzero(hi > lo).tolist():
+                candidates.update(owners[lo[k]:hi[k]].tolist())
+                matched.add(ids[k])
+        rows = np.array(sorted(candidates), np.int64)
+        ids = self._fetch(rows)[0] if len(rows) else np.empty(0, object)
+        same = np.fromiter((i in matched for i in ids), bool, len(ids))
+        return rows[same], ids[same]
+
+    def _drop_totals(self) -> None:
+        d = self.decisions
+        dropped = d.rows[~d.keep]
+        columns = [c for _, c in TOTALS] + ["domain"]
+        for start in range(0, len(dropped), 65536):
+            self._count(self.kept.take(dropped[start: start + 65536].tolist(), columns=columns), -1)
 
     # ------------------------------------------------------------------------------------------ pass 2
 
     def clean_batches(self) -> Iterator[pa.RecordBatch]:
         """Kept documents that survived dedup, with their cluster id and size."""
-        d = self.decisions
         for batch in self.kept.reader():
             rows = batch.column(ROW).to_numpy()
-            mask = d.keep[rows]
-            if not mask.any():
+            ids = batch.column("doc_id").to_numpy(zero_copy_only=False)
+            keep, cluster, size = self.decisions.lookup(rows, ids)
+            if not keep.any():
                 continue
-            extra = {"dup_cluster_id": pa.array(d.cluster_id[rows][mask], pa.string()),
-                     "dup_cluster_size": pa.array(d.cluster_size[rows][mask], pa.int32())}
-            kept = pa.Table.from_batches([batch.filter(pa.array(mask))])
-            for name, values in extra.items():
-                kept = kept.append_column(name, values)
+            kept = pa.Table.from_batches([batch.filter(pa.array(keep))])
+            kept = kept.append_column("dup_cluster_id", pa.array(cluster[keep], pa.string()))
+            kept = kept.append_column("dup_cluster_size", pa.array(size[keep], pa.int32()))
             yield from conform(kept, CLEAN_SCHEMA).to_batches()
 
     def rejected_batches(self, chunk: int = 2048) -> Iterator[pa.RecordBatch]:
@@ -133,30 +188,30 @@ class CleanStage:
         dropped = np.flatnonzero(~d.keep)
         columns = ["doc_id", "source", "source_id", "day", "language", "text"]
         for start in range(0, len(dropped), chunk):
-            rows = dropped[start: start + chunk]
-            table = self.kept.take(rows.tolist(), columns=columns)
-            reasons = d.reason[rows]
-            table = (table.append_column("stage", pa.array(["dedup"] * len(rows), pa.string()))
+            at = dropped[start: start + chunk]
+            table = self.kept.take(d.rows[at].tolist(), columns=columns)
+            reasons = d.reason[at]
+            table = (table.append_column("stage", pa.array(["dedup"] * len(at), pa.string()))
                      .append_column("filter", pa.array([DEDUP_FILTERS[r] for r in reasons], pa.string()))
                      .append_column("reason", pa.array(reasons, pa.string()))
-                     .append_column("score", pa.array(d.score[rows], pa.float64()))
-                     .append_column("duplicate_of", pa.array(d.duplicate_of[rows], pa.string())))
+                     .append_column("score", pa.array(d.score[at], pa.float64()))
+                     .append_column("duplicate_of", pa.array(d.duplicate_of[at], pa.string())))
             yield from conform(table, REJECTED_SCHEMA).to_batches()
 
-    def index_batches(self, chunk: int = 65536) -> Iterator[pa.RecordBatch]:
+    def index_batches(self) -> Iterator[pa.RecordBatch]:
         """One row per clean document: its band keys (none when it had no shingle)."""
-        kept = np.flatnonzero(self.decisions.keep)
-        bands = self.preset.bands
-        for start in range(0, len(kept), chunk):
-            rows = kept[start: start + chunk]
-            lens = np.where(self._present[rows], bands, 0)
-            offsets = pa.array(np.concatenate([[0], np.cumsum(lens)]).astype(np.int32))
-            values = pa.array(self._keys[rows][self._present[rows]].ravel(), pa.uint64())
+        for batch in self.kept.reader(columns=["doc_id", ROW, BANDS], batch_size=8192):
+            hit, pos = self.decisions.find(batch.column(ROW).to_numpy())
+            keep = np.ones(batch.num_rows, bool)
+            keep[hit] = self.decisions.keep[pos[hit]]
+            if not keep.any():
+                continue
+            kept = batch.filter(pa.array(keep))
+            n = kept.num_rows
             yield pa.RecordBatch.from_arrays([
-                pa.array(self._doc_ids[rows], pa.string()),
-                pa.array([self.options.day] * len(rows), pa.string()),
-                pa.array([self.preset.name] * len(rows), pa.string()),
-                pa.ListArray.from_arrays(offsets, values, type=INDEX_SCHEMA.field("bands").type),
+                kept.column("doc_id"), pa.array([self.options.day] * n, pa.string()),
+                pa.array([self.preset.name] * n, pa.string()),
+                kept.column(BANDS).cast(INDEX_SCHEMA.field("bands").type),
             ], schema=INDEX_SCHEMA)
 
     def readers(self) -> dict[str, pa.RecordBatchReader]:
@@ -172,40 +227,26 @@ class CleanStage:
         """The partition's funnel: rows in, kept (in all and per domain), dropped per reason, dedup rate,
         lines the C4 edits removed (`lines_removed`, from documents C4 kept), PII and tokens kept."""
         d = self.decisions
-        keep = d.keep
         dedup = {r: d.count(r) for r in DEDUP_FILTERS}
-        entering = len(keep)
-        domains = Counter(self._totals["domain"][keep].tolist()) if self._totals else Counter()
+        entering = self.kept.rows
+        domains = [(f"clean_rows/{name}", self.totals[f"clean_rows/{name}"]) for name in DOMAINS]
         out: dict[str, Any] = {
             "raw_rows": self.raw_rows,
-            "clean_rows": int(keep.sum()),
-            **{f"clean_rows/{DOMAINS[i]}": n for i, n in sorted(domains.items()) if i >= 0},
+            "clean_rows": entering - sum(dedup.values()),
+            **{key: n for key, n in domains if n},
             "rejected_rows": self.rejected.rows + sum(dedup.values()),
             **{f"dropped/{r}": n for r, n in sorted((self.dropped + Counter(dedup)).items()) if n},
             "dedup_rate": round(sum(dedup.values()) / entering, 6) if entering else 0.0,
             "dedup/preset": self.preset.name,
             "dedup/scope": self.options.scope,
             "lines_removed": self.counts["lines_removed"],
+            **{key: self.totals[key] for key, _ in TOTALS},
         }
-        for key, part in (("tokens_kept", "tokens"), ("pii/emails", "emails"), ("pii/phones", "phones"),
-                          ("pii/ips", "ips")):
-            out[key] = int(self._totals[part][keep].sum()) if self._totals else 0
         if self.prior is not None:
             out["near_dup_index/rows_checked"] = self.prior.rows_checked
         return out
 
     def close(self) -> None:
-        """Deletes the scratch datasets."""
+        """Deletes the scratch datasets and the sorted runs."""
+        self.runs.close()
         remove_tree(self.scratch_uri, [self.kept, self.rejected], self.kept.storage_options)
-
-
-def _held_here(doc_ids: np.ndarray, held: Iterable[pa.RecordBatch]) -> set[str]:
-    """The doc_ids of this partition found in `held`, streamed batch by batch (memory: the partition)."""
-    if not len(doc_ids):
-        return set()
-    mine = pa.array(np.unique(doc_ids.astype(str)), pa.string())
-    found: set[str] = set()
-    for batch in held:
-        ids = batch.column("doc_id")
-        found.update(ids.filter(pc.is_in(ids, value_set=mine)).to_pylist())
-    return found

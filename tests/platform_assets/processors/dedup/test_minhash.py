@@ -7,7 +7,8 @@ import pytest
 from platform_assets.cli.demo_data.prose import Prose
 from platform_assets.cli.demo_data.rng import derive
 from platform_assets.cli.demo_data.similarity import near_copy
-from platform_assets.processors.dedup.decide import EXACT, NEAR, decide
+from platform_assets.processors.dedup.clusters import decide_arrays
+from platform_assets.processors.dedup.decide import EXACT, NEAR
 from platform_assets.processors.dedup.exact import exact_hashes
 from platform_assets.processors.dedup.minhash import EMPTY, document_bands, signatures
 from platform_assets.processors.dedup.presets import PRESETS
@@ -29,7 +30,7 @@ def _dropped_pairs(pairs, preset):
     ids = np.array([f"{i:05d}{side}" for i in range(len(pairs)) for side in "ab"], dtype=object)
     texts = pa.array([t for a, b, _ in pairs for t in (a, b)])
     keys, present = document_bands(texts, PRESETS[preset])
-    d = decide(ids, exact_hashes(texts), keys, present)
+    d = decide_arrays(ids, exact_hashes(texts), keys, present)
     b_dropped = np.isin(d.reason[1::2], [NEAR, EXACT]) & (d.duplicate_of[1::2] == ids[0::2])
     assert not d.reason[0::2].any()  # the first seen of each pair is always kept
     return b_dropped
@@ -73,7 +74,7 @@ def test_fineweb_recall_and_false_positives_on_demo_prose(prose_pairs):
     jac = np.array([len(a & b) / len(a | b) for a, b in zip(sets[0::2], sets[1::2], strict=True)])
     ids = np.array([f"{i:05d}" for i in range(len(texts))], dtype=object)
     keys, present = document_bands(texts, preset)
-    d = decide(ids, exact_hashes(texts), keys, present)
+    d = decide_arrays(ids, exact_hashes(texts), keys, present)
     kept_as = np.where(d.keep, d.cluster_id, d.duplicate_of)  # the kept document each one stands for
     merged = kept_as[0::2] == kept_as[1::2]
     high, low = jac >= 0.8, jac < 0.5

@@ -105,6 +105,28 @@ def test_every_row_lands_once_and_duplicates_are_explained(tmp_path, articles):
     assert not os.path.exists(tmp_path / "_scratch" / DAY1)
 
 
+def test_spilled_keys_give_the_same_outputs(tmp_path, articles):
+    """Keys spilled to a sorted run after every 4-row task decide exactly as keys held in memory."""
+    rows = [(f"r-{i:02d}", t) for i, t in enumerate(articles[:12])]
+    rows += [(f"n-{i:02d}", near_copy(derive(i, "spill"), articles[i % 4], "high")[0]) for i in range(6)]
+    rows += [("e-copy", articles[5]), ("a-copy", articles[5] + " \n"), ("d-held", articles[6])]
+    batches = [raw_batch(rows[:10], DAY1), raw_batch(rows[10:], DAY1)]
+    held = [pa.record_batch({"doc_id": ["d-held", "zz"]})]
+    outputs = []
+    for spill, folder in ((64 << 20, "memory"), (1, "spilled")):
+        stage = CleanStage(LocalExecutor(workers=0), load_clean_config(settings.spec_dir() / FILTERS_FILE),
+                           StageOptions(day=DAY1, spill_bytes=spill, batch_rows=4),
+                           str(tmp_path / folder / "_scratch"))
+        stage.run(iter(batches), held=held)
+        outputs.append(({k: r.read_all().to_pylist() for k, r in stage.readers().items()}, stage.summary()))
+        assert (stage.runs.runs["band00"] != []) == (spill == 1)
+        stage.close()
+    assert outputs[0] == outputs[1]
+    summary, rejected = outputs[1][1], by_id(pa.Table.from_pylist(outputs[1][0]["rejected_documents"]))
+    assert summary["dropped/near_duplicate"] >= 5 and summary["dropped/redelivered"] == 1
+    assert (rejected["e-copy"]["reason"], rejected["e-copy"]["duplicate_of"]) == ("exact_duplicate", "a-copy")
+
+
 def test_incremental_scope_dedups_against_earlier_days(tmp_path, articles):
     _, day1 = run_stage(tmp_path, [raw_batch([("m-old", articles[0]), ("n-old", articles[1])], DAY1)], DAY1)
     copy, _ = near_copy(derive(2, "cross"), articles[0], "high")
