@@ -1,0 +1,5 @@
+"""The platform's Dagster code location; importing it first installs the quiet load path (quiet.py)."""
+
+from platform_assets import quiet
+
+quiet.install()

@@ -15,12 +15,9 @@ LABEL_IMPORT_JOB = "label_import"
 
 
 def label_import_job() -> dg.UnresolvedAssetJobDefinition:
-    """human_labels then adjudicated_labels for one queue."""
+    """human_labels then adjudicated_labels for one queue (partitioned by queue, as both assets are)."""
     return dg.define_asset_job(
-        LABEL_IMPORT_JOB,
-        selection=dg.AssetSelection.assets("human_labels", "adjudicated_labels"),
-        partitions_def=queue_partitions,
-    )
+        LABEL_IMPORT_JOB, selection=dg.AssetSelection.assets("human_labels", "adjudicated_labels"))
 
 
 def queue_stamps(queues: list[str]) -> dict[str, dict[str, list[int]]]:

@@ -126,16 +126,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 def quiet() -> None:
-    """Operator output only: Lance's Rust log at ERROR (no `WARN ... it will be created`) and none of
-    Dagster's Beta/Preview notices about its own APIs, which are for whoever writes the assets."""
+    """Operator output only: Lance's Rust log at ERROR. Dagster's notices about its own APIs are already
+    ignored: importing `platform_assets` installs platform_assets/quiet.py."""
     import os
-    import warnings
-
-    import dagster as dg
 
     os.environ.setdefault("LANCE_LOG", "error")
-    for category in (dg.BetaWarning, dg.PreviewWarning):
-        warnings.filterwarnings("ignore", category=category)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,7 +7,7 @@ import pyarrow as pa
 
 from platform_assets.labeling import spec as specs
 from platform_assets.labeling.human_labels import labels_tag
-from platform_assets.partitions import QUEUE_METADATA, queue_partitions
+from platform_assets.partitions import QUEUE_METADATA, queue_partitions, queues
 from platform_assets.processors.labeling import adjudicate
 
 ADJUDICATION_VERSION = "majority_v1"
@@ -73,7 +73,7 @@ def adjudicated_labels(context: dg.AssetExecutionContext, human_labels: pa.Table
     to metadata and to the asset checks, which fail below the queue spec's `agreement` thresholds.
     """
     queue = context.partition_key
-    spec = specs.load_queue(specs.spec_files()[queue])
+    spec = queues.spec(queue)
     labels, tasks = human_labels.to_pylist(), labeling_queue.to_pylist()
     latest = max((r["labels_version"] for r in labels), default=0)
     tables = [

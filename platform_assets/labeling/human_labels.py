@@ -9,7 +9,7 @@ import pyarrow as pa
 
 from platform_assets import settings
 from platform_assets.labeling import spec as specs
-from platform_assets.partitions import QUEUE_METADATA, queue_partitions
+from platform_assets.partitions import QUEUE_METADATA, queue_partitions, queues
 from platform_assets.processors.labeling import annotations
 from resources.lance_datasets import ensure_dataset, open_dataset
 from resources.lance_filters import sql_literal
@@ -75,7 +75,7 @@ def human_labels(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     re-importing the same files adds nothing and makes no commit. Partition = queue.
     """
     queue = context.partition_key
-    spec = specs.load_queue(specs.spec_files()[queue])
+    spec = queues.spec(queue)
     io: LanceIOManager = context.resources.lance_io_manager
     files = annotations.label_files(labels_dir(queue))
     version, added, written = import_labels(io, queue, files, spec.question, context.run_id)

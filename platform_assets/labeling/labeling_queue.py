@@ -7,7 +7,7 @@ import dagster as dg
 import pyarrow as pa
 
 from platform_assets.labeling import spec as specs
-from platform_assets.partitions import QUEUE_METADATA, queue_partitions
+from platform_assets.partitions import QUEUE_METADATA, queue_partitions, queues
 from platform_assets.policies import BUILD_ONCE
 from platform_assets.processors.labeling import sampling, tasks
 from resources import sql_engine as engines
@@ -45,8 +45,7 @@ def plan_of(spec: specs.QueueSpec) -> sampling.Plan:
 
 def build_queue(name: str, engine: engines.SqlEngine) -> tuple[pa.Table, dict[str, int], specs.QueueSpec]:
     """The queue's tasks, the input versions they were sampled from, and the spec."""
-    path = specs.spec_files()[name]
-    spec = specs.load_queue(path)
+    spec, path = queues.spec(name), queues.files[name]  # a broken spec fails here with its message
     versions = engine.current_versions(spec.refs())
     missing = [r for r in spec.refs() if r not in versions]
     if missing:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from platform_assets import spec_isolation as isolation
 from platform_assets.eval_sets.contamination import canaries_of
 from platform_assets.eval_sets.eval_ngram_index import index_from_table
 from platform_assets.processors import decontam
@@ -40,18 +41,22 @@ def _deps(files: dict[str, Path]) -> list[dg.AssetDep]:
 
 
 def build_synthetics_asset(folder: Path | None = None) -> dg.AssetsDefinition:
-    files = specs.spec_files(folder)
+    """The synthetics multi-asset over the specs in `folder` (default `dbt_like_sql/synthetics/`); a broken
+    spec keeps its partition, which fails with the validation message (`spec_errors` lists it)."""
+    family = isolation.SpecFamily(folder or specs.SPEC_FOLDER, specs.load_spec)
+    files = family.files
     version = _code_version(files)
+    listed = {**_STORED, "metadata": {**_STORED["metadata"], **family.metadata()}}  # spec_errors, if any
 
     @dg.multi_asset(
         name="synthetics",
-        partitions_def=dg.StaticPartitionsDefinition(sorted(files) or ["__none__"]),
+        partitions_def=family.partitions_def(),
         outs={
             "preference_pairs": dg.AssetOut(
                 description="One verified preference pair: prompt, chosen, rejected (text and chat "
                 "messages), margin, and its provenance (generator, model, template hash, sampling used, "
                 "seed, sample indices, judge and verdicts, seed doc_id and Lance version).",
-                code_version=version, **_STORED),
+                code_version=version, **listed),
             "rejected_pairs": dg.AssetOut(
                 description="One candidate that made no pair, with the stage (seed, judge, gate), reason and "
                 "detail (the pair kept, the corpus document or the eval item matched).",
@@ -69,15 +74,13 @@ def build_synthetics_asset(folder: Path | None = None) -> dg.AssetsDefinition:
     def synthetics(context: dg.AssetExecutionContext) -> Iterator:
         """Seeds (the spec's SQL at pinned versions) → generator → judge → gates; partition = spec name."""
         name = context.partition_key
-        if name not in files:
-            raise FileNotFoundError(f"no synthetics spec {name}.yaml among {sorted(files)}")
-        yield from materialize(context, name, files[name])
+        yield from materialize(context, family.spec(name), files[name])
 
     return synthetics
 
 
-def materialize(context: dg.AssetExecutionContext, name: str, path: Path) -> Iterator:
-    spec = specs.load_spec(path)
+def materialize(context: dg.AssetExecutionContext, spec: specs.SynthSpec, path: Path) -> Iterator:
+    name = spec.name
     spec_hash = specs.spec_hash(path)
     engine = context.resources.sql_engine
     versions = engine.current_versions([*spec.refs(), *GATE_ASSETS])

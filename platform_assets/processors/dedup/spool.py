@@ -36,11 +36,19 @@ class Spool:
         if not self._buffer:
             return
         table = pa.Table.from_batches(self._buffer, schema=self.schema)
-        # "overwrite" first: a retried run may find the scratch of its failed attempt.
-        lance.write_dataset(table, self.uri, mode="append" if self._written else "overwrite",
-                            storage_options=self.storage_options)
+        # "overwrite" first: a retried run may find the scratch of its failed attempt ("create" when there is
+        # none: Lance logs a WARN when overwriting or appending to a dataset that does not exist).
+        mode = "append" if self._written else "overwrite" if self._exists() else "create"
+        lance.write_dataset(table, self.uri, mode=mode, storage_options=self.storage_options)
         self._written = True
         self._buffer, self._buffered = [], 0
+
+    def _exists(self) -> bool:
+        try:
+            lance.dataset(self.uri, storage_options=self.storage_options)
+        except (ValueError, FileNotFoundError):
+            return False
+        return True
 
     def _dataset(self):
         self.flush()
