@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import struct
+import warnings
 from dataclasses import dataclass
 
 import imagehash
@@ -58,7 +59,10 @@ def phash(image: Image.Image) -> int:
 
 def _image(data: bytes, digest: str) -> Features | Problem:
     try:
-        with Image.open(io.BytesIO(data)) as im:
+        with warnings.catch_warnings():  # Pillow warns on opening a bomb; the check below quarantines it
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            im = Image.open(io.BytesIO(data))
+        with im:
             if im.width * im.height > MAX_PIXELS:
                 return Problem("too_large", f"{im.width}x{im.height} pixels exceed {MAX_PIXELS:,}")
             im.load()

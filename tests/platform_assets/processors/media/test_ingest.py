@@ -2,6 +2,7 @@
 
 import io
 import tarfile
+import warnings
 
 import numpy as np
 import pyarrow as pa
@@ -98,3 +99,14 @@ def test_media_sources_are_not_read_as_text(landing):
     from platform_assets.processors.ingest_partition import LandingPartition
 
     assert LandingPartition(landing, DAY, SOURCES).files == []
+
+
+def test_a_decompression_bomb_is_quarantined_without_a_warning():
+    from platform_assets.processors.media import decode
+
+    png = io.BytesIO()
+    Image.new("L", (10_000, 9_000)).save(png, "PNG")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Pillow's DecompressionBombWarning would raise here
+        problem = decode.decode(png.getvalue(), "image", max_bytes=10_000_000)
+    assert problem.kind == "too_large", problem
