@@ -1,5 +1,6 @@
 """What a landed day's ingestion tells the UI: per-source and per-file counts as tables, and the ERROR checks
-that keep a bad day from passing silently (no files at all; a source whose records are mostly quarantined)."""
+that keep a bad day from passing silently (no files at all; a source whose records are mostly quarantined;
+a file unreadable as a whole or mostly quarantined)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,22 @@ from collections import Counter
 
 import dagster as dg
 import pyarrow as pa
+import pyarrow.compute as pc
+
+from platform_assets.metadata_tables import counts, table
 
 MAX_SOURCE_QUARANTINED_SHARE = 0.5  # a source with more of its records quarantined is broken, not noisy
+MAX_FILE_QUARANTINED_SHARE = 0.5
 CHECKS = [
     dg.AssetCheckSpec("day_has_files", asset="raw_documents",
                       description="the day's landing folders hold at least one file to ingest"),
     dg.AssetCheckSpec("sources_readable", asset="raw_documents",
                       description=f"no source has more than {MAX_SOURCE_QUARANTINED_SHARE:.0%} of its "
                                   "records quarantined (a changed export format, a wrong field mapping)"),
+    dg.AssetCheckSpec("files_readable", asset="quarantined_records",
+                      description="no landed file was quarantined as a whole (unreadable, unsupported "
+                                  f"format) and none has more than {MAX_FILE_QUARANTINED_SHARE:.0%} of its "
+                                  "records quarantined"),
 ]
 
 
@@ -23,32 +32,33 @@ def _counts(quarantined: pa.Table, column: str) -> Counter:
     return Counter({r[column]: r[f"{column}_count"] for r in rows})
 
 
-def source_rows(records: Counter, quarantined: pa.Table) -> list[dict]:
-    """Per source: records ingested, quarantined and the quarantined share, worst first."""
-    bad = _counts(quarantined, "source")
-    rows = [{"source": s, "records": records.get(s, 0), "quarantined": bad.get(s, 0),
-             "quarantined_share": round(bad.get(s, 0) / max(records.get(s, 0) + bad.get(s, 0), 1), 4)}
-            for s in sorted(set(records) | set(bad))]
+def _share_rows(column: str, records: Counter, bad: Counter) -> list[dict]:
+    rows = [{column: k, "records": records.get(k, 0), "quarantined": bad.get(k, 0),
+             "quarantined_share": round(bad.get(k, 0) / max(records.get(k, 0) + bad.get(k, 0), 1), 4)}
+            for k in sorted(set(records) | set(bad))]
     return sorted(rows, key=lambda r: -r["quarantined_share"])
 
 
-def tables(records: Counter, quarantined: pa.Table) -> dict:
-    """`per_source`, `quarantined_per_file` and `quarantined_per_kind` as UI tables."""
-    def table(rows: list[dict], columns: dict[str, str]) -> dg.MetadataValue:
-        schema = dg.TableSchema([dg.TableColumn(name, kind) for name, kind in columns.items()])
-        return dg.MetadataValue.table([dg.TableRecord(r) for r in rows], schema=schema)
-
-    per_file = sorted(_counts(quarantined, "file").items(), key=lambda kv: -kv[1])
-    per_kind = sorted(_counts(quarantined, "error_kind").items(), key=lambda kv: -kv[1])
-    return {"per_source": table(source_rows(records, quarantined), {
-                "source": "string", "records": "int", "quarantined": "int", "quarantined_share": "float"}),
-            "quarantined_per_file": table([{"file": f, "quarantined": n} for f, n in per_file],
-                                          {"file": "string", "quarantined": "int"}),
-            "quarantined_per_kind": table([{"error_kind": k, "records": n} for k, n in per_kind],
-                                          {"error_kind": "string", "records": "int"})}
+def source_rows(records: Counter, quarantined: pa.Table) -> list[dict]:
+    """Per source: records ingested, quarantined and the quarantined share, worst first."""
+    return _share_rows("source", records, _counts(quarantined, "source"))
 
 
-def results(day: str, files: int, records: Counter, quarantined: pa.Table) -> list[dg.AssetCheckResult]:
+def file_rows(records: Counter, quarantined: pa.Table) -> list[dict]:
+    """Per file (relative to the landing folder): records ingested, quarantined, share, worst first."""
+    return _share_rows("file", records, _counts(quarantined, "file"))
+
+
+def tables(records: Counter, quarantined: pa.Table, records_by_file: Counter) -> dict:
+    """`per_source`, `per_file` and `quarantined_per_kind` as UI tables."""
+    shares = {"records": "int", "quarantined": "int", "quarantined_share": "float"}
+    return {"per_source": table(source_rows(records, quarantined), {"source": "string", **shares}),
+            "per_file": table(file_rows(records_by_file, quarantined), {"file": "string", **shares}),
+            "quarantined_per_kind": counts(_counts(quarantined, "error_kind"), "error_kind", "records")}
+
+
+def results(day: str, files: int, records: Counter, quarantined: pa.Table,
+            records_by_file: Counter) -> list[dg.AssetCheckResult]:
     broken = [r for r in source_rows(records, quarantined)
               if r["quarantined_share"] > MAX_SOURCE_QUARANTINED_SHARE]
     no_files = f"no landed files for {day} under <landing>/<source>/{day}/" if files == 0 else ""
@@ -62,4 +72,22 @@ def results(day: str, files: int, records: Counter, quarantined: pa.Table) -> li
                             severity=dg.AssetCheckSeverity.ERROR,
                             metadata={"limit": MAX_SOURCE_QUARANTINED_SHARE,
                                       **({"problem": sources} if sources else {})}),
+        files_result(records_by_file, quarantined),
     ]
+
+
+def files_result(records_by_file: Counter, quarantined: pa.Table) -> dg.AssetCheckResult:
+    """ERROR when a file was lost as a whole (its quarantine row has no line) or is mostly quarantined."""
+    whole = quarantined.filter(pc.is_null(quarantined["line"])).select(["file", "error"]).to_pylist()
+    lost = [f"{r['file']}: {r['error']}" for r in whole]
+    gone = {r["file"] for r in whole}
+    mostly = [f"{r['file']}: {r['quarantined']} of {r['records'] + r['quarantined']} records quarantined "
+              f"({r['quarantined_share']:.0%})" for r in file_rows(records_by_file, quarantined)
+              if r["quarantined_share"] > MAX_FILE_QUARANTINED_SHARE and r["file"] not in gone]
+    problems = lost + mostly
+    shown = "; ".join(problems[:5]) + (f"; ... ({len(problems)} files)" if len(problems) > 5 else "")
+    return dg.AssetCheckResult(
+        check_name="files_readable", asset_key="quarantined_records", passed=not problems,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={"files_lost_whole": len(lost), "files_mostly_quarantined": len(mostly),
+                  "limit": MAX_FILE_QUARANTINED_SHARE, **({"problem": shown} if shown else {})})

@@ -85,10 +85,9 @@ def ingest_raw_documents(
         "files_read": stats.files_read,
         "records_ingested": stats.records,
         "quarantined": sum(stats.quarantined.values()),
-        **{f"quarantined/{kind}": n for kind, n in sorted(stats.quarantined.items())},
     }
-    context.log.info(f"{context.partition_key}: {summary}")
+    context.log.info(f"{context.partition_key}: {summary}, quarantined by kind {dict(stats.quarantined)}")
     yield dg.Output(quarantined, output_name="quarantined_records", data_version=version, metadata={
-        **summary, **landing_checks.tables(stats.records_by_source, quarantined)})
+        **summary, **landing_checks.tables(stats.records_by_source, quarantined, stats.records_by_file)})
     yield from landing_checks.results(context.partition_key, len(part.files), stats.records_by_source,
-                                      quarantined)
+                                      quarantined, stats.records_by_file)

@@ -11,6 +11,7 @@ import pyarrow.compute as pc
 from platform_assets import partitions
 from platform_assets.eval_sets import catalog
 from platform_assets.eval_sets.eval_ngram_index import index_from_table
+from platform_assets.metadata_tables import counts
 from platform_assets.processors import decontam
 
 SPANS = pa.list_(pa.list_(pa.int64()))
@@ -41,11 +42,16 @@ class ContaminationConfig(dg.Config):
     io_manager_key="lance_io_manager",
     kinds={"numpy"},
     code_version=f"{decontam.VERSION}-{catalog.catalog_version()}",
+    check_specs=[dg.AssetCheckSpec(
+        "eval_sets_indexed", asset="contamination",
+        description="the day was scanned against n-grams of every eval set (an eval set whose items are all "
+                    "shorter than the preset's n, or an empty index, decontaminates nothing: every day would "
+                    "look clean)")],
 )
 def contamination(
     context: dg.AssetExecutionContext, config: ContaminationConfig, clean_documents: pa.RecordBatchReader,
     eval_ngram_index: pa.Table, eval_items: pa.Table,
-) -> pa.Table:
+):
     """One (document, eval item) overlap of the day: the count and (first 20) texts of the matched n-grams,
     action (cut|drop), spans to cut and the pieces to keep; a canary hit is a row with item_id null."""
     preset = decontam.PRESETS[config.preset]
@@ -53,12 +59,29 @@ def contamination(
     table, stats = check_documents(clean_documents, index_from_table(eval_ngram_index, preset.n),
                                    canaries_of(eval_items), preset, context.partition_key, config.chunk_bytes)
     seconds = time.perf_counter() - started
-    context.add_output_metadata({
+    return dg.MaterializeResult(value=table, metadata={
         **stats, "preset": preset.name, "seconds": round(seconds, 3),
         "mb_per_s": round(stats["text_mb"] / seconds, 2) if seconds else 0.0,
-        **{f"contaminated_items/{k}": v for k, v in contaminated_items(table).items()},
-    })
-    return table
+        "contaminated_items": counts(contaminated_items(table), "eval_set", "items"),
+    }, check_results=[indexed_check(eval_items, eval_ngram_index, preset)])
+
+
+def indexed_check(eval_items: pa.Table, index: pa.Table, preset: decontam.Preset) -> dg.AssetCheckResult:
+    """ERROR when an eval set of eval_items has no n-gram of the preset's size in the index (or the index
+    is empty): its leaks cannot be found, so a contaminated day would pass as clean."""
+    sets = set(eval_items.column("eval_set").to_pylist())
+    rows = index.filter(pc.equal(index["n"], preset.n))
+    indexed = set(rows.column("eval_set").to_pylist())
+    missing = sorted(sets - indexed)
+    problem = (f"the eval n-gram index holds no {preset.n}-grams: nothing is decontaminated (materialize "
+               "eval_items and eval_ngram_index)" if not rows.num_rows else
+               f"{', '.join(missing)}: no item has {preset.n} words or more, so these eval sets are never "
+               f"matched (preset {preset.name})" if missing else "")
+    return dg.AssetCheckResult(
+        check_name="eval_sets_indexed", asset_key="contamination", passed=not problem,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={"n": preset.n, "eval_sets": len(sets), "eval_sets_indexed": len(sets & indexed),
+                  "ngrams": rows.num_rows, **({"problem": problem} if problem else {})})
 
 
 def canaries_of(items: pa.Table) -> dict[str, str]:

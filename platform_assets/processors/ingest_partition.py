@@ -37,6 +37,7 @@ class IngestStats:
     records: int = 0
     quarantined: Counter = field(default_factory=Counter)  # by error_kind
     records_by_source: Counter = field(default_factory=Counter)
+    records_by_file: Counter = field(default_factory=Counter)  # by path relative to the landing folder
 
 
 def _visible(name: str) -> bool:
@@ -111,6 +112,7 @@ class LandingPartition:
             sid = str(own_id) if own_id is not None else f"{rel}:{line}"
             self.stats.records += 1
             self.stats.records_by_source[source] += 1
+            self.stats.records_by_file[rel] += 1
             yield (doc_id(source, id_kind(own_id), sid, text), source, sid, text, url, meta, config.domain,
                    rel, line, self.day)
 

@@ -11,6 +11,7 @@ import pyarrow.compute as pc
 from platform_assets import settings
 from platform_assets.clean.raw_documents import ingest_raw_documents
 from platform_assets.cli.demo_data import generate, load_truth
+from platform_assets.metadata_tables import records
 from resources.lance_io_manager import LanceIOManager
 
 SEED = 11
@@ -49,7 +50,12 @@ def test_one_day_of_demo_data_adds_up_to_the_truth(maslow_home):
     meta = _metadata(result, "quarantined_records")
     assert meta["records_ingested"] == raw.num_rows and meta["quarantined"] == bad.num_rows
     assert meta["files_read"] == len([f for f in truth["files"] if f["day"] == day])
-    assert all(meta[f"quarantined/{kind}"] == n for kind, n in expected["quarantined"].items())
+    assert records(meta["quarantined_per_kind"]) == expected["quarantined"]  # a table, not flat keys
+    assert not [k for k in meta if k.startswith("quarantined/")]
+    per_file = {r.data["file"]: r.data for r in meta["per_file"].records}
+    assert sum(r["records"] for r in per_file.values()) == raw.num_rows
+    assert sum(r["quarantined"] for r in per_file.values()) == bad.num_rows
+    assert _checks(result)["files_readable"].passed  # the truncated gzip keeps its lines before the break
     assert _metadata(result, "raw_documents")["dagster/partition_row_count"] == raw.num_rows
 
 
@@ -114,5 +120,27 @@ def test_a_day_without_files_or_a_mostly_quarantined_source_fails_its_checks(mas
     assert checks["sources_readable"].metadata["problem"].value == "renamed: 2 of 3 records quarantined (67%)"
     per_source = [r.data for r in _metadata(result, "quarantined_records")["per_source"].records]
     assert per_source[0] == {"source": "renamed", "records": 1, "quarantined": 2, "quarantined_share": 0.6667}
-    per_file = [r.data for r in _metadata(result, "quarantined_records")["quarantined_per_file"].records]
-    assert per_file == [{"file": f"renamed/{day}/b.jsonl", "quarantined": 2}]
+    per_file = [r.data for r in _metadata(result, "quarantined_records")["per_file"].records]
+    assert per_file[0] == {"file": f"renamed/{day}/b.jsonl", "records": 1, "quarantined": 2,
+                           "quarantined_share": 0.6667}
+    assert not checks["files_readable"].passed
+    assert checks["files_readable"].metadata["problem"].value == \
+        f"renamed/{day}/b.jsonl: 2 of 3 records quarantined (67%)"
+
+
+def test_a_file_lost_as_a_whole_fails_files_readable(maslow_home):
+    day = "2026-01-02"
+    folder = settings.landing_dir() / "web" / day
+    folder.mkdir(parents=True)
+    (folder / "a.jsonl").write_text("".join(f'{{"id": {i}, "text": "fine"}}\n' for i in range(4)))
+    (folder / "b.csv").write_text("id,text\n1,an export in the wrong format\n")
+    (folder / "c.jsonl.gz").write_bytes(b"not gzip at all")
+    result = _materialize(maslow_home, day)
+    check = _checks(result)["files_readable"]
+    assert not check.passed and check.severity == dg.AssetCheckSeverity.ERROR
+    assert check.asset_key == dg.AssetKey("quarantined_records")
+    problem = check.metadata["problem"].value
+    assert problem.startswith(f"web/{day}/b.csv: ") and f"; web/{day}/c.jsonl.gz: 1 of 1 records" in problem
+    meta = check.metadata
+    assert (meta["files_lost_whole"].value, meta["files_mostly_quarantined"].value) == (1, 1)
+    assert _checks(result)["sources_readable"].passed  # 2 of 6: the source as a whole looks fine

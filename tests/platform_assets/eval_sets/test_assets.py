@@ -121,3 +121,22 @@ def test_an_eval_set_without_a_valid_item_fails_its_check():
         "eval_sets/capitals.yaml: no valid item out of 10 records; check `fields` against the columns of "
         "data/capitals.jsonl")
     assert usable_check(spec, 9, 1).passed
+
+
+def test_contamination_fails_its_check_when_an_eval_set_has_no_ngrams():
+    from platform_assets.processors import decontam
+
+    long = "what instrument did the lighthouse keeper use to measure the height of the storm waves"
+    items = pa.table({"eval_set": ["quiz", "sums"], "item_id": ["q1", "s1"],
+                      "index_text": [long, "what is 2 + 2"], "canary": [None, None]})
+    preset = decontam.PRESETS["lm_eval"]
+    index = eval_ngram_index.build_index_table(items, [preset.n])
+    check = contamination.indexed_check(items, index, preset)
+    assert (check.passed, check.severity, check.asset_key) == (
+        False, dg.AssetCheckSeverity.ERROR, dg.AssetKey("contamination"))
+    assert check.metadata["problem"].value == (
+        "sums: no item has 13 words or more, so these eval sets are never matched (preset lm_eval)")
+    assert contamination.indexed_check(items.slice(0, 1), index, preset).passed
+    empty = contamination.indexed_check(items, index.slice(0, 0), preset)
+    assert not empty.passed
+    assert "holds no 13-grams: nothing is decontaminated" in empty.metadata["problem"].value
