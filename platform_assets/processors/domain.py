@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 
 from platform_assets.processors import code_evidence
 from platform_assets.processors.classifiers.code_language import SIGNATURES
-from platform_assets.processors.features import TextBatch, ratio
+from platform_assets.processors.features import TextBatch, byte_table, ratio
 
 VERSION = "domain_detect_v3"
 
@@ -55,6 +55,7 @@ _MATH = (  # one alternation without flags or long counted repeats: RE2 scans it
 _EQUATION = r"\d\s*[-+*/^×÷−·]\s*\(?\d[^\n=]*=\s*[-−]?\$?\d"
 _SPEAKER = r"^[ \t]*(?P<who>[A-Z][A-Za-z]{0,15}(?: [A-Z][a-z]{1,15})?|Speaker \d{1,2})[ \t]*:[ \t]+[^\s\d$€£]"
 _ROLES = pa.array(["User", "Assistant", "Human", "AI", "System", "Bot", "Customer", "Agent", "Q", "A"])
+_SEPARATORS = byte_table(" \n", non_ascii=False)
 _RUNNING_WORDS = 15  # words per non-blank line at which a document counts as running text
 
 # logit = bias + weights . signals (see `signals`); "other" has only a bias.
@@ -75,11 +76,13 @@ _CODE_SYNTAX = "|".join([f"(?m:{p.removeprefix('(?m)')})" for p in SIGNATURES.va
 _CODE, _EVIDENCE = DOMAINS.index("code"), 30.0  # evidence of source code outweighs every word statistic
 
 
-def _words(texts: pa.Array) -> np.ndarray:
-    """Word count as separators + 1 (literal counts are ~10x cheaper than a regex over every word)."""
-    spaces = pc.count_substring(texts, " ").to_numpy(zero_copy_only=False)
-    breaks = pc.count_substring(texts, "\n").to_numpy(zero_copy_only=False)
-    return np.nan_to_num((spaces + breaks + 1).astype(float))
+def _words(batch: TextBatch, head: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Word counts as separators + 1, of each text and of its `head` (a prefix): one numpy pass over the bytes
+    (literal counts are ~10x cheaper than a regex over every word)."""
+    limit = pc.binary_length(head).to_numpy(zero_copy_only=False)
+    return (batch.count_bytes(_SEPARATORS) + 1).astype(float), (
+        batch.count_bytes(_SEPARATORS, limit) + 1
+    ).astype(float)
 
 
 def alternating_turns(batch: TextBatch) -> np.ndarray:
@@ -110,9 +113,9 @@ def signals(batch: TextBatch) -> tuple[np.ndarray, np.ndarray]:
     """(rows, 6) matrix of stop, running, code, math, equations, dialog (see the module doc); word counts."""
     texts = batch.texts
     lines = np.maximum(batch.lines.sum(batch.nonblank), 1)
-    words = _words(texts)
     head = pc.utf8_slice_codeunits(texts, 0, _PREFIX_CHARS)
-    stop = ratio(pc.count_substring_regex(head, _STOP).to_numpy(zero_copy_only=False), _words(head))
+    words, head_words = _words(batch, head)
+    stop = ratio(pc.count_substring_regex(head, _STOP).to_numpy(zero_copy_only=False), head_words)
     rates = np.stack(
         [
             stop,

@@ -104,6 +104,7 @@ class TextBatch:
     def __init__(self, texts: pa.Array):
         self.texts = texts.cast(pa.large_string()) if texts.type != pa.large_string() else texts
         self.n = len(texts)
+        self._positions: dict[bytes, np.ndarray] = {}  # count_bytes: table -> marked byte positions
 
     @classmethod
     def from_texts(cls, texts: list[str]) -> TextBatch:
@@ -117,14 +118,27 @@ class TextBatch:
         """Per document: non-overlapping matches of the RE2 `pattern`."""
         return pc.count_substring_regex(self.texts, pattern).to_numpy().astype(np.int64)
 
-    def count_bytes(self, table: np.ndarray) -> np.ndarray:
-        """Per document: UTF-8 bytes whose value `table` (256 booleans) marks; numpy over the raw buffer."""
+    def count_bytes(self, table: np.ndarray, limit: np.ndarray | None = None) -> np.ndarray:
+        """Per document: UTF-8 bytes whose value `table` (256 booleans) marks; numpy over the raw buffer.
+
+        `limit`: count only within each document's first `limit[i]` bytes (a prefix's byte length). The
+        marked positions are kept per table, so counting a prefix after the whole costs no second pass.
+        """
         texts = self.texts
         offsets = np.frombuffer(texts.buffers()[1], np.int64)[texts.offset : texts.offset + self.n + 1]
-        data = texts.buffers()[2]
-        flags = table[np.frombuffer(data, np.uint8)] if data is not None else np.zeros(0, bool)
-        csum = np.concatenate([[0], np.cumsum(flags, dtype=np.int64)])
-        return csum[offsets[1:]] - csum[offsets[:-1]]
+        starts, ends = offsets[:-1] - offsets[0], offsets[1:] - offsets[0]
+        if limit is not None:
+            ends = np.minimum(starts + limit, ends)
+        marked = self._marked(table, offsets[0], offsets[-1])
+        return np.searchsorted(marked, ends) - np.searchsorted(marked, starts)
+
+    def _marked(self, table: np.ndarray, first: int, last: int) -> np.ndarray:
+        key = table.tobytes()
+        if key not in self._positions:
+            data = self.texts.buffers()[2]
+            raw = np.frombuffer(data, np.uint8)[first:last] if data is not None else np.zeros(0, np.uint8)
+            self._positions[key] = np.flatnonzero(table[raw])
+        return self._positions[key]
 
     def count_literal(self, needle: str) -> np.ndarray:
         return pc.count_substring(self.texts, needle).to_numpy().astype(np.int64)

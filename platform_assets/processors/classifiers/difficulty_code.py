@@ -37,6 +37,14 @@ def _stats(text: str, vote: str | None) -> CodeStats:
     return stats
 
 
+def _votes(batch: pa.RecordBatch, texts: pa.Array, idx: np.ndarray) -> list[str | None]:
+    """The syntax vote of each code row: `domain_v1__code_language` when the stack has added it (the same
+    `detect_languages` over the same texts), else counted here."""
+    if "domain_v1__code_language" in batch.schema.names:
+        return batch.column("domain_v1__code_language").take(pa.array(idx)).to_pylist()
+    return detect_languages(texts)
+
+
 @register("difficulty_code_v1")
 class DifficultyCodeV1(Classifier):
     """Function count, cyclomatic complexity (1 + decision points), parse errors and a [0, 1] score."""
@@ -77,7 +85,7 @@ class DifficultyCodeV1(Classifier):
         if idx.size == 0:
             return out
         texts = pc.fill_null(batch.column("text"), "").take(pa.array(idx))
-        for i, text, vote in zip(idx, texts.to_pylist(), detect_languages(texts), strict=True):
+        for i, text, vote in zip(idx, texts.to_pylist(), _votes(batch, texts, idx), strict=True):
             stats = _stats(text, vote)
             out["language"][i] = stats.language
             out["function_count"][i], out["complexity"][i] = stats.function_count, stats.complexity

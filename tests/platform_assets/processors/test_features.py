@@ -1,5 +1,6 @@
 """Batch features: the word splitter (datatrove/spaCy-compatible on prose), lines, byte counts, duplicates."""
 
+import numpy as np
 import pyarrow as pa
 
 from platform_assets.processors.features import ASCII_LETTERS, TextBatch, byte_table
@@ -62,3 +63,10 @@ def test_count_bytes_counts_non_ascii_characters_once():
     batch = TextBatch(pa.array(["skip", "héllo wörld 12", "日本"], pa.large_string()).slice(1))
     assert batch.count_bytes(byte_table(ASCII_LETTERS, non_ascii=True)).tolist() == [10, 2]
     assert batch.n_chars.tolist() == [14, 2]
+
+
+def test_count_bytes_within_a_prefix_of_each_document():
+    batch = TextBatch(pa.array(["x", "a b c\nd", "", "e f", None], pa.large_string()).slice(1))
+    spaces = byte_table(" \n", non_ascii=False)
+    assert batch.count_bytes(spaces).tolist() == [3, 0, 1, 0]
+    assert batch.count_bytes(spaces, np.array([3, 5, 1, 0])).tolist() == [1, 0, 0, 0]

@@ -78,3 +78,12 @@ def test_each_difficulty_classifier_alone_runs_the_same_detector(labelled):
 )
 def test_label_lines_are_not_speakers_and_turns_must_alternate(text, label):
     assert detect_domains(TextBatch.from_texts([text])).tolist() == [label]
+
+
+def test_difficulty_code_in_the_stack_equals_it_alone(labelled):
+    # in the stack it reads the syntax vote from `domain_v1__code_language` instead of counting again
+    batch = labelled.slice(0, 300)
+    alone = registry.build("difficulty_code_v1").apply(batch)
+    out = stack.classify_batch(batch, stack.build_stack(["domain_v1", "difficulty_code_v1"]), keys=())
+    assert pa.Table.from_pydict(alone).equals(pa.Table.from_batches([out]).select(list(alone)))
+    assert pa.array(alone["difficulty_code_v1__language"]).drop_null().to_pylist()

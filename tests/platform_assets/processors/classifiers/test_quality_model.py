@@ -7,7 +7,7 @@ import pyarrow as pa
 import pytest
 
 from platform_assets import settings
-from platform_assets.processors.classifiers import ngram_model
+from platform_assets.processors.classifiers import hashed_ngrams, ngram_model
 from platform_assets.processors.classifiers.hashed_ngrams import ngram_buckets, token_hashes
 from platform_assets.processors.classifiers.quality_training import (
     is_holdout,
@@ -36,6 +36,14 @@ def test_bigram_counts_per_row():
     assert counts.tolist() == [5, 0, 1]  # 3 unigrams + 2 bigrams, nothing, 1 unigram
     assert sorted(rows.tolist()) == [0, 0, 0, 0, 0, 2]
     assert buckets.min() >= 0 and buckets.max() < 1024
+
+
+def test_chunk_size_never_changes_a_score(monkeypatch, quality_model):
+    rows = [f"row {i}: " + "the river rises " * (i % 7) + "Ünïcode tail" for i in range(40)]
+    texts = pa.array([*rows, None])
+    before = quality_model.logits(texts)
+    monkeypatch.setattr(hashed_ngrams, "_CHUNK_BYTES", 64)  # many chunks, one row longer than a chunk
+    assert quality_model.logits(texts).tolist() == before.tolist()  # bit for bit
 
 
 def test_roc_auc_and_precision():
