@@ -51,23 +51,30 @@ def write_result(name: str, figures: dict) -> Path:
     return path
 
 
-def median_times(fns: Mapping[str, Callable[[int], Any]], repeat: int, warmup: int = 1) -> dict[str, float]:
+def median_times(fns: Mapping[str, Callable[[int], Any]], repeat: int, warmup: int = 1,
+                 cpu: dict[str, float] | None = None) -> dict[str, float]:
     """Median seconds per method, timed in interleaved rounds.
 
     Each round calls every method once, `fn(round_index)` with `round_index` in `range(warmup + repeat)`
     (so a method can pick that round's input, the same for every method); the order rotates per round so
-    no method always runs right after another. The first `warmup` rounds are not timed.
+    no method always runs right after another. The first `warmup` rounds are not timed. With `cpu`, it also
+    gets each method's median process CPU seconds (all threads): the work done, which other processes on a
+    shared machine change far less than the wall time.
     """
     names = list(fns)
     samples: dict[str, list[float]] = {n: [] for n in names}
+    cpu_samples: dict[str, list[float]] = {n: [] for n in names}
     for r in range(warmup + repeat):
         shift = r % len(names)
         for name in names[shift:] + names[:shift]:
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             fns[name](r)
-            elapsed = time.perf_counter() - start
+            elapsed, used = time.perf_counter() - start, time.process_time() - start_cpu
             if r >= warmup:
                 samples[name].append(elapsed)
+                cpu_samples[name].append(used)
+    if cpu is not None:
+        cpu.update({n: statistics.median(cpu_samples[n]) for n in names})
     return {n: statistics.median(samples[n]) for n in names}
 
 

@@ -72,16 +72,19 @@ class Mixture:
     def __getitem__(self, sample_index: int) -> dict:
         return self.take([sample_index]).to_pylist()[0]
 
-    def take(self, sample_indices: Sequence[int] | np.ndarray) -> pa.Table:
-        """The samples with these `sample_index` values, in the order asked (one Lance `take`)."""
+    def take(self, sample_indices: Sequence[int] | np.ndarray,
+             columns: Sequence[str] | None = None) -> pa.Table:
+        """The samples with these `sample_index` values, in the order asked (one Lance `take`), holding
+        `columns` (default: the mixture's own)."""
         idx = np.asarray(sample_indices, dtype=np.int64)
         if len(idx) and (idx.min() < 0 or idx.max() >= len(self)):
             raise IndexError(f"sample_index out of range 0..{len(self) - 1}")
+        columns = list(columns) if columns is not None else self.columns
         # sample_index is known: fill it in rather than read it (a take costs about one read per column)
-        stored = [c for c in self.columns if c != "sample_index"]
+        stored = [c for c in columns if c != "sample_index"]
         table = self._dataset().take(self._offsets[idx], columns=stored)
-        if "sample_index" in self.columns:
-            table = table.add_column(self.columns.index("sample_index"), "sample_index", pa.array(idx))
+        if "sample_index" in columns:
+            table = table.add_column(columns.index("sample_index"), "sample_index", pa.array(idx))
         return table
 
     def batches(self, order: ShardedOrder, batch_size: int, start: int = 0,

@@ -7,9 +7,10 @@
     rows, files = mix.take([3, 17])                                   # file-like: read, seek, read_range
 
 A mixture that reads `clean_media` stores, in every row, the clean_media version it was built from
-(`media_version`); the loader opens that version and fetches only the sampled rows' blobs with
-`read_blobs` / `take_blobs(addresses=...)`, never the whole column. Resuming, sharding and epochs are
-`Mixture`'s own.
+(`media_version`). Opening resolves once, for every sample, that version and the row address of its file in
+it (one read of the mixture's doc_ids and of each version's doc_ids); a read then costs one planned
+`read_blobs` (bytes) or `take_blobs` (file-like) per version of the sampled rows' addresses: never the whole
+column, no row read and no doc_id lookup per batch. Resuming, sharding and epochs are `Mixture`'s own.
 """
 
 from __future__ import annotations
@@ -40,8 +41,9 @@ class MediaMixture:
         self.rows = Mixture(name, version, root, storage_options, columns=list(columns))
         self.media_uri = lance_datasets.dataset_uri(root, [MEDIA_ASSET])
         self.storage_options = storage_options
-        self._media: dict[int, tuple] = {}  # version -> (dataset, sorted doc_ids, their row addresses)
+        self._media: dict[int, lance.LanceDataset] = {}  # clean_media version -> dataset, opened per process
         self._pid = os.getpid()
+        self.versions, self.addresses = self._resolve()  # per sample_index: clean_media version, row address
 
     @classmethod
     def open(cls, name: str, version: int | str | None = None, **kwargs) -> MediaMixture:
@@ -54,25 +56,16 @@ class MediaMixture:
              as_bytes: bool = False) -> tuple[pa.Table, list]:
         """The samples' rows and, in the same order, a file-like object (`lance.BlobFile`: read, seek,
         read_range) per sample, or its bytes with `as_bytes` (Lance's planned, batched `read_blobs`)."""
-        rows = self.rows.take(sample_indices)
-        files: list = [None] * rows.num_rows
-        versions = rows.column(MEDIA_VERSION_COLUMN)
-        if versions.null_count:
-            raise ValueError(f"mixture {self.rows.name!r} has rows without {MEDIA_VERSION_COLUMN}")
-        for version in pc.unique(versions).to_pylist():
-            where = np.flatnonzero(pc.equal(versions, version).to_numpy(zero_copy_only=False))
-            ds, addresses = self._addresses(version, rows.column("doc_id").take(where))
-            if as_bytes:
-                got = [b for _, b in ds.read_blobs(BLOB_COLUMN, addresses=addresses, preserve_order=True)]
-            else:
-                got = ds.take_blobs(BLOB_COLUMN, addresses=addresses)
-            for i, item in zip(where, got, strict=True):
-                files[i] = item
-        return rows, files
+        idx = np.asarray(sample_indices, dtype=np.int64)
+        rows = self.rows.take(idx)
+        return rows, self._blobs(idx, as_bytes)
 
     def read(self, sample_indices: Sequence[int] | np.ndarray) -> list[bytes]:
-        """The samples' file bytes, in the order asked."""
-        return self.take(sample_indices, as_bytes=True)[1]
+        """The samples' file bytes, in the order asked (no row is read)."""
+        idx = np.asarray(sample_indices, dtype=np.int64)
+        if len(idx) and (idx.min() < 0 or idx.max() >= len(self)):
+            raise IndexError(f"sample_index out of range 0..{len(self) - 1}")
+        return self._blobs(idx, as_bytes=True)
 
     def batches(self, order: ShardedOrder, batch_size: int, start: int = 0, stop: int | None = None,
                 as_bytes: bool = True) -> Iterator[tuple[pa.Table, list]]:
@@ -80,20 +73,47 @@ class MediaMixture:
         for chunk in order.chunks(start, stop if stop is not None else order.stop, batch_size):
             yield self.take(chunk, as_bytes)
 
-    def _addresses(self, version: int, doc_ids: pa.Array) -> tuple:
+    def _blobs(self, idx: np.ndarray, as_bytes: bool) -> list:
+        versions, addresses = self.versions[idx], self.addresses[idx]
+        files: list = [None] * len(idx)
+        for version in np.unique(versions).tolist():
+            where = np.flatnonzero(versions == version)
+            wanted, ds = addresses[where].tolist(), self._dataset(version)
+            if as_bytes:
+                got = [b for _, b in ds.read_blobs(BLOB_COLUMN, addresses=wanted, preserve_order=True)]
+            else:
+                got = ds.take_blobs(BLOB_COLUMN, addresses=wanted)
+            if len(where) == len(idx):
+                return got
+            for i, item in zip(where.tolist(), got, strict=True):
+                files[i] = item
+        return files
+
+    def _resolve(self) -> tuple[np.ndarray, np.ndarray]:
+        table = self.rows.take(np.arange(len(self)), columns=["doc_id", MEDIA_VERSION_COLUMN])
+        versions = table.column(MEDIA_VERSION_COLUMN)
+        if versions.null_count:
+            raise ValueError(f"mixture {self.rows.name!r} has rows without {MEDIA_VERSION_COLUMN}")
+        versions = versions.to_numpy().astype(np.int64)
+        addresses = np.zeros(len(versions), np.uint64)
+        doc_ids = table.column("doc_id")
+        for version in np.unique(versions).tolist():
+            where = np.flatnonzero(versions == version)
+            index = self._dataset(version).to_table(columns=["doc_id"], with_row_address=True)
+            at = pc.index_in(doc_ids.take(where), value_set=index.column("doc_id"))
+            if at.null_count:
+                missing = doc_ids.take(where).filter(at.is_null())[0].as_py()
+                raise LookupError(f"{MEDIA_ASSET} version {version} has no doc_id {missing!r}")
+            addresses[where] = index.column("_rowaddr").to_numpy()[at.to_numpy()]
+        return versions, addresses
+
+    def _dataset(self, version: int) -> lance.LanceDataset:
         if os.getpid() != self._pid:  # Lance handles must not cross a fork (dataloader workers)
             self._media, self._pid = {}, os.getpid()
         if version not in self._media:
-            ds = lance.dataset(self.media_uri, version=version, storage_options=self.storage_options)
-            index = ds.to_table(columns=["doc_id"], with_row_address=True).sort_by("doc_id")
-            self._media[version] = (ds, index.column("doc_id").combine_chunks(),
-                                    index.column("_rowaddr").to_numpy())
-        ds, ids, addresses = self._media[version]
-        at = pc.index_in(doc_ids, value_set=ids)
-        if at.null_count:
-            missing = doc_ids.filter(at.is_null())[0].as_py()
-            raise LookupError(f"{MEDIA_ASSET} version {version} has no doc_id {missing!r}")
-        return ds, addresses[at.to_numpy()].tolist()
+            self._media[version] = lance.dataset(self.media_uri, version=version,
+                                                 storage_options=self.storage_options)
+        return self._media[version]
 
     def __getstate__(self) -> dict:
         return {**self.__dict__, "_media": {}, "_pid": -1}
