@@ -1,4 +1,5 @@
-"""Asset checks on `mixtures`: no contaminated or held-out document, achieved ratios within 1 point of target.
+"""Asset checks on `mixtures`: no contaminated or held-out document, achieved ratios on target (1 point, or
+one document's share where the largest document weighs more).
 
 Both read the written Lance dataset (every mixture in it) through the `sql_engine`, so they check what
 training will read, not what the sampler meant to write. Any leak is an ERROR. Ratio targets come from
@@ -55,27 +56,37 @@ def recorded_targets(instance: dg.DagsterInstance, mixtures) -> dict[str, dict[s
     return targets
 
 
-def achieved_tokens(engine) -> dict[str, dict[str, int]]:
-    """{mixture: {component: tokens}} as written."""
+def achieved_tokens(engine) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
+    """({mixture: {component: tokens}}, {mixture: tokens of its largest document}) as written."""
     if engine.schema("mixtures") is None:
-        return {}
-    sql = ("select mixture, component, cast(sum(token_count) as bigint) as tokens "
+        return {}, {}
+    sql = ("select mixture, component, cast(sum(token_count) as bigint) as tokens, "
+           "cast(max(token_count) as bigint) as largest "
            "from {{ ref('mixtures') }} group by mixture, component")
     tokens: dict[str, dict[str, int]] = {}
+    largest: dict[str, int] = {}
     for r in engine.query(sql).read_all().to_pylist():
         tokens.setdefault(r["mixture"], {})[r["component"]] = r["tokens"]
-    return tokens
+        largest[r["mixture"]] = max(largest.get(r["mixture"], 0), r["largest"] or 0)
+    return tokens, largest
 
 
-def ratio_errors(tokens: dict[str, dict[str, int]],
-                 targets: dict[str, dict[str, float]]) -> dict[str, dict[str, dict[str, float]]]:
+def tolerance(tokens: dict[str, int], largest: int) -> float:
+    """RATIO_TOLERANCE, or one document's share where the mixture's largest document weighs more: the
+    sampler takes whole documents, so it meets ratios to within a document (docs/mixtures.md)."""
+    return max(RATIO_TOLERANCE, largest / (sum(tokens.values()) or 1))
+
+
+def ratio_errors(tokens: dict[str, dict[str, int]], targets: dict[str, dict[str, float]],
+                 largest: dict[str, int] | None = None) -> dict[str, dict[str, dict[str, float]]]:
     """{mixture: {component: {target, achieved}}} for components off target by more than the tolerance."""
     off = {}
     for name, target in targets.items():
         total = sum(tokens.get(name, {}).values()) or 1
+        allowed = tolerance(tokens.get(name, {}), (largest or {}).get(name, 0))
         for component, ratio in target.items():
             achieved = tokens.get(name, {}).get(component, 0) / total
-            if abs(achieved - ratio) > RATIO_TOLERANCE:
+            if abs(achieved - ratio) > allowed:
                 off.setdefault(name, {})[component] = {"target": ratio, "achieved": round(achieved, 6)}
     return off
 
@@ -94,13 +105,16 @@ def mixtures_exclude_eval_documents(sql_engine: SqlEngine) -> dg.AssetCheckResul
     )
 
 
-@dg.asset_check(asset="mixtures", description="Each component's achieved token ratio is within 1% of target.")
+@dg.asset_check(asset="mixtures", description="Each component's achieved token ratio is within 1 point of "
+                 "target, or within one document's share where the largest document weighs more.")
 def mixtures_ratios_on_target(context: dg.AssetCheckExecutionContext,
                               sql_engine: SqlEngine) -> dg.AssetCheckResult:
     """Targets come from the materialization that wrote each mixture, not from today's spec file."""
-    tokens = achieved_tokens(sql_engine)
+    tokens, largest = achieved_tokens(sql_engine)
     targets = recorded_targets(context.instance, sorted(tokens))
-    off = ratio_errors(tokens, targets)
+    off = ratio_errors(tokens, targets, largest)
+    allowed = {name: round(tolerance(tokens[name], largest.get(name, 0)), 6) for name in sorted(tokens)}
     return dg.AssetCheckResult(passed=not off, metadata={
         "off_target": dg.MetadataValue.json(off), "tolerance": RATIO_TOLERANCE,
+        "tolerance_by_mixture": dg.MetadataValue.json(allowed),
         "unrecorded": sorted(set(tokens) - set(targets))})

@@ -85,25 +85,54 @@ def doc_priority(doc_ids: Sequence[str] | pa.Array | pa.ChunkedArray, salt: str)
 
 
 def plan_mixture(sources: Sequence[Source], requested_tokens: int, seed: int) -> Plan:
-    """Samples each source to its budget, then shuffles all samples together with `seed`."""
-    picks, stats = [], []
+    """Samples each source to its budget, then shuffles all samples together with `seed`.
+
+    Each component first takes the whole documents closest to its budget; while the mixture then holds fewer
+    than `requested_tokens`, one more document goes to a component still short of its budget, the one whose
+    next document leaves the achieved ratios closest to the targets (OLMo-core's largest-remainder step, with
+    documents for instances). It stops short only when no component can take another document under its
+    repetition cap.
+    """
     ratio_sum = sum(source.target_ratio for source in sources)
-    for index, source in enumerate(sources):
-        target = math.ceil(requested_tokens * source.target_ratio / ratio_sum - 1e-9)  # no float dust
-        rows, epochs = select(source, target, requested_tokens)
-        picks.append((np.full(len(rows), index, np.int32), rows, epochs))
-        achieved = int(source.tokens[rows].sum())
-        pool_tokens = int(source.tokens[pool(source)].sum())
-        stats.append(ComponentStats(
-            name=source.name, target_ratio=source.target_ratio, target_tokens=target,
-            available_tokens=int(source.tokens.sum()), pool_tokens=pool_tokens, achieved_tokens=achieved,
-            samples=len(rows), documents=len(np.unique(rows)),
-            epochs=int(epochs.max()) + 1 if len(epochs) else 0,
-            repetition_factor=round(achieved / pool_tokens, 6) if pool_tokens else 0.0,
-        ))
-    component, row, epoch = (np.concatenate(parts) for parts in zip(*picks, strict=True))
+    targets = [math.ceil(requested_tokens * s.target_ratio / ratio_sum - 1e-9) for s in sources]  # no dust
+    picks = [select(s, t, requested_tokens) for s, t in zip(sources, targets, strict=True)]
+    extra = [0] * len(sources)
+    while sum(_tokens(s, rows) for s, (rows, _) in zip(sources, picks, strict=True)) < requested_tokens:
+        more = {i: select(s, targets[i], requested_tokens, extra[i] + 1) for i, s in enumerate(sources)}
+        grown = {i: p for i, p in more.items() if len(p[0]) > len(picks[i][0])}
+        short = {i: p for i, p in grown.items() if _tokens(sources[i], picks[i][0]) < targets[i]}
+        grown = short or grown  # components short of their budget first, as Hamilton's method
+        if not grown:
+            break
+        best = min(grown, key=lambda i: (_worst_ratio_error(sources, targets, picks, i, grown[i][0]), i))
+        picks[best], extra[best] = grown[best], extra[best] + 1
+    stats = [_stats(s, t, rows, epochs) for s, t, (rows, epochs) in zip(sources, targets, picks, strict=True)]
+    component = np.concatenate([np.full(len(rows), i, np.int32) for i, (rows, _) in enumerate(picks)])
+    row, epoch = (np.concatenate(parts) for parts in zip(*picks, strict=True))
     order = np.random.default_rng(seed).permutation(len(row))
     return Plan(component[order], row[order], epoch[order], stats)
+
+
+def _worst_ratio_error(sources, targets, picks, grown: int, rows: np.ndarray) -> float:
+    """The largest |achieved - target| share over the components, were component `grown` to take `rows`."""
+    tokens = [_tokens(s, rows if i == grown else taken)
+              for i, (s, (taken, _)) in enumerate(zip(sources, picks, strict=True))]
+    return max(abs(t / sum(tokens) - b / sum(targets)) for t, b in zip(tokens, targets, strict=True))
+
+
+def _tokens(source: Source, rows: np.ndarray) -> int:
+    return int(source.tokens[rows].sum())
+
+
+def _stats(source: Source, target: int, rows: np.ndarray, epochs: np.ndarray) -> ComponentStats:
+    achieved = _tokens(source, rows)
+    pool_tokens = int(source.tokens[pool(source)].sum())
+    return ComponentStats(
+        name=source.name, target_ratio=source.target_ratio, target_tokens=target,
+        available_tokens=int(source.tokens.sum()), pool_tokens=pool_tokens, achieved_tokens=achieved,
+        samples=len(rows), documents=len(np.unique(rows)), epochs=int(epochs.max()) + 1 if len(epochs) else 0,
+        repetition_factor=round(achieved / pool_tokens, 6) if pool_tokens else 0.0,
+    )
 
 
 def pool(source: Source) -> np.ndarray:
@@ -116,8 +145,10 @@ def pool(source: Source) -> np.ndarray:
     return order
 
 
-def select(source: Source, target: int, requested_tokens: int) -> tuple[np.ndarray, np.ndarray]:
-    """(rows, epochs) of `source` whose tokens come closest to `target`; raises when it cannot reach it.
+def select(source: Source, target: int, requested_tokens: int,
+           extra: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, epochs) of `source` whose tokens come closest to `target`, plus `extra` more documents of the
+    same epoch where there are; raises when it cannot reach the target.
 
     The tokens taken never exceed `max_repetition_ratio` x the pool's, rounding to whole documents included.
     """
@@ -126,18 +157,18 @@ def select(source: Source, target: int, requested_tokens: int) -> tuple[np.ndarr
     usable = int(pool_tokens * source.max_repetition_ratio)
     if target > usable:
         raise InsufficientTokensError(_too_small(source, pool_tokens, usable, target, requested_tokens))
-    if target == 0:
+    if target == 0 and extra == 0 or pool_tokens == 0:
         return np.empty(0, np.int64), np.empty(0, np.int32)
     full, rest = divmod(target, pool_tokens)
     rows = [order] * full
     epochs = [np.full(len(order), e, np.int32) for e in range(full)]
-    if rest:  # the last, partial epoch: a fresh priority order over the same pool, never past the cap
-        again = order[np.argsort(_epoch_key(source.priority[order], full), kind="stable")]
-        cumulative = np.cumsum(source.tokens[again])
-        k = min(closest_prefix(source.tokens[again], rest),
-                int(np.searchsorted(cumulative, usable - full * pool_tokens, "right")))
-        rows.append(again[:k])
-        epochs.append(np.full(k, full, np.int32))
+    # the last, partial epoch: a fresh priority order over the same pool, never past the cap
+    again = order[np.argsort(_epoch_key(source.priority[order], full), kind="stable")]
+    cumulative = np.cumsum(source.tokens[again])
+    k = min(closest_prefix(source.tokens[again], rest) + extra,
+            int(np.searchsorted(cumulative, usable - full * pool_tokens, "right")))
+    rows.append(again[:k])
+    epochs.append(np.full(k, full, np.int32))
     return np.concatenate(rows).astype(np.int64), np.concatenate(epochs)
 
 
