@@ -102,11 +102,12 @@ def prepare(rows: int, blob_count: int, regenerate: bool) -> Path:
     return folder
 
 
-def parquet_take(pf: pq.ParquetFile, starts: np.ndarray, idx: np.ndarray) -> pa.Table:
-    """Rows at positions `idx`, in that order, reading only the row groups that hold them."""
+def parquet_take(pf: pq.ParquetFile, starts: np.ndarray, idx: np.ndarray,
+                 columns: list[str] | None = None) -> pa.Table:
+    """Rows at positions `idx`, in that order, reading only the row groups that hold them (and `columns`)."""
     groups = np.searchsorted(starts, idx, side="right") - 1
     wanted = np.unique(groups)
-    table = pf.read_row_groups(wanted.tolist())
+    table = pf.read_row_groups(wanted.tolist(), columns=columns)
     sizes = np.array([pf.metadata.row_group(int(g)).num_rows for g in wanted])
     base = np.concatenate([[0], np.cumsum(sizes)[:-1]])  # where each wanted group starts in `table`
     return table.take(pa.array(base[np.searchsorted(wanted, groups)] + idx - starts[groups]))

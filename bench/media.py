@@ -46,7 +46,7 @@ TAKE_PARTS = "random_take_parts"
 
 
 def parquet_read_take(pf: pq.ParquetFile, starts: np.ndarray, rows: np.ndarray) -> list[bytes]:
-    return parquet_take(pf, starts, rows).column("bytes").to_pylist()
+    return parquet_take(pf, starts, rows, columns=["bytes"]).column("bytes").to_pylist()
 
 
 def parquet_stream(pf: pq.ParquetFile) -> Iterable[bytes]:
@@ -58,7 +58,7 @@ def parquet_methods(folder: Path, to_clean: np.ndarray, picks: list[np.ndarray])
     """Per row-group size: the take (only the row groups holding the samples) and the stream."""
     take, stream = {}, {}
     for rows in PARQUET_ROW_GROUPS:
-        pf = pq.ParquetFile(parquet_path(folder, rows))
+        pf = pq.ParquetFile(parquet_path(folder, rows), memory_map=True)  # faster than read() on local files
         starts = np.cumsum([0] + [pf.metadata.row_group(i).num_rows for i in range(pf.num_row_groups)])[:-1]
         read = partial(parquet_read_take, pf, starts)
         take[f"parquet_rg{rows}"] = lambda r, read=read: read(to_clean[picks[r]])
