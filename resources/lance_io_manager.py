@@ -14,7 +14,8 @@ from resources import lance_vectors as lv
 from resources.lance_filters import PartitionKey
 
 # Lance versions read by each (run, step), so every output of the step records exactly which input
-# versions it was computed from (`lance/input_versions`, read by `maslow audit`).
+# versions it was computed from, and how much of them it scanned (`lance/input_versions`, read by `maslow
+# audit`), in its own materialization.
 _READS: dict[tuple[str, str], dict[str, dict]] = {}
 
 
@@ -112,17 +113,14 @@ class LanceIOManager(dg.ConfigurableIOManager):
         keys = _partition_keys(context) if context.has_asset_partitions else None
         if keys is not None and len(keys) >= _partition_count(context):
             keys = None  # every partition: no predicate needed
-        _record_read(context, ds.version, keys)
         if wanted is lance.LanceDataset:
+            _record_read(context, ds.version, keys)
             return ds
         columns = meta.get("columns")
         part_cols = (_partition_columns(meta, context.asset_partitions_def) if keys is not None else [])
         selection = lance_scans.select_partitions(ds, part_cols, keys, meta.get("filter"))
-        if not context.has_asset_partitions or len(context.asset_partition_keys) == 1:
-            context.add_input_metadata({  # Dagster records input metadata for one partition at most
-                "lance/version": ds.version, "lance/rows_scanned": selection.rows_scanned,
-                "lance/fragments_scanned": len(selection.fragments),
-            })
+        _record_read(context, ds.version, keys, rows_scanned=selection.rows_scanned,
+                     fragments_scanned=len(selection.fragments))
         streaming = wanted is pa.RecordBatchReader
         batch_size = meta.get("batch_size", 4096 if streaming else None)
         scan = lance_scans.scanner(ds, selection, columns, batch_size=batch_size, streaming=streaming)
@@ -160,14 +158,18 @@ def _partition_count(context: dg.InputContext) -> int:
     return len(context.asset_partitions_def.get_partition_keys(dynamic_partitions_store=store))
 
 
-def _record_read(context: dg.InputContext, version: int, keys: list[PartitionKey] | None) -> None:
+def _record_read(context: dg.InputContext, version: int, keys: list[PartitionKey] | None,
+                 **scan: int) -> None:
+    """Notes what the step read (version, partitions, rows and fragments scanned) for its outputs' own
+    `lance/input_versions` metadata. Not `add_input_metadata`: Dagster turns that into an observation event
+    on the upstream asset for every read, which floods its Events tab."""
     try:
         step = context.step_context
     except Exception:  # built outside a run (build_input_context): nothing to link
         return
     reads = _READS.setdefault((step.run_id, step.step.key), {})
     reads[context.asset_key.to_user_string()] = {
-        "version": version, "partitions": None if keys is None else ["|".join(k) for k in keys],
+        "version": version, "partitions": None if keys is None else ["|".join(k) for k in keys], **scan,
     }
 
 

@@ -96,10 +96,10 @@ def test_io_manager_contract_on_an_object_store(s3):
 
     result = dg.materialize([events, daily_totals], selection=[daily_totals], partition_key="2026-11-04",
                             resources={"io_manager": io})
-    loaded = [e for e in result.all_events if e.event_type_value == "LOADED_INPUT"][0]
     assert seen["days"] == {"2026-11-04"}
-    assert loaded.event_specific_data.metadata["lance/rows_scanned"].value == 40
     out = [e for e in result.all_events if e.event_type_value == "ASSET_MATERIALIZATION"][0]
+    assert out.event_specific_data.materialization.metadata["lance/input_versions"].data["events"][
+        "rows_scanned"] == 40
     uri = out.event_specific_data.materialization.metadata["dagster/uri"].value
     assert uri == f"{root}/daily_totals.lance"
 

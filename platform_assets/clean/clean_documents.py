@@ -9,6 +9,7 @@ import pydantic
 
 from platform_assets import settings
 from platform_assets import spec_isolation as isolation
+from platform_assets.metadata_tables import fold
 from platform_assets.partitions import DAILY_METADATA, daily_partitions
 from platform_assets.processors.clean_config import FILTERS_FILE
 from platform_assets.processors.dedup.presets import DEFAULT_PRESET, PRESETS
@@ -21,6 +22,7 @@ from resources.lance_stage import StageJournal
 DEDUP_VERSION = "dedup-v2"  # bump when dedup decisions change for the same data and settings
 INDEX_KEY, CLEAN_KEY = dg.AssetKey("near_dup_index"), dg.AssetKey("clean_documents")
 OUTPUTS = ("clean_documents", "rejected_documents", "near_dup_index")
+DROPPED = "dropped_by_reason"  # the funnel's drops, one row per filter or dedup reason
 
 
 def _config() -> isolation.Guarded:
@@ -134,13 +136,14 @@ def clean_stage(
         stage.run(raw_documents, prior, _held_elsewhere(lance_io, day))
         summary = {**stage.summary(), **index_meta}
         context.log.info(f"clean {day}: {summary}")
+        summary = funnel_tables(summary)
         readers = stage.readers()
         journal.begin(day, running)  # from here until finish, a failure rolls the three outputs back
         yield dg.Output(readers["clean_documents"], output_name="clean_documents",
                         metadata={**summary, "dagster/column_lineage": COLUMN_LINEAGE})
         yield dg.Output(readers["rejected_documents"], output_name="rejected_documents",
-                        metadata={k: v for k, v in summary.items() if k.startswith(("dropped/", "raw_rows",
-                                                                                    "rejected_rows"))})
+                        metadata={k: summary[k] for k in (DROPPED, "raw_rows", "rejected_rows")
+                                  if k in summary})
         yield dg.Output(readers["near_dup_index"], output_name="near_dup_index",
                         metadata={"dedup/preset": config.preset, "dedup/scope": config.scope, **index_meta})
         journal.finish(day)
@@ -149,6 +152,11 @@ def clean_stage(
         raise
     finally:
         stage.close()
+
+
+def funnel_tables(summary: dict) -> dict:
+    """The stage's `dropped/<reason>` and `clean_rows/<domain>` counts as two UI tables."""
+    return fold(fold(summary, "dropped", DROPPED, "reason"), "clean_rows", "clean_rows_by_domain", "domain")
 
 
 def _alive(instance: dg.DagsterInstance, run_id: str) -> bool | None:

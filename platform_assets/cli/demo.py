@@ -12,9 +12,11 @@ from collections.abc import Sequence
 import dagster as dg
 
 from platform_assets import settings
+from platform_assets.clean.clean_documents import DROPPED
 from platform_assets.cli.args import console as args_console
 from platform_assets.cli.demo_labels import run_loop
 from platform_assets.cli.runner import run_graph
+from platform_assets.metadata_tables import records
 from platform_assets.processors.classifiers import heldout
 from resources import lance_datasets
 
@@ -63,7 +65,7 @@ def _funnel(mats: dict[str, list]) -> list[str]:
     out = []
     for m in sorted(mats.get("clean_documents", []), key=lambda m: m.partition or ""):
         meta = {k: _value(v) for k, v in m.metadata.items()}
-        drops = {k[len("dropped/"):]: v for k, v in meta.items() if k.startswith("dropped/") and v}
+        drops = {k: v for k, v in records(meta.get(DROPPED)).items() if v}
         top = ", ".join(f"{k} {v}" for k, v in sorted(drops.items(), key=lambda kv: -kv[1])[:6])
         out.append(
             f"  {m.partition}: {meta.get('raw_rows')} raw (+{quarantined.get(m.partition, 0)} quarantined) → "
@@ -73,8 +75,7 @@ def _funnel(mats: dict[str, list]) -> list[str]:
             f"{meta.get('pii/ips', 0)} IPs"
         )
         out.append(f"      drops: {top or '-'}")
-        domains = ", ".join(f"{k[len('clean_rows/'):]} {v}" for k, v in sorted(meta.items())
-                            if k.startswith("clean_rows/"))
+        domains = ", ".join(f"{k} {v}" for k, v in sorted(records(meta.get("clean_rows_by_domain")).items()))
         edits = meta.get("lines_removed", 0)
         out.append(f"      kept by domain: {domains or '-'}; C4 line edits removed {edits} lines")
     return out or ["  (none)"]
@@ -88,11 +89,10 @@ def _media_funnel(mats: dict[str, list], lake: str, truth: dict | None) -> list[
     out = []
     for m in sorted(mats.get("clean_media", []), key=lambda m: m.partition or ""):
         meta = {k: _value(v) for k, v in m.metadata.items()}
-        bad = {k[len("quarantined/"):]: v for k, v in quarantined.get(m.partition, {}).items()
-               if k.startswith("quarantined/") and v}
-        drops = {k[len("dropped/"):]: v for k, v in meta.items() if k.startswith("dropped/") and v}
-        kept = ", ".join(f"{k[len('clean_rows/'):]} {v}" for k, v in sorted(meta.items())
-                         if k.startswith("clean_rows/"))
+        bad = {k: v for k, v in records(quarantined.get(m.partition, {}).get("quarantined_per_kind")).items()
+               if v}
+        drops = {k: v for k, v in records(meta.get("dropped_by_reason")).items() if v}
+        kept = ", ".join(f"{k} {v}" for k, v in sorted(records(meta.get("clean_rows_by_modality")).items()))
         why = ", ".join(f"{k} {v}" for k, v in sorted(bad.items())) or "-"
         out.append(f"  {m.partition}: {meta.get('raw_rows')} raw (+{sum(bad.values())} quarantined: {why}) → "
                    f"{meta.get('clean_rows')} kept ({kept or '-'}), {meta.get('rejected_rows')} dropped")

@@ -9,6 +9,7 @@ import pydantic
 
 from platform_assets import settings
 from platform_assets.media.stage import MediaStage
+from platform_assets.metadata_tables import fold
 from platform_assets.partitions import DAILY_METADATA, daily_partitions
 from platform_assets.processors.media.config import MEDIA_FILE, load_media_config
 from resources import lance_filters
@@ -65,10 +66,11 @@ def clean_media_stage(
     stage.run(prior)
     summary = {**stage.summary(), **meta, "scope": config.scope}
     context.log.info(f"clean_media {day}: {summary}")
+    summary = fold(fold(summary, "dropped", "dropped_by_reason", "stage/reason"), "clean_rows",
+                   "clean_rows_by_modality", "modality")
     yield dg.Output(stage.clean_reader(), output_name="clean_media", metadata=summary)
     yield dg.Output(stage.rejected, output_name="rejected_media",
-                    metadata={k: v for k, v in summary.items()
-                              if k.startswith(("dropped/", "rejected_rows"))})
+                    metadata={k: summary[k] for k in ("dropped_by_reason", "rejected_rows") if k in summary})
 
 
 def _earlier(lance_io, day: str) -> tuple[dict, pa.Table | None]:

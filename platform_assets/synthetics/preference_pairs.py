@@ -11,6 +11,7 @@ import dagster as dg
 from platform_assets import spec_isolation as isolation
 from platform_assets.eval_sets.contamination import canaries_of
 from platform_assets.eval_sets.eval_ngram_index import index_from_table
+from platform_assets.metadata_tables import counts
 from platform_assets.processors import decontam
 from platform_assets.processors.dedup.presets import get_preset
 from platform_assets.processors.synthetics import registry
@@ -101,7 +102,7 @@ def materialize(context: dg.AssetExecutionContext, spec: specs.SynthSpec, path: 
         f"{spec_hash}\0{json.dumps(versions, sort_keys=True)}".encode()).hexdigest()[:24])
     yield dg.Output(built.pairs, output_name="preference_pairs", metadata=meta, data_version=data_version)
     yield dg.Output(built.rejected, output_name="rejected_pairs", data_version=data_version,
-                    metadata={f"dropped/{k}": v for k, v in built.stats["dropped_by_reason"].items()})
+                    metadata={"dropped_by_reason": counts(built.stats["dropped_by_reason"], "reason")})
     yield judge_bias_result(built.stats, spec.judge_limits)
     yield dg.AssetCheckResult(
         check_name="candidates_accounted", asset_key="preference_pairs",
@@ -148,7 +149,7 @@ def judge_bias_result(stats: dict, limits: specs.JudgeLimits) -> dg.AssetCheckRe
 def _summary_metadata(name: str, built: Built) -> dict:
     s = built.stats
     meta = {k: v for k, v in s.items() if k != "dropped_by_reason"}
-    meta.update({f"dropped/{k}": v for k, v in s["dropped_by_reason"].items()})
+    meta["dropped_by_reason"] = counts(s["dropped_by_reason"], "reason")
     meta["summary/synthetics"] = dg.MetadataValue.text("\n".join(summary_lines(name, s)))
     return meta
 

@@ -163,10 +163,11 @@ def test_downstream_load_of_one_partition_reads_only_that_partition(tmp_path):
         assert dg.materialize([events], partition_key=d, resources={"io_manager": io}).success
     result = dg.materialize([events, daily_totals], selection=[daily_totals], partition_key="2026-11-03",
                             resources={"io_manager": io})
-    loaded = [e for e in result.all_events if e.event_type_value == "LOADED_INPUT"][0]
-    meta = {k: v.value for k, v in loaded.event_specific_data.metadata.items()}
-    assert seen["rows"] == 30
-    assert meta["lance/rows_scanned"] == 30 and meta["lance/fragments_scanned"] == 1
+    read = _mat_meta(result, "daily_totals")["lance/input_versions"]["events"]
+    assert seen["rows"] == 30 and read["partitions"] == ["2026-11-03"]
+    assert read["rows_scanned"] == 30 and read["fragments_scanned"] == 1
+    # recorded on the materialization itself, not as an observation of `events` per read
+    assert not [e for e in result.all_events if e.event_type_value == "ASSET_OBSERVATION"]
     # Lance's own scan counters agree: only the partition's fragment is read.
     ds = io.open(dg.AssetKey("events"))
     selection = lance_scans.select_partitions(ds, ["day"], [("2026-11-03",)])

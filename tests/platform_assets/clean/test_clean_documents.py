@@ -15,6 +15,7 @@ from platform_assets.clean.raw_documents import ingest_raw_documents
 from platform_assets.cli.demo_data import generate, load_truth
 from platform_assets.cli.demo_data.lowquality import DEFECTS
 from platform_assets.cli.demo_data.similarity import jaccard
+from platform_assets.metadata_tables import records
 from platform_assets.processors.clean_config import FILTERS_FILE
 from platform_assets.processors.features import TextBatch
 from platform_assets.processors.pipeline import load_clean_config
@@ -152,10 +153,11 @@ def test_metadata_holds_the_funnel(demo):
     assert meta["clean_rows"].value == len(clean)
     assert meta["tokens_kept"].value == sum(r["token_count"] for r in clean)
     assert meta["pii/emails"].value == sum(r["pii_emails"] for r in clean)
-    per_domain = {k.split("/")[1]: v.value for k, v in meta.items() if k.startswith("clean_rows/")}
+    assert not [k for k in meta if k.startswith(("clean_rows/", "dropped/"))]  # tables, not flat keys
+    per_domain = records(meta["clean_rows_by_domain"])
     assert per_domain == Counter(r["domain"] for r in clean) and len(per_domain) >= 3
     assert isinstance(meta["lines_removed"].value, int)  # C4's line edits; summed exactly in test_stage
-    dropped = sum(v.value for k, v in meta.items() if k.startswith("dropped/"))
+    dropped = sum(records(meta["dropped_by_reason"]).values())
     assert dropped == meta["rejected_rows"].value == meta["raw_rows"].value - len(clean)
     assert 0 < meta["dedup_rate"].value < 0.2
     assert meta["dedup/preset"].value == "fineweb"

@@ -5,6 +5,7 @@ import json
 import lance
 import pyarrow.compute as pc
 
+from platform_assets.metadata_tables import records
 from tests.platform_assets.synthetics.conftest import materialize
 
 
@@ -40,7 +41,8 @@ def test_pairs_are_verified_traceable_and_gated(lake, resources, spec_dir):
     checks = {c.check_name: c.passed for c in result.get_asset_check_evaluations()}
     assert checks == {"judge_bias": True, "candidates_accounted": True}
     meta = result.get_asset_materialization_events()[0].materialization.metadata
-    assert meta["pairs"].value == pairs.num_rows and meta["dropped/contaminated"].value == 1
+    assert meta["pairs"].value == pairs.num_rows
+    assert records(meta["dropped_by_reason"].value)["contaminated"] == 1
 
 
 def test_rerun_gives_the_same_pairs(lake, resources, spec_dir):
