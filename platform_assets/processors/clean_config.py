@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import pydantic
 
-from platform_assets.processors import domain, language, normalize, pii, registry
+from platform_assets.processors import domain, language, normalize, pii, registry, splitting
 from platform_assets.processors.base import Filter
 from platform_assets.specs import SpecError, build_registered, load_yaml_model
 
@@ -96,7 +96,8 @@ class CleanConfig(pydantic.BaseModel):
             d: [{"name": f.name, "params": f.model_dump(mode="json")} for f in self.chain(d)]
             for d in sorted(self.chains)
         }
-        effective["versions"] = [normalize.VERSION, language.VERSION, domain.VERSION, pii.VERSION]
+        modules = (normalize, language, domain, pii, splitting)
+        effective["versions"] = [m.VERSION for m in modules]
         blob = json.dumps(effective, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 

@@ -1,10 +1,9 @@
 """Vectorized text features over a batch: lines, paragraphs and words as Arrow list arrays.
 
 Filters never loop over words in Python: a batch is split once (RE2 in pyarrow.compute, over the whole
-column) and every statistic is a numpy reduction over the flattened parts, grouped by document. Words
-follow datatrove 0.10.1's English splitter (spaCy's blank tokenizer) closely enough to agree on filter
-decisions: punctuation is split off words, "n't" and "'s"-style contractions become their own tokens,
-numbers, URLs, e-mails and dotted abbreviations stay whole.
+column) and every statistic is a numpy reduction over the flattened parts, grouped by document. Words are
+datatrove 0.10.1's English words (spaCy's blank tokenizer) from `processors.splitting`, where only the
+batch's distinct chunks that hold punctuation, digits or a contraction pass through Python, once each.
 """
 
 from __future__ import annotations
@@ -16,22 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import regex
 
-_W = r"[\p{L}\p{N}\p{M}_]"
-_CONTRACTION = r"([\p{L}\p{N}])(n't|['’](?:s|S|m|re|ve|ll|d))\b"
-# Pieces that hold punctuation yet stay one token, then any other punctuation character. Plain words never
-# match, so the space-insertion below touches only punctuation (that keeps RE2 fast).
-_TOKEN = "|".join(
-    [
-        r"https?://\S+|www\.\S+",
-        r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
-        r"\p{N}+(?:[.,:/]\p{N}+)+",
-        r"['’](?:s|S|m|re|ve|ll|d)\b",
-        _W + r"+(?:\." + _W + r"+)+\.?",
-        _W + r"+(?:['’]" + _W + r"+)+",
-        r"\.{2,}|-{2,}|={2,}|\*{2,}|~{2,}|#{2,}",
-        r"[^\p{L}\p{N}\p{M}_\s]",
-    ]
-)
+from platform_assets.processors.splitting import split_words
 
 
 class Parts:
@@ -159,9 +143,8 @@ class TextBatch:
 
     @cached_property
     def words(self) -> Parts:
-        spaced = pc.replace_substring_regex(self.texts, _CONTRACTION, r"\1 \2")
-        spaced = pc.replace_substring_regex(spaced, _TOKEN, r" \0 ")
-        return Parts(pc.utf8_split_whitespace(pc.utf8_trim_whitespace(spaced)))
+        """Words as datatrove 0.10.1 splits English (spaCy's blank tokenizer): see `processors.splitting`."""
+        return Parts(split_words(self.texts))
 
 
 def ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:

@@ -11,11 +11,10 @@ from platform_assets.processors.features import Parts, TextBatch
 from platform_assets.processors.filters._bounds import Count
 from platform_assets.processors.filters._samples import PROSE_LINES
 from platform_assets.processors.registry import register
+from platform_assets.processors.splitting import sentence_counts, split_words
 
 _CITATION = r"\[\d*\]|\[edit\]|\[citation needed\]"
 _POLICY = r"terms of use|privacy policy|cookie policy|uses cookies|use of cookies|use cookies"
-# a sentence ends at terminal punctuation (and closing quotes) followed by more text on the line
-_SENTENCE_BREAK = r"[.!?。！？]+[\"'”’)\]]*\s+[^\s.!?]"
 
 
 @register("c4_quality_v1")
@@ -64,9 +63,7 @@ class C4Quality(Filter):
         policy = _flag(self.filter_policy, lower, _POLICY)
         lorem_at, curly_at = reached & lorem, reached & ~lorem & ~javascript & curly
         kept = reached & ~lorem & ~javascript & ~curly & ~policy
-        sentences = lines.sum(
-            np.where(kept, pc.count_substring_regex(clean, _SENTENCE_BREAK).to_numpy() + 1, 0)
-        )
+        sentences = _sentences(clean, kept, lines)
         trigger = lorem_at | curly_at
         texts = _join_kept(clean, kept, lines)
         verdict = first_failure(
@@ -80,6 +77,13 @@ class C4Quality(Filter):
         )
         verdict.lines_removed = lines.sum(~kept & batch.nonblank).astype(np.int64)
         return verdict
+
+
+def _sentences(clean: pa.Array, kept: np.ndarray, lines: Parts) -> np.ndarray:
+    """Per document: sentences in its kept lines, each line split as datatrove's C4 splits it (spaCy)."""
+    per_line = np.zeros(len(kept), np.int64)
+    per_line[kept] = sentence_counts(split_words(clean.filter(pa.array(kept))))
+    return lines.sum(per_line)
 
 
 def _has(arr: pa.Array, pattern: str) -> np.ndarray:

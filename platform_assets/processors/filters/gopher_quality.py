@@ -8,12 +8,17 @@ import pyarrow.compute as pc
 import pydantic
 
 from platform_assets.processors.base import Filter, Verdict, above, below, first_failure
-from platform_assets.processors.features import TextBatch, ratio
+from platform_assets.processors.features import TextBatch, ratio, sentence_terminals
 from platform_assets.processors.filters._bounds import Count, Fraction, Rate
 from platform_assets.processors.filters._samples import PROSE
 from platform_assets.processors.registry import register
 
-_SYMBOL_ONLY = r"^[\p{P}\p{S}\p{Cc}]+$"
+# datatrove's PUNCTUATION_SET: a word made only of these is a symbol, not a word (note: no © ° • ‘ there)
+_SYMBOLS = (
+    "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~—”％１〈、━【「」，】；“《„’∶´．（–？！：～«〉》）。…►»"
+    + "".join(map(chr, [*range(0, 9), 11, 12, *range(13, 32), *range(127, 160)]))
+)
+_SYMBOL_ONLY = "^(?:[" + "".join(f"\\x{{{ord(c):x}}}" for c in _SYMBOLS) + "]|" + sentence_terminals() + ")+$"
 _STOP_WORDS = ("the", "be", "to", "of", "and", "that", "have", "with")
 
 
