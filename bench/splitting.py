@@ -33,7 +33,7 @@ from bench.common import data_dir, print_table, write_result
 from platform_assets.processors import registry
 from platform_assets.processors.features import TextBatch
 from platform_assets.processors.normalize import normalize_texts
-from platform_assets.processors.splitting import sentence_counts, split_words
+from platform_assets.processors.splitting import sentence_counts
 
 TARGET = 0.995
 _PROSE_CHARS = regex.compile(r"[\p{L}\s]")
@@ -152,7 +152,7 @@ def sentence_agreement(texts: list[str]) -> dict:
     from datatrove.utils.text import split_into_sentences
 
     lines = [s for t in texts for line in t.split("\n") if (s := line.strip())]
-    ours = sentence_counts(split_words(pa.array(lines, pa.large_string())))
+    ours = sentence_counts(pa.array(lines, pa.large_string()))
     theirs = np.array([len(split_into_sentences(line)) for line in lines])
     wrong = np.flatnonzero(ours != theirs)
     return {

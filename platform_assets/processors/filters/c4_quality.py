@@ -11,7 +11,7 @@ from platform_assets.processors.features import Parts, TextBatch
 from platform_assets.processors.filters._bounds import Count
 from platform_assets.processors.filters._samples import PROSE_LINES
 from platform_assets.processors.registry import register
-from platform_assets.processors.splitting import sentence_counts, split_words
+from platform_assets.processors.splitting import sentence_counts
 
 _CITATION = r"\[\d*\]|\[edit\]|\[citation needed\]"
 _POLICY = r"terms of use|privacy policy|cookie policy|uses cookies|use of cookies|use cookies"
@@ -82,7 +82,7 @@ class C4Quality(Filter):
 def _sentences(clean: pa.Array, kept: np.ndarray, lines: Parts) -> np.ndarray:
     """Per document: sentences in its kept lines, each line split as datatrove's C4 splits it (spaCy)."""
     per_line = np.zeros(len(kept), np.int64)
-    per_line[kept] = sentence_counts(split_words(clean.filter(pa.array(kept))))
+    per_line[kept] = sentence_counts(clean.filter(pa.array(kept)))
     return lines.sum(per_line)
 
 

@@ -5,8 +5,8 @@ distinct chunk is split once (`chunks.split_chunk`, cached across batches too) a
 only, not a special case) skip Python altogether; numpy then lays every occurrence's tokens out in order.
 Sentences: spaCy's sentencizer, which datatrove's C4 filter counts with: a sentence ends after a token
 that is a sentence terminal ("." "!" "?" and their kin) once a token follows that is neither punctuation
-nor a terminal. Runs of extra spaces, which spaCy keeps as tokens of their own, are not tokens here (a
-line like "Done.  )" counts one sentence here and two in spaCy).
+nor a terminal. Any whitespace but a single space is such a token in spaCy (a line "Done.  )" holds two
+sentences), so it is counted as one here too.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from platform_assets.processors.splitting.chunks import split_chunk
 from platform_assets.processors.splitting.exceptions import SPECIAL_CASES
 
 _PLAIN = r"^[\p{L}\p{M}]+$"
+# spaCy keeps a whitespace run (but a single space) as a token; "\x00" stands in for it (clean text has none)
+_EXTRA_SPACE = r"\s{2,}|[^\S ]"
 _SPECIAL_KEYS = pa.array(sorted(SPECIAL_CASES), pa.large_string())
 # spaCy's sentencizer's default punct_chars
 _TERMINALS = pa.array(
@@ -61,8 +63,10 @@ def _split_distinct(distinct: pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarra
     return pa.concat_arrays([distinct, extra]), starts, counts
 
 
-def sentence_counts(words: pa.ListArray | pa.LargeListArray) -> np.ndarray:
-    """Sentences per list of words, as spaCy's sentencizer marks them (1 for a list without words)."""
+def sentence_counts(texts: pa.Array) -> np.ndarray:
+    """Sentences per text, as spaCy's sentencizer marks them (1 for an empty text)."""
+    marked = pc.replace_substring_regex(texts.cast(pa.large_string()).fill_null(""), _EXTRA_SPACE, " \x00 ")
+    words = split_words(marked)
     flat = pc.list_flatten(words)
     parent = pc.list_parent_indices(words).to_numpy()
     terminal = pc.is_in(flat, _TERMINALS).to_numpy(zero_copy_only=False)

@@ -2,16 +2,17 @@
 a whitespace-separated chunk, and what a URL looks like.
 
 The rule lists of spaCy 3.8's English tokenizer, which datatrove's English word splitter uses, with its
-letter classes written as Unicode properties (\\p{L}, \\p{Ll}, \\p{Lu}) and its symbol class as \\p{So} less
-the symbols Unicode added after spaCy drew its list up. As in spaCy, a prefix is the first alternative that
-matches at the start (not the longest), a suffix the match that starts earliest.
+letter classes written as Unicode properties (\\p{L}; \\p{Ll} or \\p{Lu}, each with \\p{Lo}) and its symbol
+class as \\p{So} less the symbols Unicode added after spaCy drew its list up. As in spaCy, a prefix is the
+first alternative that matches at the start (not the longest), a suffix the match that starts earliest.
 """
 
 from __future__ import annotations
 
 import regex
 
-ALPHA, LOWER, UPPER = r"\p{L}", r"\p{Ll}", r"\p{Lu}"
+# spaCy counts letters of scripts without case (CJK, kana, Hebrew, Arabic ...) as both lower and upper case
+ALPHA, LOWER, UPPER = r"\p{L}", r"\p{Ll}\p{Lo}", r"\p{Lu}\p{Lo}"
 _PUNCT = r"… …… , : ; \! \? ¿ ؟ ¡ \( \) \[ \] \{ \} < > _ # \* & 。 ？ ！ ， 、 ； ： ～ · । ، ۔ ؛ ٪".split()
 _ELLIPSES = [r"\.\.+", "…"]
 _QUOTES = r"\' \" ” “ ` ‘ ´ ’ ‚ , „ » « 「 」 『 』 （ ） 〔 〕 【 】 《 》 〈 〉 〈 〉 ⟦ ⟧".split()
