@@ -11,7 +11,8 @@ CPU-second (what one core does when it is free) and `idle_estimate_docs_per_s`, 
 worker a core to itself (documents over the busiest worker's CPU seconds). The load average is recorded
 before and after, and whether the kernel groups CPU shares by session (`sched_autogroup`: then a busy
 machine gives this whole run, pool included, one session's share, and the wall ratio cannot show the pool's
-gain). Where the time goes: each classifier's CPU microseconds per document inside the stack
+gain; the same pool with each worker in a session of its own (`setsid`) is timed beside it to show it).
+Where the time goes: each classifier's CPU microseconds per document inside the stack
 (each sees the columns of those before it, as in the asset).
 """
 
@@ -38,6 +39,7 @@ from resources.executor import compact
 TARGET_DOCS_PER_S = 5000
 TARGET_SPEEDUP = 1.7
 NAIVE = "naive quality (Python loop)"
+APART = ", a session each"
 _stack: list = []
 
 
@@ -109,6 +111,12 @@ class CpuRounds:
         return statistics.median(which[method][skip:])
 
 
+def _init_own_session(model_table: pa.Table) -> None:
+    """`_init` in a new session: with sched_autogroup each worker then gets a session's CPU share."""
+    os.setsid()
+    _init(model_table)
+
+
 def measure(batches, naive_docs, model, workers: int, repeat: int) -> tuple[dict, CpuRounds]:
     cpu = CpuRounds()
     one, pool_name = "stack, 1 process", f"stack, {workers} processes"
@@ -119,22 +127,26 @@ def measure(batches, naive_docs, model, workers: int, repeat: int) -> tuple[dict
             stack.classify_batch(b, _stack)
         cpu.add(one, {0: time.process_time() - start})
 
-    model_table = ngram_model.to_table(model, "quality_v1")
-    with ProcessPoolExecutor(workers, initializer=_init, initargs=(model_table,)) as pool:
-        list(pool.map(_work, batches))  # start and warm every worker (parsers, power tables)
-
-        def on_pool(_):
+    def on(pool, name):
+        def run(_):
             per_worker: dict[int, float] = defaultdict(float)
             for pid, secs in pool.map(_work, batches):
                 per_worker[pid] += secs
-            cpu.add(pool_name, per_worker)
+            cpu.add(name, per_worker)
+        return run
 
-        def naive(_):
-            start = time.process_time()
-            naive_quality(naive_docs, model)
-            cpu.add(NAIVE, {0: time.process_time() - start})
+    def naive(_):
+        start = time.process_time()
+        naive_quality(naive_docs, model)
+        cpu.add(NAIVE, {0: time.process_time() - start})
 
-        fns = {one: in_process, pool_name: on_pool, NAIVE: naive}
+    model_table = ngram_model.to_table(model, "quality_v1")
+    with (ProcessPoolExecutor(workers, initializer=_init, initargs=(model_table,)) as pool,
+          ProcessPoolExecutor(workers, initializer=_init_own_session, initargs=(model_table,)) as apart):
+        for p in (pool, apart):
+            list(p.map(_work, batches))  # start and warm every worker (parsers, power tables)
+        fns = {one: in_process, pool_name: on(pool, pool_name),
+               f"{pool_name}{APART}": on(apart, f"{pool_name}{APART}"), NAIVE: naive}
         return median_times(fns, repeat=repeat, warmup=1), cpu
 
 
@@ -176,10 +188,12 @@ def summarize(secs, cpu: CpuRounds, per_classifier, n: int, naive_n: int, worker
     one_cpu, pool_cpu = cpu.median(cpu.total, one, 1), cpu.median(cpu.total, pool_name, 1)
     idle_estimate = n / cpu.median(cpu.busiest, pool_name, 1)
     speedup = rate[pool_name] / rate[one]
+    apart = rate[f"{pool_name}{APART}"] / rate[one]
     return {
         "docs_per_s": {k: round(v) for k, v in rate.items()},
         "stack_docs_per_s_all_cores": round(rate[pool_name]),
         "speedup_pool_vs_one_process": round(speedup, 2),
+        "speedup_pool_a_session_each_vs_one_process": round(apart, 2),
         "docs_per_cpu_s": {"one process": round(n / one_cpu), "pool": round(n / pool_cpu)},
         "idle_estimate_docs_per_s": round(idle_estimate),
         "idle_estimate_speedup": round(idle_estimate / (n / one_cpu), 2),
@@ -202,7 +216,9 @@ def report(figures: dict, secs: dict, n: int, mean_chars: float, load_before, lo
                 title="where the time goes (CPU inside the stack)")
     print(
         f"\nstack on all cores: {figures['stack_docs_per_s_all_cores']:,} docs/s, "
-        f"{figures['speedup_pool_vs_one_process']}x one process (targets {TARGET_DOCS_PER_S:,} docs/s, "
+        f"{figures['speedup_pool_vs_one_process']}x one process "
+        f"({figures['speedup_pool_a_session_each_vs_one_process']}x with a session per worker; "
+        f"targets {TARGET_DOCS_PER_S:,} docs/s, "
         f"{TARGET_SPEEDUP}x: {'met' if figures['target_met'] else 'NOT met'} on this machine now); "
         f"docs per CPU-second {figures['docs_per_cpu_s']}; a worker per idle core: "
         f"{figures['idle_estimate_docs_per_s']:,} docs/s, {figures['idle_estimate_speedup']}x"
