@@ -78,6 +78,8 @@ def test_file_objects_support_partial_reads(lake):
     _, (blob,) = mix.take([0])
     blob.seek(4)
     assert blob.read(8) == whole[4:12]
+    with pytest.raises(IndexError):
+        mix.read([len(mix)])
 
 
 def test_sharded_epochs_resume_exactly(lake):
