@@ -8,6 +8,7 @@ import pyarrow as pa
 
 from platform_assets.processors.features import TextBatch
 from platform_assets.processors.filters.c4_quality import C4Quality
+from platform_assets.processors.filters.gopher_quality import GopherQuality
 from platform_assets.processors.splitting import sentence_counts, split_words
 
 
@@ -82,6 +83,14 @@ def test_c4_counts_sentences_as_datatrove_does():
         "We thanked the customer.These notes follow.\nThe order shipped today.Payment cleared.\nAll is done."
     )
     assert C4Quality().judge(TextBatch.from_texts([no_spaces])).reasons.tolist() == [None]
+
+
+def test_gopher_symbol_words_are_datatroves_punctuation():
+    rules = {k: None for k in GopherQuality.model_fields if k.startswith(("max_", "min_"))}
+    only_length = GopherQuality(**{**rules, "min_doc_words": 50})
+    texts = ["word " * 49 + mark for mark in ("©", "•", "‘", "!", "...", "—")]  # © • ‘ are words to datatrove
+    reasons = only_length.judge(TextBatch.from_texts(texts)).reasons.tolist()
+    assert reasons == [None] * 3 + ["gopher_short_doc"] * 3
 
 
 def test_split_words_on_a_sliced_array_with_nulls():
