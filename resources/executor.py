@@ -3,6 +3,11 @@
 `LocalExecutor` (a spawn process pool, the default) and `RayExecutor` (a Ray cluster) expose the same
 `map_batches(fn, batches, *args)`, so processors never know where they run. `fn` must be a module-level
 function (it is pickled by reference for the pool, by value for Ray).
+
+Both also run task graphs: `submit(fn, *args, num_returns=n)` returns a handle per result (a Ray object ref
+on the cluster, the value itself locally) that later `submit`s take as arguments, and `get` turns handles
+into values. A shuffle is tasks returning one part per bucket, and reducers taking the parts of their
+bucket; on Ray the parts live in the object store (spilled to disk when it fills), never on the driver.
 """
 
 from __future__ import annotations
@@ -12,13 +17,14 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Protocol, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 import dagster as dg
 import pyarrow as pa
 from pydantic import PrivateAttr
 
 R = TypeVar("R")
+_REMOTE: dict[Callable, Any] = {}  # ray.remote(fn) once per function: each call would re-export it
 
 
 class BatchExecutor(Protocol):
@@ -81,6 +87,18 @@ class LocalExecutor(dg.ConfigurableResource):
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
+    distributed: ClassVar[bool] = False  # True: the clean stage runs as a task graph on it
+
+    def submit(self, fn: Callable[..., Any], *args: Any, num_returns: int = 1) -> Any:
+        """Runs `fn` now, in this process (a task graph on one machine needs no scheduler)."""
+        return fn(*args)
+
+    def get(self, handles: Any) -> Any:
+        return handles
+
+    def parallelism(self) -> int:
+        return max(1, self.worker_count())
+
 
 class RayExecutor(dg.ConfigurableResource):
     """Tasks on a Ray cluster.
@@ -115,6 +133,29 @@ class RayExecutor(dg.ConfigurableResource):
         refs = [ray.put(a) for a in args]  # shipped once, not with every batch
         limit = self.max_in_flight or 2 * max(1, int(ray.cluster_resources().get("CPU", 1)))
         yield from _ordered(lambda b: task.remote(b, *refs), ray.get, batches, limit)
+
+    distributed: ClassVar[bool] = True
+
+    def submit(self, fn: Callable[..., Any], *args: Any, num_returns: int = 1) -> Any:
+        """A task on the cluster; object refs among `args` are resolved before it runs."""
+        self.connect()
+        remote = _REMOTE.get(fn)
+        if remote is None:
+            import ray
+
+            remote = _REMOTE[fn] = ray.remote(fn)
+        return remote.options(num_returns=num_returns).remote(*args)
+
+    def get(self, handles: Any) -> Any:
+        import ray
+
+        return ray.get(handles)
+
+    def parallelism(self) -> int:
+        import ray
+
+        self.connect()
+        return max(1, int(ray.cluster_resources().get("CPU", 1)))
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if self._started:

@@ -26,7 +26,8 @@ class LanceIOManager(dg.ConfigurableIOManager):
         root_uri: a local path or an object-store URI (`s3://bucket/lake`) holding one dataset per asset.
         storage_options: passed to Lance for object stores (endpoint, region, credentials via EnvVar).
 
-    Outputs may be `pa.Table`, `pa.RecordBatchReader` (streamed, bounded memory) or `pd.DataFrame`.
+    Outputs may be `pa.Table`, `pa.RecordBatchReader` (streamed, bounded memory), `pd.DataFrame`, or
+    `lance_writes.Fragments` that cluster workers wrote into the dataset (committed the same way).
     Partitioned assets name their partition column(s) in `partition_expr` metadata (a dict per
     dimension for multi-partitions); writing replaces exactly those partitions in one Lance commit. A run
     over a range of partitions records each partition's own `dagster/partition_row_count` and
@@ -54,7 +55,6 @@ class LanceIOManager(dg.ConfigurableIOManager):
     def handle_output(self, context: dg.OutputContext, obj: Any) -> None:
         if obj is None:
             return
-        reader = _as_reader(obj)
         uri = self.uri_for(context.asset_key)
         keys = _partition_keys(context) if context.has_asset_partitions else None
         props = {
@@ -63,11 +63,17 @@ class LanceIOManager(dg.ConfigurableIOManager):
             "dagster_partitions": ",".join("|".join(k) for k in keys or [])[:2000],
             "message": f"maslow: {context.asset_key.to_user_string()}",
         }
-        if keys is None:
-            result = lance_writes.overwrite(uri, reader, props, self.storage_options)
+        columns = None if keys is None else _partition_columns(context.definition_metadata,
+                                                               context.asset_partitions_def)
+        if isinstance(obj, lance_writes.Fragments):  # cluster workers wrote them: committed the same way
+            if keys is None or len(keys) != 1:
+                raise ValueError("fragments written elsewhere replace exactly one partition")
+            result = lance_writes.commit_fragments(uri, obj, columns, keys[0], props, self.storage_options)
+        elif keys is None:
+            result = lance_writes.overwrite(uri, _as_reader(obj), props, self.storage_options)
         else:
-            columns = _partition_columns(context.definition_metadata, context.asset_partitions_def)
-            result = lance_writes.replace_partitions(uri, reader, columns, keys, props, self.storage_options)
+            result = lance_writes.replace_partitions(uri, _as_reader(obj), columns, keys, props,
+                                                     self.storage_options)
         ds = lance.dataset(uri, storage_options=self.storage_options)
         part = "" if not keys else "-".join(keys[0]) + (f"+{len(keys) - 1}" if len(keys) > 1 else "")
         tag_name = lance_tags.tag_name("dagster", context.run_id[:8], part)

@@ -23,6 +23,7 @@ from lance import LanceOperation, Transaction
 from resources.lance_content_hash import ContentHasher
 from resources.lance_datasets import DATA_STORAGE_VERSION, MAX_ROWS_PER_FILE, ensure_dataset, open_dataset
 from resources.lance_filters import PartitionKey, partition_predicate
+from resources.lance_scans import partition_hash
 from resources.lance_schema import conform, reconcile_schema
 
 COMMIT_RETRIES = 30
@@ -196,6 +197,24 @@ def _commit(uri: str, make_operation, properties: dict[str, str], storage_option
                            f"{e.last_attempt.exception()}") from None
 
 
+@dataclass(frozen=True)
+class Fragments:
+    """Uncommitted fragments that other processes (cluster workers) wrote into an output's dataset, in row
+    order, with `prepare`'s schema; each holds rows of exactly the partition being written."""
+
+    fragments: list
+
+
+def prepare(uri: str, incoming: pa.Schema, storage_options: dict | None = None) -> pa.Schema:
+    """The dataset created if missing and new columns added: the schema fragments must be written with."""
+    return _prepare(uri, incoming, storage_options)
+
+
+def fragment_options() -> dict:
+    """What `lance.fragment.write_fragments` is given here besides the data, schema and store settings."""
+    return {"max_rows_per_file": MAX_ROWS_PER_FILE, "data_storage_version": DATA_STORAGE_VERSION}
+
+
 def _prepare(uri: str, incoming: pa.Schema, storage_options: dict | None):
     ds = ensure_dataset(uri, incoming, storage_options)
     schema, added = reconcile_schema(ds.schema, incoming)
@@ -217,7 +236,27 @@ def replace_partitions(
     data = _with_partition_columns(data, columns, keys)
     schema = _prepare(uri, data.schema, storage_options)
     fragments, rows, hashers = _write_fragments(data, uri, schema, columns, keys, storage_options)
+    ds = _replace(uri, fragments, columns, keys, properties, storage_options)
+    parts = {k: (h.rows, h.hexdigest()) for k, h in hashers.items()}
+    digest = parts[keys[0]][1] if len(keys) == 1 else None
+    return WriteResult(ds.version, rows, ds.count_rows(), ds.schema, digest, parts)
 
+
+def commit_fragments(
+    uri: str, written: Fragments, columns: Sequence[str], key: PartitionKey,
+    properties: dict[str, str] | None = None, storage_options: dict | None = None,
+) -> WriteResult:
+    """Replaces partition `key` with fragments written elsewhere, in the same one commit as
+    `replace_partitions`. Their rows were never streamed through here, so the content hash is read back
+    from the committed version (one streamed scan of the partition)."""
+    ds = _replace(uri, written.fragments, columns, [key], properties, storage_options)
+    rows = sum(f.num_rows for f in written.fragments)
+    digest = partition_hash(ds, columns, [key])
+    return WriteResult(ds.version, rows, ds.count_rows(), ds.schema, digest, {key: (rows, digest)})
+
+
+def _replace(uri: str, fragments: list, columns: Sequence[str], keys: Sequence[PartitionKey],
+             properties: dict[str, str] | None, storage_options: dict | None):
     def operation(ds):
         removed, updated = _fragment_plan(ds, columns, keys)
         return LanceOperation.Update(
@@ -227,9 +266,7 @@ def replace_partitions(
     ds, planned_on = _commit(uri, operation, properties or {}, storage_options)
     if ds.version != planned_on + 1:  # rebased over other commits: one may have written these partitions
         ds = _settle(uri, ds, columns, keys, fragments, properties or {}, storage_options)
-    parts = {k: (h.rows, h.hexdigest()) for k, h in hashers.items()}
-    digest = parts[keys[0]][1] if len(keys) == 1 else None
-    return WriteResult(ds.version, rows, ds.count_rows(), ds.schema, digest, parts)
+    return ds
 
 
 def append(

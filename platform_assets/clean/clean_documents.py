@@ -12,10 +12,13 @@ from platform_assets import spec_isolation as isolation
 from platform_assets.metadata_tables import fold
 from platform_assets.partitions import DAILY_METADATA, daily_partitions
 from platform_assets.processors.clean_config import FILTERS_FILE
+from platform_assets.processors.dedup.cluster_stage import ClusterStage
+from platform_assets.processors.dedup.cluster_tasks import Target
 from platform_assets.processors.dedup.presets import DEFAULT_PRESET, PRESETS
+from platform_assets.processors.dedup.schemas import OUTPUT_SCHEMAS
 from platform_assets.processors.dedup.stage import CleanStage, StageOptions
 from platform_assets.processors.pipeline import load_clean_config
-from resources import lance_filters, lance_scratch
+from resources import lance_filters, lance_scratch, lance_writes
 from resources.lance_stage import StageJournal
 
 # Annotations stay eager (no `from __future__ import annotations`): Dagster resolves the Config type.
@@ -125,10 +128,8 @@ def clean_stage(
         context.log.warning(f"rolled back the clean outputs of {', '.join(rolled_back)}: a run died between "
                             "their commits")
     scratch = f"{lance_io.root_uri.rstrip('/')}/_scratch/{context.run.run_id}/{day}"
-    stage = CleanStage(context.resources.executor, _config().get(),
-                       StageOptions(day=day, preset=config.preset, scope=config.scope,
-                                    batch_rows=config.batch_rows),
-                       scratch, lance_io.storage_options)
+    options = StageOptions(day=day, preset=config.preset, scope=config.scope, batch_rows=config.batch_rows)
+    stage = _stage(context.resources.executor, lance_io, scratch, options)
     try:
         index_meta, prior = {}, None
         if config.scope == "incremental":
@@ -137,7 +138,8 @@ def clean_stage(
         summary = {**stage.summary(), **index_meta}
         context.log.info(f"clean {day}: {summary}")
         summary = funnel_tables(summary)
-        readers = stage.readers()
+        readers = (stage.readers() if isinstance(stage, CleanStage)
+                   else {name: lance_writes.Fragments(stage.fragments[name]) for name in OUTPUTS})
         journal.begin(day, running)  # from here until finish, a failure rolls the three outputs back
         yield dg.Output(readers["clean_documents"], output_name="clean_documents",
                         metadata={**summary, "dagster/column_lineage": COLUMN_LINEAGE})
@@ -157,6 +159,20 @@ def clean_stage(
 def funnel_tables(summary: dict) -> dict:
     """The stage's `dropped/<reason>` and `clean_rows/<domain>` counts as two UI tables."""
     return fold(fold(summary, "dropped", DROPPED, "reason"), "clean_rows", "clean_rows_by_domain", "domain")
+
+
+def _stage(executor, lance_io, scratch: str, options: StageOptions) -> CleanStage | ClusterStage:
+    """On a distributed executor (Ray), the task-graph stage: its workers write the outputs' fragments into
+    the datasets (created and given new columns first, as the IO manager would) and the IO manager commits
+    them; otherwise the one-process stage, whose outputs stream through the IO manager."""
+    if not executor.distributed:
+        return CleanStage(executor, _config().get(), options, scratch, lance_io.storage_options)
+    targets = {}
+    for name in OUTPUTS:
+        uri = lance_io.uri_for(dg.AssetKey(name))
+        schema = lance_writes.prepare(uri, OUTPUT_SCHEMAS[name], lance_io.storage_options)
+        targets[name] = Target(uri, schema, lance_writes.fragment_options())
+    return ClusterStage(executor, _config().get(), options, scratch, targets, lance_io.storage_options)
 
 
 def _alive(instance: dg.DagsterInstance, run_id: str) -> bool | None:

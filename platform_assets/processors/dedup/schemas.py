@@ -14,6 +14,8 @@ REJECTED_SCHEMA = PROCESSOR_REJECTED_SCHEMA.append(pa.field("duplicate_of", pa.s
 INDEX_SCHEMA = pa.schema([
     ("doc_id", pa.string()), ("day", pa.string()), ("preset", pa.string()), ("bands", pa.list_(pa.uint64())),
 ])
+OUTPUT_SCHEMAS = {"clean_documents": CLEAN_SCHEMA, "rejected_documents": REJECTED_SCHEMA,
+                  "near_dup_index": INDEX_SCHEMA}
 
 
 def conform(data: pa.RecordBatch | pa.Table, schema: pa.Schema) -> pa.Table:
