@@ -34,3 +34,19 @@ def _no_leaked_dagster_instance():
     if after is not before:
         base._current_storage.set(before)  # so the tests after this one are not affected
         pytest.fail(f"the test left a Dagster instance's state storage current: {after!r}")
+
+
+@pytest.fixture(scope="session")
+def ray_cluster(tmp_path_factory):
+    """One local Ray cluster (2 CPUs, a 256 MB object store that spills to disk) for every Ray test of
+    the session: starting one costs seconds. Tests that need another shape start theirs in a subprocess."""
+    ray = pytest.importorskip("ray")
+    if ray.is_initialized():
+        yield ray
+        return
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, object_store_memory=256 << 20,
+             _temp_dir=str(tmp_path_factory.mktemp("ray")))
+    try:
+        yield ray
+    finally:
+        ray.shutdown()

@@ -12,7 +12,7 @@ from platform_assets import spec_isolation as isolation
 from platform_assets.metadata_tables import fold
 from platform_assets.partitions import DAILY_METADATA, daily_partitions
 from platform_assets.processors.clean_config import FILTERS_FILE
-from platform_assets.processors.dedup.cluster_stage import ClusterStage
+from platform_assets.processors.dedup.cluster_stage import ClusterStage, buckets_for
 from platform_assets.processors.dedup.cluster_tasks import Target
 from platform_assets.processors.dedup.presets import DEFAULT_PRESET, PRESETS
 from platform_assets.processors.dedup.schemas import OUTPUT_SCHEMAS
@@ -172,7 +172,10 @@ def _stage(executor, lance_io, scratch: str, options: StageOptions) -> CleanStag
         uri = lance_io.uri_for(dg.AssetKey(name))
         schema = lance_writes.prepare(uri, OUTPUT_SCHEMAS[name], lance_io.storage_options)
         targets[name] = Target(uri, schema, lance_writes.fragment_options())
-    return ClusterStage(executor, _config().get(), options, scratch, targets, lance_io.storage_options)
+    raw = lance_io.open(dg.AssetKey("raw_documents"))
+    rows = raw.count_rows(lance_filters.compare("day", "=", options.day)) if raw is not None else 0
+    return ClusterStage(executor, _config().get(), options, scratch, targets, lance_io.storage_options,
+                        parts=buckets_for(rows, executor.parallelism()))
 
 
 def _alive(instance: dg.DagsterInstance, run_id: str) -> bool | None:

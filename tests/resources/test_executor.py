@@ -84,9 +84,8 @@ def _raw_batches() -> list[pa.RecordBatch]:
 
 
 @pytest.mark.integration
-def test_ray_and_the_local_pool_give_identical_clean_outcomes():
+def test_ray_and_the_local_pool_give_identical_clean_outcomes(ray_cluster):
     """The real clean-stage task (document processors + dedup keys) on Ray and on the spawn pool."""
-    pytest.importorskip("ray")
     from platform_assets import settings
     from platform_assets.processors.clean_config import FILTERS_FILE
     from platform_assets.processors.dedup.worker import process_batch
@@ -94,11 +93,7 @@ def test_ray_and_the_local_pool_give_identical_clean_outcomes():
 
     config, batches = load_clean_config(settings.spec_dir() / FILTERS_FILE), _raw_batches()
     local = list(LocalExecutor(workers=2).map_batches(process_batch, batches, config, "fineweb"))
-    ray_executor = RayExecutor(num_cpus=2)
-    try:
-        on_ray = list(ray_executor.map_batches(process_batch, batches, config, "fineweb"))
-    finally:
-        ray_executor.teardown_after_execution(None)
+    on_ray = list(RayExecutor().map_batches(process_batch, batches, config, "fineweb"))
     assert len(local) == len(on_ray) == 3
     for a, b in zip(local, on_ray, strict=True):
         assert a.kept.equals(b.kept) and a.rejected.equals(b.rejected) and a.counts == b.counts
@@ -111,15 +106,13 @@ def test_ray_and_the_local_pool_give_identical_clean_outcomes():
 
 
 @pytest.mark.integration
-def test_ray_local_cluster_runs_the_same_function():
-    ray = pytest.importorskip("ray")
-    ray.init(num_cpus=2, include_dashboard=False)
-    try:
-        results = list(RayExecutor(max_in_flight=3).map_batches(double, _batches(8), 5))
-        assert [r[1] for r in results] == [[5 * i, 5 * (i + 100)] for i in range(8)]
-        assert os.getpid() not in {pid for pid, _ in results}
-    finally:
-        ray.shutdown()
+def test_ray_local_cluster_runs_the_same_function(ray_cluster):
+    executor = RayExecutor(max_in_flight=3)
+    results = list(executor.map_batches(double, _batches(8), 5))
+    assert [r[1] for r in results] == [[5 * i, 5 * (i + 100)] for i in range(8)]
+    assert os.getpid() not in {pid for pid, _ in results}
+    executor.teardown_after_execution(None)
+    assert ray_cluster.is_initialized()  # a cluster the resource did not start is left running
 
 
 def test_slices_are_compacted_before_they_are_shipped():

@@ -29,6 +29,13 @@ from platform_assets.processors.dedup.spool import remove_tree
 from platform_assets.processors.dedup.stage import DEDUP_FILTERS, StageOptions
 
 MAX_ROUNDS = 64
+ROWS_PER_BUCKET = 200_000  # documents per shuffle bucket: a reduce task holds ~300 bytes for each
+
+
+def buckets_for(rows: int, parallelism: int, rows_per_bucket: int = ROWS_PER_BUCKET) -> int:
+    """Shuffle buckets for a day of `rows` documents: enough that each bucket stays small, at least one
+    per cluster CPU."""
+    return max(2, parallelism, -(-rows // rows_per_bucket))
 
 
 class ClusterStage:

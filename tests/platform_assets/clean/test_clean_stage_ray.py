@@ -1,0 +1,61 @@
+"""`MASLOW_EXECUTOR=ray`: the clean stage runs as a task graph on a local Ray cluster (the session's, 2 CPUs)
+and decides exactly as the local executor on the same landed day; its workers write the fragments and the
+IO manager commits each output once, as it commits a streamed output."""
+
+from __future__ import annotations
+
+import dagster as dg
+import orjson
+import pytest
+
+from platform_assets import settings
+from platform_assets.clean.clean_documents import OUTPUTS, clean_stage
+from platform_assets.clean.raw_documents import ingest_raw_documents
+from platform_assets.cli.demo_data.rng import derive
+from platform_assets.cli.demo_data.similarity import near_copy
+from resources.executor import LocalExecutor, RayExecutor
+from resources.lance_io_manager import LanceIOManager
+from tests.platform_assets.processors.dedup.test_cluster_stage import sorted_rows
+from tests.platform_assets.processors.dedup.test_stage import articles as articles  # noqa: PLC0414
+
+DAY = "2026-04-02"
+SUMMARY = ("raw_rows", "clean_rows", "rejected_rows", "dedup_rate", "tokens_kept", "lines_removed")
+
+
+def _land(texts: list[str]) -> None:
+    near, _ = near_copy(derive(4, "ray"), texts[1], "high")
+    nearer, _ = near_copy(derive(5, "ray"), near, "high")
+    records = [{"id": i, "text": t} for i, t in enumerate(texts[:14])]
+    records += [{"id": 100, "text": texts[0] + "  "}, {"id": 101, "text": near}, {"id": 102, "text": nearer},
+                {"id": 103, "text": "  "}, {"id": 104, "text": texts[2].replace(". ", ".  ")}]
+    folder = settings.landing_dir() / "web" / DAY
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "part-0.jsonl").write_bytes(b"\n".join(orjson.dumps(r) for r in records) + b"\n")
+
+
+def _run(lake: str, executor) -> tuple[LanceIOManager, dict]:
+    io = LanceIOManager(root_uri=lake)
+    result = dg.materialize([ingest_raw_documents, clean_stage], partition_key=DAY, resources={
+        "lance_io_manager": io, "executor": executor},
+        run_config={"ops": {"clean_stage": {"config": {"batch_rows": 4}}}})
+    assert result.success
+    meta = {e.materialization.asset_key.path[-1]: e.materialization.metadata
+            for e in result.get_asset_materialization_events()}
+    return io, meta
+
+
+@pytest.mark.integration
+def test_ray_executor_decides_as_the_local_executor(maslow_home, articles, ray_cluster):  # noqa: F811
+    _land(articles)
+    local_io, local = _run(str(maslow_home / "lake_local"), LocalExecutor(workers=0))
+    ray_io, on_ray = _run(str(maslow_home / "lake_ray"), RayExecutor())
+    for name in OUTPUTS:
+        a, b = local_io.open(dg.AssetKey(name)), ray_io.open(dg.AssetKey(name))
+        assert sorted_rows(b.to_table()) == sorted_rows(a.to_table()), name
+        assert b.version == a.version  # the same commits: created, then one partition-replacing commit
+        assert on_ray[name]["dagster/partition_row_count"] == local[name]["dagster/partition_row_count"]
+        assert on_ray[name]["lance/content_hash"].value  # read back from the committed partition
+    for key in SUMMARY:
+        assert on_ray["clean_documents"][key] == local["clean_documents"][key], key
+    assert local["clean_documents"]["dropped/exact_duplicate"].value == 2
+    assert local["clean_documents"]["dropped/near_duplicate"].value == 2
