@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 from platform_assets import settings
-from platform_assets.clean.clean_documents import OUTPUTS, clean_stage
+from platform_assets.clean.clean_documents import DROPPED, OUTPUTS, clean_stage
 from platform_assets.clean.raw_documents import ingest_raw_documents
 from platform_assets.cli.demo_data.rng import derive
 from platform_assets.cli.demo_data.similarity import near_copy
@@ -19,7 +19,6 @@ from tests.platform_assets.processors.dedup.test_cluster_stage import sorted_row
 from tests.platform_assets.processors.dedup.test_stage import articles as articles  # noqa: PLC0414
 
 DAY = "2026-04-02"
-SUMMARY = ("raw_rows", "clean_rows", "rejected_rows", "dedup_rate", "tokens_kept", "lines_removed")
 
 
 def _land(texts: list[str]) -> None:
@@ -55,7 +54,7 @@ def test_ray_executor_decides_as_the_local_executor(maslow_home, articles, ray_c
         assert b.version == a.version  # the same commits: created, then one partition-replacing commit
         assert on_ray[name]["dagster/partition_row_count"] == local[name]["dagster/partition_row_count"]
         assert on_ray[name]["lance/content_hash"].value  # read back from the committed partition
-    for key in SUMMARY:
-        assert on_ray["clean_documents"][key] == local["clean_documents"][key], key
-    assert local["clean_documents"]["dropped/exact_duplicate"].value == 2
-    assert local["clean_documents"]["dropped/near_duplicate"].value == 2
+    funnel = {k: v for k, v in local["clean_documents"].items() if not k.startswith(("dagster/", "lance/"))}
+    assert {k: on_ray["clean_documents"].get(k) for k in funnel} == funnel  # counts, drops by reason, tokens
+    assert {"raw_rows", "clean_rows", "tokens_kept", DROPPED} <= funnel.keys()
+    assert local["clean_documents"]["clean_rows"].value == 14  # 20 landed: 2 exact, 2 near, 1 empty, 1 gopher
