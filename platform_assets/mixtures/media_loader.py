@@ -30,6 +30,7 @@ from platform_assets.processors.media.schemas import BLOB_COLUMN
 from resources import lance_datasets
 
 COLUMNS = ("sample_index", "doc_id", "component", "epoch", "text", MEDIA_VERSION_COLUMN)
+RESOLVE_CHUNK = 1 << 20  # samples read at a time while resolving addresses (bounds the doc_ids held)
 
 
 class MediaMixture:
@@ -90,21 +91,23 @@ class MediaMixture:
         return files
 
     def _resolve(self) -> tuple[np.ndarray, np.ndarray]:
-        table = self.rows.take(np.arange(len(self)), columns=["doc_id", MEDIA_VERSION_COLUMN])
-        versions = table.column(MEDIA_VERSION_COLUMN)
-        if versions.null_count:
-            raise ValueError(f"mixture {self.rows.name!r} has rows without {MEDIA_VERSION_COLUMN}")
-        versions = versions.to_numpy().astype(np.int64)
-        addresses = np.zeros(len(versions), np.uint64)
-        doc_ids = table.column("doc_id")
-        for version in np.unique(versions).tolist():
-            where = np.flatnonzero(versions == version)
-            index = self._dataset(version).to_table(columns=["doc_id"], with_row_address=True)
-            at = pc.index_in(doc_ids.take(where), value_set=index.column("doc_id"))
-            if at.null_count:
-                missing = doc_ids.take(where).filter(at.is_null())[0].as_py()
-                raise LookupError(f"{MEDIA_ASSET} version {version} has no doc_id {missing!r}")
-            addresses[where] = index.column("_rowaddr").to_numpy()[at.to_numpy()]
+        n = len(self)
+        versions, addresses = np.empty(n, np.int64), np.empty(n, np.uint64)
+        indexes: dict[int, pa.Table] = {}  # clean_media version -> its doc_ids and their row addresses
+        for lo in range(0, n, RESOLVE_CHUNK):
+            part = self.rows.take(np.arange(lo, min(lo + RESOLVE_CHUNK, n)),
+                                  columns=["doc_id", MEDIA_VERSION_COLUMN])
+            if part.column(MEDIA_VERSION_COLUMN).null_count:
+                raise ValueError(f"mixture {self.rows.name!r} has rows without {MEDIA_VERSION_COLUMN}")
+            chunk = part.column(MEDIA_VERSION_COLUMN).to_numpy().astype(np.int64)
+            versions[lo:lo + len(chunk)] = chunk
+            for version in np.unique(chunk).tolist():
+                if version not in indexes:
+                    indexes[version] = self._dataset(version).to_table(columns=["doc_id"],
+                                                                       with_row_address=True)
+                where = np.flatnonzero(chunk == version)
+                ids = part.column("doc_id").take(where)
+                addresses[lo + where] = _addresses(indexes[version], ids, version)
         return versions, addresses
 
     def _dataset(self, version: int) -> lance.LanceDataset:
@@ -117,3 +120,12 @@ class MediaMixture:
 
     def __getstate__(self) -> dict:
         return {**self.__dict__, "_media": {}, "_pid": -1}
+
+
+def _addresses(index: pa.Table, doc_ids: pa.ChunkedArray, version: int) -> np.ndarray:
+    """The row addresses of `doc_ids` in a clean_media version's (doc_id, _rowaddr) index."""
+    at = pc.index_in(doc_ids, value_set=index.column("doc_id"))
+    if at.null_count:
+        missing = doc_ids.filter(at.is_null())[0].as_py()
+        raise LookupError(f"{MEDIA_ASSET} version {version} has no doc_id {missing!r}")
+    return index.column("_rowaddr").to_numpy()[at.to_numpy()]

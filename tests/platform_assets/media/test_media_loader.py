@@ -16,6 +16,7 @@ from platform_assets import settings
 from platform_assets.cli.demo_data.media_writer import write_media
 from platform_assets.media.clean_media import clean_media_stage
 from platform_assets.media.raw_media import ingest_raw_media
+from platform_assets.mixtures import media_loader
 from platform_assets.mixtures.loader import ShardedOrder
 from platform_assets.mixtures.media_loader import MediaMixture
 from platform_assets.mixtures.mixtures import build_mixtures_asset
@@ -94,3 +95,11 @@ def test_sharded_epochs_resume_exactly(lake):
         assert resumed == full[3:]  # 6 global samples seen = 3 on each of the 2 ranks
         seen += full
     assert set(seen) == set(mix.rows.take(np.arange(len(mix))).column("doc_id").to_pylist())
+
+
+def test_addresses_resolved_in_chunks_match(lake, monkeypatch):
+    whole = MediaMixture.open("image_text", root_uri=str(lake / "lake"))
+    monkeypatch.setattr(media_loader, "RESOLVE_CHUNK", 3)
+    chunked = MediaMixture.open("image_text", root_uri=str(lake / "lake"))
+    assert chunked.addresses.tolist() == whole.addresses.tolist() and len(set(whole.addresses.tolist())) > 3
+    assert chunked.read([0, len(whole) - 1]) == whole.read([0, len(whole) - 1])
