@@ -17,6 +17,7 @@ from resources.lance_filters import PartitionKey
 # versions it was computed from, and how much of them it scanned (`lance/input_versions`, read by `maslow
 # audit`), in its own materialization.
 _READS: dict[tuple[str, str], dict[str, dict]] = {}
+COLUMN_DESCRIPTIONS = "column_descriptions"  # definition metadata: {column: description}
 
 
 class LanceIOManager(dg.ConfigurableIOManager):
@@ -34,7 +35,8 @@ class LanceIOManager(dg.ConfigurableIOManager):
     `lance/content_hash` on that partition's materialization.
     Inputs are `pa.Table`, `pa.RecordBatchReader` or the lazy `lance.LanceDataset`; an input's
     `columns` metadata projects, its `filter` metadata is pushed into Lance, and its `lance_version`
-    metadata reads that recorded version (time travel). A `vector_index` metadata dict
+    metadata reads that recorded version (time travel). A `column_descriptions` metadata dict fills the
+    descriptions of `dagster/column_schema`. A `vector_index` metadata dict
     (`{"column", "metric"}`) keeps an IVF_PQ index on that column, refreshed after every write.
     """
 
@@ -87,7 +89,8 @@ class LanceIOManager(dg.ConfigurableIOManager):
             "dagster/uri": dg.MetadataValue.path(uri),
             "dagster/table_name": "__".join(context.asset_key.path).lower(),
             "dagster/row_count": result.total_rows,
-            "dagster/column_schema": _table_schema(result.schema),
+            "dagster/column_schema": table_schema(
+                result.schema, _plain(context.definition_metadata.get(COLUMN_DESCRIPTIONS))),
             "lance/version": result.version,
             "lance/tag": tag,
         }
@@ -219,5 +222,9 @@ def _partition_keys(context: dg.InputContext | dg.OutputContext) -> list[Partiti
     return [(k,) for k in keys]
 
 
-def _table_schema(schema: pa.Schema) -> dg.TableSchema:
-    return dg.TableSchema(columns=[dg.TableColumn(f.name, str(f.type)) for f in schema])
+def table_schema(schema: pa.Schema, descriptions: dict[str, str] | None = None) -> dg.TableSchema:
+    """The UI's column table: name, Arrow type and, where the asset's `column_descriptions` definition
+    metadata (from its processor's schema docs or its spec header) has one, the column's description."""
+    docs = descriptions or {}
+    return dg.TableSchema(columns=[dg.TableColumn(f.name, str(f.type), description=docs.get(f.name))
+                                   for f in schema])

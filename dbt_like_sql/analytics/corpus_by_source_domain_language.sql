@@ -18,6 +18,13 @@ metadata:
   mean_tokens: sum(tokens) / sum(documents)
   mean_chars: sum(chars) / sum(documents)
 chart: {kind: bar, x: day, y: tokens, color: domain, facet: source, title: "Clean tokens per day, source and domain"}
+descriptions:
+  language: detected language code of the document ('unknown' when none was detected)
+  documents: clean documents in the group
+  tokens: o200k tokens of those documents (token_count summed)
+  chars: characters of their text
+  mean_tokens: tokens per document
+  mean_chars: characters per document
 --- */
 with docs as (
     select day, source, domain, language, token_count, length(text) as chars

@@ -12,6 +12,7 @@ A model starts with a YAML header in a `/* --- ... --- */` block:
     metadata: {tokens: sum(tokens)}   # numeric metadata per partition: SQL aggregates over its rows
     chart: {kind: bar, x: day, y: tokens, color: source}                         # analytics/charts.py
     all_partitions_of: [eval_items]   # refs partitioned otherwise (static keys), read whole every day
+    descriptions: {tokens: o200k tokens}  # column descriptions in the UI (grain and checks are added)
 
 The body is DuckDB SQL whose inputs are `{{ ref('asset') }}`, the only source of graph edges.
 """
@@ -34,6 +35,7 @@ from platform_assets.analytics.merge import Merge
 from platform_assets.specs import FieldProblem, SpecError, load_yaml_model
 from resources import lance_filters, sql_guard, sql_refs
 from resources import sql_diagnostics as diagnostics
+from resources.lance_io_manager import COLUMN_DESCRIPTIONS
 from resources.sql_engine import SqlEngine, input_metadata
 
 HEADER = re.compile(r"\A\s*/\*\s*---[ \t]*\n(?P<yaml>.*?)\n\s*---\s*\*/", re.S)
@@ -60,6 +62,7 @@ class Header(BaseModel):
     metadata: dict[str, str] = Field(default_factory=dict)
     chart: Chart | None = None
     all_partitions_of: list[str] = Field(default_factory=list)  # refs read whole (another partitioning)
+    descriptions: dict[str, str] = Field(default_factory=dict)  # column -> what it holds (UI columns)
 
     @field_validator("columns")
     @classmethod
@@ -88,6 +91,20 @@ class SqlModel:
     def sql_blocks(self) -> list[tuple[str, str, int, tuple[str, ...]]]:
         """(field, SQL, the file's line where it starts, columns it must return), for `maslow validate`."""
         return [("(sql)", self.sql, self.line, tuple(self.header.columns))]
+
+    def column_descriptions(self) -> dict[str, str]:
+        """Per column: the header's `descriptions` entry, then what the header says of it (in the grain,
+        its checks, the day partition): the asset's column table in the UI."""
+        h = self.header
+        notes: dict[str, list[str]] = {c: [text] for c, text in h.descriptions.items()}
+        for column in h.grain:
+            notes.setdefault(column, []).append(f"row key (grain: {', '.join(h.grain)})")
+        for column, checks in h.columns.items():
+            names = [c if isinstance(c, str) else f"accepted_values {c['accepted_values']}" for c in checks]
+            notes.setdefault(column, []).append(f"checked: {', '.join(names)}")
+        if h.partitioning == "daily":
+            notes.setdefault(partitions.DAY_COLUMN, []).append("the day partition (YYYY-MM-DD)")
+        return {c: "; ".join(parts) for c, parts in notes.items()}
 
     def checks(self) -> list[tuple[str, str]]:
         """(check name, SQL counting the rows that fail it) per column check."""
@@ -147,6 +164,7 @@ def build_model_asset(model: SqlModel) -> dg.AssetsDefinition:
         # One SQL query over a date range is far cheaper than a run per day, so backfills run once.
         backfill_policy=dg.BackfillPolicy.single_run() if daily else None,
         metadata={**(partitions.DAILY_METADATA if daily else {}), "grain": model.header.grain,
+                  COLUMN_DESCRIPTIONS: model.column_descriptions(),
                   "sql": dg.MetadataValue.md(f"```sql\n{model.sql}\n```")},
         io_manager_key="lance_io_manager",
         kinds={"sql"},

@@ -9,8 +9,10 @@ from platform_assets import settings
 from platform_assets import spec_isolation as isolation
 from platform_assets.clean import landing_checks
 from platform_assets.partitions import DAILY_METADATA, daily_partitions
+from platform_assets.processors.ingest import QUARANTINE_COLUMNS, QUARANTINE_SCHEMA, RAW_COLUMNS, RAW_SCHEMA
 from platform_assets.processors.ingest_partition import LandingPartition
 from platform_assets.processors.sources import SOURCES_FILE, load_sources
+from resources.lance_io_manager import COLUMN_DESCRIPTIONS, table_schema
 
 
 # Annotations stay eager (no `from __future__ import annotations`): Dagster resolves the Config type.
@@ -26,8 +28,13 @@ def _sources() -> isolation.Guarded:
     return isolation.guard(settings.spec_dir() / SOURCES_FILE, load_sources)
 
 
-_STORED = {"io_manager_key": "lance_io_manager", "kinds": {"python"}, "code_version": _code_version(),
-           "metadata": {**DAILY_METADATA, **isolation.spec_errors_metadata([_sources()])}}
+_STORED = {"io_manager_key": "lance_io_manager", "kinds": {"python"}, "code_version": _code_version()}
+_LISTED = {**DAILY_METADATA, **isolation.spec_errors_metadata([_sources()])}
+
+
+def _described(schema, docs: dict[str, str]) -> dict:
+    """Definition metadata: the columns with their descriptions, shown before anything is materialized."""
+    return {**_LISTED, COLUMN_DESCRIPTIONS: docs, "dagster/column_schema": table_schema(schema, docs)}
 
 
 def landed_version(part: LandingPartition) -> dg.DataVersion:
@@ -52,13 +59,13 @@ class RawDocumentsConfig(dg.Config):
             description="One ingested record of `<landing>/<source>/<day>/*` (jsonl, jsonl.gz, jsonl.zst, "
             "parquet, txt): doc_id (hash of source, typed source_id and text), source, source_id, text, url, "
             "meta (JSON), domain (from sources.yaml), file, line, day.",
-            **_STORED,
+            metadata=_described(RAW_SCHEMA, RAW_COLUMNS), **_STORED,
         ),
         "quarantined_records": dg.AssetOut(
             description="One landed record (or file) that could not be read: file, line or row, field, "
             "error_kind, error, the raw bytes (at most 4 KiB) and whether they were cut; nothing is lost "
             "silently.",
-            **_STORED,
+            metadata=_described(QUARANTINE_SCHEMA, QUARANTINE_COLUMNS), **_STORED,
         ),
     },
     check_specs=landing_checks.CHECKS,

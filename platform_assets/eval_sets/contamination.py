@@ -13,6 +13,7 @@ from platform_assets.eval_sets import catalog
 from platform_assets.eval_sets.eval_ngram_index import index_from_table
 from platform_assets.metadata_tables import counts
 from platform_assets.processors import decontam
+from resources.lance_io_manager import COLUMN_DESCRIPTIONS
 
 SPANS = pa.list_(pa.list_(pa.int64()))
 CONTAMINATION_SCHEMA = pa.schema([
@@ -21,6 +22,20 @@ CONTAMINATION_SCHEMA = pa.schema([
     ("action", pa.string()), ("reason", pa.string()), ("spans", SPANS), ("kept_spans", SPANS),
     ("preset", pa.string()),
 ])
+CONTAMINATION_COLUMNS = {
+    "doc_id": "the clean_documents document that overlaps an eval item",
+    "day": "the day partition of the document (YYYY-MM-DD)",
+    "eval_set": "the eval set of the matched item (or of the canary string found)",
+    "item_id": "the matched eval item; null for a canary hit",
+    "matched_ngrams": "distinct n-grams the document shares with the item",
+    "ngram_texts": "the first 20 matched n-grams, as text",
+    "doc_matches": "eval items this document matches in all",
+    "action": "cut (remove the spans) or drop (the whole document)",
+    "reason": "why: ngram_cut, ngram_match, too_many_matches or canary",
+    "spans": "[start, end) character spans to cut, with the preset's margin",
+    "kept_spans": "the [start, end) pieces of the text that remain after the cut",
+    "preset": "the decontamination preset (lm_eval: 13-grams, datatrove: 12-grams)",
+}
 
 
 class ContaminationConfig(dg.Config):
@@ -32,7 +47,7 @@ class ContaminationConfig(dg.Config):
 
 @dg.asset(
     partitions_def=partitions.daily_partitions,
-    metadata=partitions.DAILY_METADATA,
+    metadata={**partitions.DAILY_METADATA, COLUMN_DESCRIPTIONS: CONTAMINATION_COLUMNS},
     ins={
         "clean_documents": dg.AssetIn(metadata={"columns": ["doc_id", "day", "text"]}),
         "eval_ngram_index": dg.AssetIn(),

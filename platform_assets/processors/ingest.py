@@ -34,6 +34,19 @@ RAW_SCHEMA = pa.schema([
     pa.field("day", pa.string(), nullable=False),
 ])
 
+RAW_COLUMNS = {  # what each raw_documents column holds (the UI's column descriptions)
+    "doc_id": "xxh3-128 of source, the source id's kind and value, and the text's own hash",
+    "source": "the landing folder the record came from (<landing>/<source>/<day>/)",
+    "source_id": "the record's own id as a string, or <file>:<line> when it has none",
+    "text": "the document text, as mapped by sources.yaml's `fields.text`",
+    "url": "the record's URL, if its source maps one",
+    "meta": "JSON text of the record's meta value",
+    "domain": "the domain sources.yaml gives the source; null = decided downstream",
+    "file": "the landed file, relative to the landing folder",
+    "line": "1-based line (JSONL) or row (Parquet) in the file",
+    "day": "the landing day (YYYY-MM-DD), the partition",
+}
+
 QUARANTINE_SCHEMA = pa.schema([
     pa.field("day", pa.string(), nullable=False),
     pa.field("source", pa.string(), nullable=False),
@@ -45,6 +58,17 @@ QUARANTINE_SCHEMA = pa.schema([
     pa.field("raw", pa.binary()),
     pa.field("raw_truncated", pa.bool_(), nullable=False),
 ])
+QUARANTINE_COLUMNS = {
+    "day": "the landing day (YYYY-MM-DD), the partition",
+    "source": "the landing folder the record came from",
+    "file": "the landed file, relative to the landing folder",
+    "line": "1-based line or row of the record; null when the whole file was unreadable",
+    "field": "the field at fault, when one is (e.g. text)",
+    "error_kind": "why it was quarantined: a short code (bad_json, missing_text, too_large, ...)",
+    "error": "where and why, in words: `<file> line <n> (field 'x'): message`",
+    "raw": f"the record's raw bytes (at most {MAX_RAW_BYTES} bytes; a Parquet row as JSON)",
+    "raw_truncated": "whether `raw` was cut at the limit",
+}
 
 Record = tuple[str | int | None, str, str | None, str | None]  # own id, text, url, meta JSON
 ID_KINDS = ("str", "int", "pos")  # a string id, an integer id, a position (`<file>:<line>`, no own id)

@@ -14,6 +14,8 @@ from tests.platform_assets.analytics import small_lake
 MODEL = """/* ---
 description: Tokens per source.
 partitioning: {partitioning}
+grain: [source]
+descriptions: {{tokens: o200k tokens of the source's documents}}
 columns:
   source: [not_null, unique]
   tokens: [non_negative, {{accepted_values: [10, 30]}}]
@@ -42,7 +44,7 @@ def test_header_is_parsed_into_description_partitioning_and_checks(tmp_path):
     ("select 1 from {{ ref('docs') }}", "must start with a /* --- <YAML header> --- */"),
     (MODEL.format(partitioning="hourly"), "partitioning: Input should be 'none' or 'daily'"),
     (MODEL.format(partitioning="none").replace("non_negative", "positive"),
-     ":6: columns.tokens[0]: unknown check 'positive'"),
+     ":8: columns.tokens[0]: unknown check 'positive'"),
     (MODEL.format(partitioning="none").replace("{{ ref('docs') }}", "{{ source('docs') }}"), "only {{ ref"),
 ])
 def test_bad_models_name_the_file_and_field(tmp_path, text, message):
@@ -77,6 +79,11 @@ def test_model_materializes_per_day_and_its_checks_run(tmp_path, maslow_home):
                             resources={"sql_engine": DuckDBEngine(root_uri=str(lake)),
                                        "lance_io_manager": LanceIOManager(root_uri=str(lake))})
     rows = lance.dataset(lake / "by_source.lance").to_table().sort_by("source").to_pylist()
+    columns = result.asset_materializations_for_node("by_source")[0].metadata["dagster/column_schema"]
+    assert {c.name: c.description for c in columns.value.columns} == {
+        "source": "row key (grain: source); checked: not_null, unique",
+        "tokens": "o200k tokens of the source's documents; checked: non_negative, accepted_values [10, 30]",
+        "day": "the day partition (YYYY-MM-DD)"}
     assert rows == [{"source": "a", "tokens": 10, "day": day}, {"source": "b", "tokens": 30, "day": day}]
     assert {e.check_name: e.passed for e in result.get_asset_check_evaluations()} == {
         "source__not_null": True, "source__unique": True, "tokens__non_negative": True,
@@ -96,7 +103,8 @@ def test_project_models_transpile_to_trino_and_run_on_the_real_upstream_schemas(
         to_trino(model.sql, "lance", "lake", versions={r: 3 for r in model.refs})  # raises on a grammar error
         out = engine.query(model.sql, ref_filters={r: "day = '2026-01-01'" for r in model.refs
                                                    if "day" in engine.schema(r).names}).read_all()
-        declared = set(model.header.columns) | set(model.header.chart.fields().values())
+        declared = set(model.header.columns) | set(model.header.chart.fields().values()) | set(
+            model.header.descriptions)
         assert declared <= set(out.column_names), (model.name, declared - set(out.column_names))
         if model.header.merge:
             merged = set(model.header.grain) | set(model.header.merge.columns())
@@ -148,10 +156,10 @@ def test_engine_errors_name_the_file_line_and_unknown_refs_say_no_such_asset(tmp
     text = MODEL.format(partitioning="none").replace("select source,", "select source,\n  sorce,")
     path = _write(tmp_path / "models", "by_source", text)
     message = _failure(_run_model(lake, tmp_path / "models"))
-    # the typo is on line 9 of the file (line 2 of the query DuckDB ran); no internal `__ref__` names
-    assert message.startswith(f"{path}:9: (sql): Binder Error: Referenced column \"sorce\" not found")
+    # the typo is on line 11 of the file (line 2 of the query DuckDB ran); no internal `__ref__` names
+    assert message.startswith(f"{path}:11: (sql): Binder Error: Referenced column \"sorce\" not found")
     assert "__ref__" not in message
 
     path.write_text(MODEL.format(partitioning="none").replace("ref('docs')", "ref('doc')"))
     message = _failure(_run_model(lake, tmp_path / "models"))
-    assert message.startswith(f"{path}:8: (sql): ref('doc'): no such asset 'doc'")
+    assert message.startswith(f"{path}:10: (sql): ref('doc'): no such asset 'doc'")

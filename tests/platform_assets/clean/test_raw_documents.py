@@ -57,6 +57,10 @@ def test_one_day_of_demo_data_adds_up_to_the_truth(maslow_home):
     assert sum(r["quarantined"] for r in per_file.values()) == bad.num_rows
     assert _checks(result)["files_readable"].passed  # the truncated gzip keeps its lines before the break
     assert _metadata(result, "raw_documents")["dagster/partition_row_count"] == raw.num_rows
+    columns = _metadata(result, "raw_documents")["dagster/column_schema"].columns
+    described = {c.name: c.description for c in columns}  # from processors/ingest.py's RAW_COLUMNS
+    assert described["line"] == "1-based line (JSONL) or row (Parquet) in the file"
+    assert all(described.values())
 
 
 def test_truth_documents_are_found_where_the_truth_says(maslow_home):
