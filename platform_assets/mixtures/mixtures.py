@@ -137,11 +137,7 @@ def _metadata(spec, spec_hash: str, plan: Plan, versions: dict, pinned: dict) ->
         # `maslow demo` prints every `summary/*` entry: the achieved composition, one line per component
         "summary/composition": dg.MetadataValue.text("\n".join(composition_lines(spec.name, plan))),
     }
-    for s in plan.stats:
-        meta[f"tokens/{s.name}/target"] = s.target_tokens
-        meta[f"tokens/{s.name}/achieved"] = s.achieved_tokens
-        meta[f"repetition/{s.name}"] = s.repetition_factor
-    meta.update(input_metadata(versions, pinned))
+    meta.update(input_metadata(versions, pinned))  # per-component figures live in the components table only
     return meta
 
 

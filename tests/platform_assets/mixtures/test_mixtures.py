@@ -59,8 +59,12 @@ def test_mixture_hits_token_budgets_and_excludes_eval_documents(lake, engine, io
     assert by_comp["math"]["epoch_max"] == 1 and by_comp["math"]["doc_id_count_distinct"] == 10
     assert not {CONTAMINATED, CUT_ONLY, HELD_OUT} & set(rows.column("doc_id").to_pylist())
     meta = _metadata(result)
-    assert meta["tokens/math/target"].value == 400 and meta["tokens/math/achieved"].value == 400
-    assert meta["repetition/math"].value == 2.0
+    table = meta["mixture/components"].value
+    assert [c.name for c in table.schema.columns][:5] == [  # key columns first: asked, then achieved
+        "name", "target_ratio", "achieved_ratio", "target_tokens", "achieved_tokens"]
+    math = next(r.data for r in table.records if r.data["name"] == "math")
+    assert (math["target_tokens"], math["achieved_tokens"], math["repetition_factor"]) == (400, 400, 2.0)
+    assert not [k for k in meta if k.startswith(("tokens/", "repetition/"))]  # one table, not flat keys
     assert meta["mixture/samples"].value == rows.num_rows == 10 + 12 + 20
     assert meta["inputs/clean_documents/lance_version"].value == 1
     tag = meta["inputs/clean_documents/lance_tag"].value
