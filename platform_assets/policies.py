@@ -10,7 +10,8 @@ DEFAULT_OWNERS = ["team:data-platform"]
 
 
 def apply(assets: Sequence[dg.AssetsDefinition]) -> list[dg.AssetsDefinition]:
-    """Every asset gets owners (if it names none) and the `lance` kind (every asset is stored in Lance)."""
+    """Every asset gets owners (if it names none) and the `lance` kind (every asset is stored in Lance); the
+    external spec assets (spec_versions: files, not Lance) keep their own kinds."""
 
     def house(spec: dg.AssetSpec) -> dg.AssetSpec:
         return spec.replace_attributes(
@@ -18,7 +19,8 @@ def apply(assets: Sequence[dg.AssetsDefinition]) -> list[dg.AssetsDefinition]:
             kinds={*(spec.kinds or set()), "lance"},
         )
 
-    return [a.map_asset_specs(house) if isinstance(a, dg.AssetsDefinition) else a for a in assets]
+    return [a.map_asset_specs(house) if isinstance(a, dg.AssetsDefinition) and a.is_executable else a
+            for a in assets]
 
 
 # Assets that need an optional extra carry this tag (its value names the extra). The daily job, declarative

@@ -5,6 +5,7 @@ the line in that file (from the YAML node marks), the field path and the message
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -107,6 +108,11 @@ def build_registered(registry: Any, name: str, params: Mapping[str, Any], key: L
 
 def _message(err: Mapping[str, Any]) -> str:
     return str(err["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+
+
+def file_hash(path: str | Path) -> str:
+    """sha256 of a spec file's bytes: any edit (SQL, ratio, seed, comment) changes it."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def read_text(path: str | Path, error: type[SpecError] = SpecError) -> str:

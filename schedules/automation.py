@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import dagster as dg
 
+from platform_assets import spec_versions
 from platform_assets.policies import is_optional
 
 
@@ -15,12 +16,14 @@ def latest_deps_missing() -> dg.AutomationCondition:
     Days without landed data are never materialized, so Dagster's `any_deps_missing` would hold back an asset
     that reads every day (`mixtures`, `quality_model`, `contamination_report`) forever. For an input that is
     not time-partitioned, and for a daily asset reading its own day, this is `any_deps_missing` unchanged.
+    The spec files (spec_versions' external assets) never count as missing: a partition exists because its
+    file does, observed or not yet.
     """
     return dg.AutomationCondition.any_deps_match(
         dg.AutomationCondition.missing()
         & dg.AutomationCondition.in_latest_time_window()
         & ~dg.AutomationCondition.will_be_requested()
-    ).with_label("latest_deps_missing")
+    ).ignore(dg.AssetSelection.assets(*spec_versions.KEYS)).with_label("latest_deps_missing")
 
 
 def follow_upstream(assets: Sequence[dg.AssetsDefinition], daily: Sequence[dg.AssetKey]) -> list:
@@ -40,4 +43,5 @@ def follow_upstream(assets: Sequence[dg.AssetsDefinition], daily: Sequence[dg.As
             automation_condition=condition.replace("any_deps_missing", latest_deps_missing())
         )
 
-    return [a.map_asset_specs(apply) if isinstance(a, dg.AssetsDefinition) else a for a in assets]
+    return [a.map_asset_specs(apply) if isinstance(a, dg.AssetsDefinition) and a.is_executable else a
+            for a in assets]

@@ -18,12 +18,12 @@ def daily_asset_keys(assets: Sequence[dg.AssetsDefinition]) -> list[dg.AssetKey]
     A daily asset that also reads a non-daily one (contamination reads the eval n-gram index,
     classifications read the quality model) is left to declarative automation, which runs it once
     both its daily input and that other input are there. Optional assets (`maslow/optional` tag) are
-    never in the chain.
+    never in the chain; the external spec assets (spec_versions) are inputs, never run.
     """
-    daily = {
-        s.key for a in assets if a.partitions_def == daily_partitions for s in a.specs if not is_optional(s)
-    }
-    deps = {k: set(d) for a in assets for k, d in a.asset_deps.items()}
+    daily = {s.key for a in assets if a.partitions_def == daily_partitions and a.is_executable
+             for s in a.specs if not is_optional(s)}
+    external = {k for a in assets if not a.is_executable for k in a.keys}  # spec files: always there
+    deps = {k: set(d) - external for a in assets for k, d in a.asset_deps.items()}
     chain: set[dg.AssetKey] = set()
     changed = True
     while changed:

@@ -5,22 +5,21 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from platform_assets import settings
+from platform_assets import settings, spec_versions
 from platform_assets import spec_isolation as isolation
 from platform_assets.clean import landing_checks
 from platform_assets.partitions import DAILY_METADATA, daily_partitions
 from platform_assets.processors.ingest import QUARANTINE_COLUMNS, QUARANTINE_SCHEMA, RAW_COLUMNS, RAW_SCHEMA
 from platform_assets.processors.ingest_partition import LandingPartition
-from platform_assets.processors.sources import SOURCES_FILE, load_sources
+from platform_assets.processors.sources import SOURCES_FILE, entries_digest, load_sources
 from resources.lance_io_manager import COLUMN_DESCRIPTIONS, table_schema
 
-
 # Annotations stay eager (no `from __future__ import annotations`): Dagster resolves the Config type.
-def _code_version() -> str:
-    """The reader's version plus sources.yaml: a changed field mapping shows every day stale."""
-    path = settings.spec_dir() / SOURCES_FILE
-    spec = path.read_bytes() if path.exists() else b""
-    return "ingest-v2-" + hashlib.sha256(spec).hexdigest()[:12]
+
+# The reader's version. sources.yaml reaches each day through `source_specs` (spec_versions): a changed
+# entry marks only the days holding that source's files stale.
+CODE_VERSION = "ingest-v3"
+source_specs = spec_versions.source_specs_asset()
 
 
 def _sources() -> isolation.Guarded:
@@ -28,7 +27,7 @@ def _sources() -> isolation.Guarded:
     return isolation.guard(settings.spec_dir() / SOURCES_FILE, load_sources)
 
 
-_STORED = {"io_manager_key": "lance_io_manager", "kinds": {"python"}, "code_version": _code_version()}
+_STORED = {"io_manager_key": "lance_io_manager", "kinds": {"python"}, "code_version": CODE_VERSION}
 _LISTED = {**DAILY_METADATA, **isolation.spec_errors_metadata([_sources()])}
 
 
@@ -38,8 +37,9 @@ def _described(schema, docs: dict[str, str]) -> dict:
 
 
 def landed_version(part: LandingPartition) -> dg.DataVersion:
-    """A day's data version from its files' names, sizes and mtimes: new files show downstream stale."""
-    digest = hashlib.sha256()
+    """A day's data version from its files' names, sizes and mtimes and their sources' entries: new files or
+    a changed entry show downstream stale."""
+    digest = hashlib.sha256(entries_digest(part.sources, (s for s, _ in part.files)).encode())
     for source, path in part.files:
         st = path.stat()
         digest.update(f"{source}\0{path.name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
@@ -54,6 +54,7 @@ class RawDocumentsConfig(dg.Config):
     name="ingest_raw_documents",
     group_name="clean",
     partitions_def=daily_partitions,
+    deps=[spec_versions.dep(spec_versions.SOURCE_SPECS)],
     outs={
         "raw_documents": dg.AssetOut(
             description="One ingested record of `<landing>/<source>/<day>/*` (jsonl, jsonl.gz, jsonl.zst, "
@@ -81,6 +82,7 @@ def ingest_raw_documents(
     stream is drained, hence they are recorded on quarantined_records' materialization.
     """
     sources = _sources().get()  # a broken sources.yaml fails the run with its validation message
+    spec_versions.pin_day(context, sources)
     part = LandingPartition(settings.landing_dir(), context.partition_key, sources, config.batch_rows)
     names = sorted({source for source, _ in part.files})
     version = landed_version(part)

@@ -6,6 +6,7 @@ from collections import Counter
 import dagster as dg
 import pyarrow as pa
 
+from platform_assets import spec_versions
 from platform_assets.labeling import spec as specs
 from platform_assets.partitions import QUEUE_METADATA, queue_partitions, queues
 from platform_assets.policies import BUILD_ONCE
@@ -13,19 +14,17 @@ from platform_assets.processors.labeling import sampling, tasks
 from resources import sql_engine as engines
 from resources.sql_refs import refs
 
+# The code version is the sampler's alone: each spec file reaches its own queue through `labeling_specs`
+# (spec_versions), so editing one queue's spec marks only that queue stale.
 SAMPLER_VERSION = "1"
-
-
-def _code_version() -> str:
-    digest = hashlib.sha256(SAMPLER_VERSION.encode())
-    for name, path in specs.spec_files().items():
-        digest.update(f"{name}\0{specs.spec_hash(path)}\0".encode())
-    return f"queue{SAMPLER_VERSION}-specs-{digest.hexdigest()[:16]}"
+SPECS = "labeling_specs"
+labeling_specs = spec_versions.family_asset(SPECS, queue_partitions)
 
 
 def _deps() -> list[dg.AssetDep]:
     found = {r for p in specs.spec_files().values() for r in refs(p.read_text())}
-    return [dg.AssetDep(name, partition_mapping=dg.AllPartitionMapping()) for name in sorted(found)]
+    return [spec_versions.dep(SPECS),
+            *(dg.AssetDep(name, partition_mapping=dg.AllPartitionMapping()) for name in sorted(found))]
 
 
 def plan_of(spec: specs.QueueSpec) -> sampling.Plan:
@@ -76,7 +75,7 @@ def build_queue(name: str, engine: engines.SqlEngine) -> tuple[pa.Table, dict[st
     metadata=QUEUE_METADATA,
     io_manager_key="lance_io_manager",
     kinds={"lance", "sql"},
-    code_version=_code_version(),
+    code_version=f"queue{SAMPLER_VERSION}",
     deps=_deps(),
     # A queue people are answering stays put: sampled once automatically, resampled only on purpose.
     automation_condition=BUILD_ONCE,
@@ -90,6 +89,7 @@ def labeling_queue(
     (tasks in a group get `required_annotations` >= 2 blind answers). Partition = queue spec name; inputs
     are read by `sql_engine` at pinned Lance versions (tagged `queue-<name>-<run>`)."""
     name = context.partition_key
+    spec_versions.pin_file(context, SPECS, specs.spec_files()[name])
     table, versions, spec = build_queue(name, sql_engine)
     pinned = sql_engine.pin_versions(versions, f"queue-{name}-{context.run_id[:8]}")
     slices = Counter(table.column("slice").to_pylist())

@@ -7,14 +7,13 @@ and the field (`platform_assets.specs.load_yaml_model`).
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from platform_assets import settings
-from platform_assets.specs import SpecError, load_yaml_model
+from platform_assets.specs import SpecError, file_hash, load_yaml_model
 from resources import sql_refs
 
 SPEC_FOLDER = "labeling"
@@ -164,8 +163,7 @@ def spec_files(folder: Path | None = None) -> dict[str, Path]:
     return {p.stem: p for p in sorted(folder.glob("*.yaml"))}
 
 
-def spec_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+spec_hash = file_hash  # a spec's version: sha256 of its bytes, as its partition's data version
 
 
 def load_queue(path: Path) -> QueueSpec:

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from platform_assets import settings
+from platform_assets import settings, spec_versions
 from platform_assets.clean.raw_documents import landed_version
 from platform_assets.metadata_tables import counts
 from platform_assets.partitions import DAILY_METADATA, daily_partitions
@@ -16,12 +16,11 @@ from platform_assets.processors.sources import SOURCES_FILE, load_sources
 
 # Annotations stay eager (no `from __future__ import annotations`): Dagster resolves the Config type.
 def _code_version() -> str:
-    """The reader's version plus sources.yaml and media.yaml: a changed mapping or limit shows days stale."""
-    digest = hashlib.sha256(VERSION.encode())
-    for name in (SOURCES_FILE, MEDIA_FILE):
-        path = settings.spec_dir() / name
-        digest.update(path.read_bytes() if path.exists() else b"")
-    return "raw-media-v1-" + digest.hexdigest()[:12]
+    """The reader's version plus media.yaml (a changed limit shows every day stale); sources.yaml reaches
+    each day through `source_specs` (spec_versions), so a changed entry marks only its source's days."""
+    path = settings.spec_dir() / MEDIA_FILE
+    digest = hashlib.sha256(VERSION.encode() + (path.read_bytes() if path.exists() else b""))
+    return "raw-media-v2-" + digest.hexdigest()[:12]
 
 
 _STORED = {"io_manager_key": "lance_io_manager", "metadata": DAILY_METADATA, "kinds": {"python"},
@@ -36,6 +35,7 @@ class RawMediaConfig(dg.Config):
     name="ingest_raw_media",
     group_name="media",
     partitions_def=daily_partitions,
+    deps=[spec_versions.dep(spec_versions.SOURCE_SPECS)],
     outs={
         "raw_media": dg.AssetOut(
             description="One landed image or audio file of a media source (`modality: image|audio` in "
@@ -58,6 +58,7 @@ def ingest_raw_media(context: dg.AssetExecutionContext, config: RawMediaConfig) 
     files); then the quarantine is complete and is yielded with the counts.
     """
     sources = load_sources(settings.spec_dir() / SOURCES_FILE)
+    spec_versions.pin_day(context, sources)
     max_bytes = load_media_config(settings.spec_dir() / MEDIA_FILE).max_bytes
     part = MediaPartition(settings.landing_dir(), context.partition_key, sources, max_bytes,
                           config.batch_rows)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from platform_assets import settings
+from platform_assets import settings, spec_versions
 from platform_assets import spec_isolation as isolation
 from platform_assets.mixtures import spec as specs
 from platform_assets.mixtures.build import build_mixture, pinned_versions
@@ -20,19 +20,14 @@ COMPONENT_COLUMNS = {
     "name": "string", "target_ratio": "float", "achieved_ratio": "float", "target_tokens": "int",
     "achieved_tokens": "int", "documents": "int", "samples": "int", "epochs": "int",
     "repetition_factor": "float", "available_tokens": "int", "pool_tokens": "int"}
-# Bump when sampling or the output layout changes meaning: every mixture then shows stale.
+# Bump when sampling or the output layout changes meaning: every mixture then shows stale. The code version
+# is this alone: each spec file reaches its own partition through `mixture_specs` (spec_versions).
 SAMPLER_VERSION = "1"
+SPECS = "mixture_specs"
 
 
 class UnscannedDaysError(RuntimeError):
     """clean_documents days the mixture reads were never scanned for contamination."""
-
-
-def _code_version(files: dict[str, Path]) -> str:
-    digest = hashlib.sha256()
-    for name, path in files.items():
-        digest.update(f"{name}\0{specs.spec_hash(path)}\0".encode())
-    return f"sampler{SAMPLER_VERSION}-specs-{digest.hexdigest()[:16]}"
 
 
 def _declared_deps(files: dict[str, Path]) -> list[dg.AssetDep]:
@@ -42,7 +37,8 @@ def _declared_deps(files: dict[str, Path]) -> list[dg.AssetDep]:
     """
     found = {r for path in files.values() for r in sql_refs.refs(path.read_text())}
     names = sorted(found | {"contamination", "heldout_documents"})
-    return [dg.AssetDep(name, partition_mapping=dg.AllPartitionMapping()) for name in names]
+    return [spec_versions.dep(SPECS),
+            *(dg.AssetDep(name, partition_mapping=dg.AllPartitionMapping()) for name in names)]
 
 
 def build_mixtures_asset(folder: Path | None = None) -> dg.AssetsDefinition:
@@ -56,7 +52,7 @@ def build_mixtures_asset(folder: Path | None = None) -> dg.AssetsDefinition:
         metadata={"partition_expr": "mixture", **family.metadata()},
         io_manager_key="lance_io_manager",
         kinds={"sql"},
-        code_version=_code_version(files),
+        code_version=f"sampler{SAMPLER_VERSION}",
         deps=_declared_deps(files),
     )
     def mixtures(context: dg.AssetExecutionContext, sql_engine: SqlEngine) -> dg.MaterializeResult:
@@ -67,11 +63,11 @@ def build_mixtures_asset(folder: Path | None = None) -> dg.AssetsDefinition:
         versions, tagged `mixture-<name>-<run>` so cleanup keeps them. Fails when a clean_documents day has
         no materialized `contamination` partition (unless the spec opts out of that exclusion).
 
-        Staleness: Dagster keeps one code version per asset, not per partition, so the code version hashes
-        every spec file (and the sampler version): editing any spec marks every mixture stale in the UI, an
-        over-approximation Dagster cannot narrow. Each partition records its own spec's hash as
-        `mixture/spec_hash`, and its data version hashes that spec hash with the input versions, so
-        rematerializing an unchanged spec over unchanged inputs gives the same data version.
+        Staleness: each partition reads its own spec file through `mixture_specs` (one partition per file,
+        versioned by the file's hash, spec_versions), so editing one spec marks only its mixture stale. Each
+        partition records its spec's hash as `mixture/spec_hash`, and its data version hashes that spec hash
+        with the input versions, so rematerializing an unchanged spec over unchanged inputs gives the same
+        data version.
         """
         name = context.partition_key
         return materialize(context, family.spec(name), files[name], sql_engine)
@@ -85,6 +81,7 @@ def materialize(context: dg.AssetExecutionContext, spec: specs.MixtureSpec, path
     isolation.check_refs(context, path, specs.sql_blocks(spec, path), specs.MixtureSpecError,
                          engine)
     spec_hash = specs.spec_hash(path)
+    spec_versions.pin_file(context, SPECS, path)
     run = context.run_id[:8]
     versions = pinned_versions(spec, engine, str(path))
     scanned = context.instance.get_materialized_partitions(dg.AssetKey("contamination"))
@@ -109,6 +106,7 @@ def materialize(context: dg.AssetExecutionContext, spec: specs.MixtureSpec, path
 
 
 mixtures = build_mixtures_asset()
+mixture_specs = spec_versions.family_asset(SPECS, mixtures.partitions_def)
 
 
 def unscanned_days(spec: specs.MixtureSpec, engine, versions: dict[str, int], scanned: set[str]) -> list[str]:

@@ -7,14 +7,13 @@ share of the source's tokens that may be used); the mixture asks for `requested_
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from platform_assets import settings
-from platform_assets.specs import SpecError, load_yaml_model, node_line
+from platform_assets.specs import SpecError, file_hash, load_yaml_model, node_line
 from resources import sql_guard, sql_refs
 
 SPEC_FOLDER = "mixtures"
@@ -131,9 +130,7 @@ def spec_files(folder: Path | None = None) -> dict[str, Path]:
     return {p.stem: p for p in sorted(folder.glob("*.yaml"))}
 
 
-def spec_hash(path: Path) -> str:
-    """sha256 of the file's bytes: any edit (SQL, ratio, seed) changes it."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+spec_hash = file_hash  # a spec's version: sha256 of its bytes, as its partition's data version
 
 
 def load_spec(path: Path) -> MixtureSpec:

@@ -7,7 +7,9 @@ it holds media (`modality: image|audio`: read by raw_media, never by raw_documen
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -81,3 +83,18 @@ def load_sources(path: Path) -> dict[str, SourceConfig]:
 
 def source_config(sources: Mapping[str, SourceConfig], name: str) -> SourceConfig:
     return sources.get(name, DEFAULT_SOURCE)
+
+
+def entry_digest(sources: Mapping[str, SourceConfig], name: str) -> str:
+    """What ingestion reads of one source's entry (its description left out), as a short hash: an absent
+    entry and one spelling out the defaults digest alike, since they read the files alike."""
+    entry = source_config(sources, name).model_dump(mode="json", exclude={"description"})
+    return hashlib.sha256(json.dumps(entry, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def entries_digest(sources: Mapping[str, SourceConfig], names: Iterable[str]) -> str:
+    """The entries of `names` (the sources with files in one day) as one hash: a day's spec version."""
+    digest = hashlib.sha256()
+    for name in sorted(set(names)):
+        digest.update(f"{name}\0{entry_digest(sources, name)}\n".encode())
+    return digest.hexdigest()[:24]

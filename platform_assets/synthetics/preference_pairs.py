@@ -9,6 +9,7 @@ from pathlib import Path
 import dagster as dg
 
 from platform_assets import spec_isolation as isolation
+from platform_assets import spec_versions
 from platform_assets.eval_sets.contamination import canaries_of
 from platform_assets.eval_sets.eval_ngram_index import index_from_table
 from platform_assets.metadata_tables import counts
@@ -23,22 +24,23 @@ from resources.sql_engine import input_metadata
 # Bump when pairing, gating or the output layout changes meaning: every spec's partition then shows stale.
 BUILDER_VERSION = "1"
 GATE_ASSETS = ("near_dup_index", "eval_ngram_index", "eval_items")
+SPECS = "synthetics_specs"
 _STORED = {"io_manager_key": "lance_io_manager", "metadata": {"partition_expr": "synthetic"},
            "kinds": {"python"}}
 
 
-def _code_version(files: dict[str, Path]) -> str:
-    digest = hashlib.sha256()
-    for name, path in files.items():
-        digest.update(f"{name}\0{specs.spec_hash(path)}\0".encode())
+def _code_version() -> str:
+    """The builder and the registered steps; each spec file reaches its own partition through
+    `synthetics_specs` (spec_versions), so editing one spec marks only its partition stale."""
     steps = hashlib.sha256(",".join(registry.names()).encode()).hexdigest()[:8]
-    return f"synth{BUILDER_VERSION}-{steps}-{digest.hexdigest()[:16]}"
+    return f"synth{BUILDER_VERSION}-{steps}"
 
 
 def _deps(files: dict[str, Path]) -> list[dg.AssetDep]:
     """Every ref of every spec (raw text, so a broken spec still loads the graph) and the gates' inputs."""
     found = {r for path in files.values() for r in sql_refs.refs(path.read_text())} | set(GATE_ASSETS)
-    return [dg.AssetDep(n, partition_mapping=dg.AllPartitionMapping()) for n in sorted(found)]
+    return [spec_versions.dep(SPECS),
+            *(dg.AssetDep(n, partition_mapping=dg.AllPartitionMapping()) for n in sorted(found))]
 
 
 def build_synthetics_asset(folder: Path | None = None) -> dg.AssetsDefinition:
@@ -46,7 +48,7 @@ def build_synthetics_asset(folder: Path | None = None) -> dg.AssetsDefinition:
     spec keeps its partition, which fails with the validation message (`spec_errors` lists it)."""
     family = isolation.SpecFamily(folder or specs.SPEC_FOLDER, specs.load_spec)
     files = family.files
-    version = _code_version(files)
+    version = _code_version()
     listed = {**_STORED, "metadata": {**_STORED["metadata"], **family.metadata()}}  # spec_errors, if any
 
     @dg.multi_asset(
@@ -83,6 +85,7 @@ def build_synthetics_asset(folder: Path | None = None) -> dg.AssetsDefinition:
 def materialize(context: dg.AssetExecutionContext, spec: specs.SynthSpec, path: Path) -> Iterator:
     name = spec.name
     spec_hash = specs.spec_hash(path)
+    spec_versions.pin_file(context, SPECS, path)
     engine = context.resources.sql_engine
     versions = engine.current_versions([*spec.refs(), *GATE_ASSETS])
     missing = [r for r in spec.refs() if r not in versions]
@@ -166,3 +169,4 @@ def summary_lines(name: str, s: dict) -> list[str]:
 
 
 synthetics = build_synthetics_asset()
+synthetics_specs = spec_versions.family_asset(SPECS, synthetics.partitions_def)

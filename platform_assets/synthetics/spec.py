@@ -7,14 +7,13 @@ parameters, a pairing rule, the gates and the extra seed columns carried into ev
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from platform_assets import settings
-from platform_assets.specs import SpecError, load_yaml_model
+from platform_assets.specs import SpecError, file_hash, load_yaml_model
 from resources import sql_guard, sql_refs
 
 SPEC_FOLDER = "synthetics"
@@ -141,9 +140,7 @@ def spec_files(folder: Path | None = None) -> dict[str, Path]:
     return {p.stem: p for p in sorted(folder.glob("*.yaml"))}
 
 
-def spec_hash(path: Path) -> str:
-    """sha256 of the file's bytes: any edit marks the spec's partition stale."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+spec_hash = file_hash  # a spec's version: sha256 of its bytes, as its partition's data version
 
 
 def load_spec(path: Path) -> SynthSpec:

@@ -8,9 +8,11 @@ from datetime import timedelta
 import dagster as dg
 from dagster._core.test_utils import freeze_time
 
+from platform_assets import settings
 from platform_assets.clean.raw_documents import landed_version
 from platform_assets.partitions import daily_partitions
 from platform_assets.processors.ingest_partition import LandingPartition
+from platform_assets.processors.sources import SOURCES_FILE, load_sources
 from schedules.landing_sensor import landed_files, landing_sensor, new_files
 
 JOB = dg.define_asset_job("daily_refresh", selection=dg.AssetSelection.all())
@@ -24,8 +26,10 @@ def _land(landing, day, name, text="{}"):
 
 
 def _ingest(instance, landing, day):
-    """What a successful run of the day records: raw_documents with the landed files' data version."""
-    version = landed_version(LandingPartition(landing, day, {})).value
+    """What a successful run of the day records: raw_documents with the landed files' data version (which
+    covers the files' sources.yaml entries too)."""
+    sources = load_sources(settings.spec_dir() / SOURCES_FILE)
+    version = landed_version(LandingPartition(landing, day, sources)).value
     instance.report_runless_asset_event(dg.AssetMaterialization(
         asset_key="raw_documents", partition=day, tags={"dagster/data_version": version}))
 

@@ -9,6 +9,8 @@ from dagster._core.asset_graph_view.asset_graph_view import AssetGraphView, Temp
 from dagster._core.definitions.data_version import CachingStaleStatusResolver, StaleStatus
 from dagster._time import get_current_datetime
 
+from platform_assets import spec_versions
+
 
 @dataclass
 class AssetStatus:
@@ -35,10 +37,12 @@ def status(instance: dg.DagsterInstance, defs: dg.Definitions) -> list[AssetStat
     Dagster's resolver marks an asset stale for its own new code version or a new data version of an input,
     but not for an input that is itself stale and not yet rematerialized. A changed filter threshold would
     then show only the clean stage; here a partition whose input partition is stale is stale too ("upstream
-    <asset> is stale"), so the whole affected subgraph shows.
+    <asset> is stale"), so the whole affected subgraph shows. The spec files' current versions are recorded
+    first (spec_versions), so an edited spec shows without waiting for the sensor.
     """
-    resolver = _resolver(instance, defs)
     graph = defs.resolve_asset_graph()
+    spec_versions.observe(instance, {k.to_user_string() for k in graph.external_asset_keys})
+    resolver = _resolver(instance, defs)
     by_key: dict[dg.AssetKey, AssetStatus] = {}
     out = []
     for key in graph.toposorted_asset_keys:

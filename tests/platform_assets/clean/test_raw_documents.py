@@ -9,10 +9,11 @@ import lance
 import pyarrow.compute as pc
 
 from platform_assets import settings
-from platform_assets.clean.raw_documents import ingest_raw_documents
+from platform_assets.clean.raw_documents import ingest_raw_documents, source_specs
 from platform_assets.cli.demo_data import generate, load_truth
 from platform_assets.metadata_tables import records
 from resources.lance_io_manager import LanceIOManager
+from tests.platform_assets import staleness
 
 SEED = 11
 
@@ -148,3 +149,37 @@ def test_a_file_lost_as_a_whole_fails_files_readable(maslow_home):
     meta = check.metadata
     assert (meta["files_lost_whole"].value, meta["files_mostly_quarantined"].value) == (1, 1)
     assert _checks(result)["sources_readable"].passed  # 2 of 6: the source as a whole looks fine
+
+
+def test_a_new_source_entry_marks_only_the_days_holding_its_files_stale(maslow_home, tmp_path, monkeypatch):
+    """`crawl` lands only on day B: giving it an entry leaves day A fresh and day B stale (both outputs);
+    a changed description changes nothing read; undoing the entry makes day B fresh again."""
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    sources = specs / "sources.yaml"
+    sources.write_text("sources:\n  web:\n    domain: prose\n")
+    monkeypatch.setenv("MASLOW_SPECS", str(specs))
+    day_a, day_b = ((date.today() - timedelta(days=n)).isoformat() for n in (3, 2))
+    for source, day in (("web", day_a), ("web", day_b), ("crawl", day_b)):
+        folder = settings.landing_dir() / source / day
+        folder.mkdir(parents=True)
+        (folder / "part.jsonl").write_text('{"id": "1", "text": "' + f'{source} on {day}' + '"}\n')
+    instance = dg.DagsterInstance.ephemeral()
+    assets = [source_specs, ingest_raw_documents]
+    resources = {"lance_io_manager": LanceIOManager(root_uri=str(maslow_home / "lake"))}
+    for day in (day_a, day_b):
+        assert dg.materialize(assets, partition_key=day, resources=resources, instance=instance,
+                              selection=[ingest_raw_documents]).success
+
+    def stale() -> dict:
+        return staleness.stale(instance, assets, resources, "raw_documents")
+
+    assert stale() == {}
+    sources.write_text("sources:\n  web:\n    domain: prose\n    description: Web pages.\n")
+    assert stale() == {}
+    sources.write_text("sources:\n  web:\n    domain: prose\n  crawl:\n    domain: code\n")
+    cause = ["has a new dependency data version (source_specs)"]
+    assert stale() == {day_b: cause}
+    assert staleness.stale(instance, assets, resources, "quarantined_records") == {day_b: cause}
+    sources.write_text("sources:\n  web:\n    domain: prose\n")
+    assert stale() == {}

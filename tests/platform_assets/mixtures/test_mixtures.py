@@ -5,6 +5,7 @@ import lance
 import pyarrow as pa
 import pytest
 
+from platform_assets import spec_versions
 from platform_assets.mixtures import checks
 from platform_assets.mixtures.mixtures import (
     UnscannedDaysError,
@@ -12,6 +13,7 @@ from platform_assets.mixtures.mixtures import (
 )
 from platform_assets.mixtures.sampling import InsufficientTokensError
 from platform_assets.mixtures.spec import MixtureSpecError
+from tests.platform_assets import staleness
 from tests.platform_assets.mixtures.conftest import (
     CONTAMINATED,
     CUT_ONLY,
@@ -97,13 +99,29 @@ def test_another_seed_gives_another_order_with_the_same_composition(lake, engine
         _content_hash(b.select(key).sort_by([(k, "ascending") for k in key[:3]]))
 
 
-def test_edited_spec_changes_the_code_version(spec_dir):
-    before = build_mixtures_asset().code_versions_by_key[dg.AssetKey("mixtures")]
-    path = spec_dir / "mix.yaml"
-    path.write_text(path.read_text().replace("seed: 7", "seed: 9"))
-    assert build_mixtures_asset().code_versions_by_key[dg.AssetKey("mixtures")] != before
+def test_editing_one_spec_marks_only_its_mixture_stale(lake, engine, io_manager, spec_dir):
+    """The edited spec's partition is stale, the other fresh; undone, it is fresh again; rerun right after an
+    edit (no `maslow status` or sensor tick in between), the run records the spec it read and stays fresh."""
+    path = spec_dir / "other.yaml"
+    path.write_text(MIX_SPEC.format(name="other", seed=3))
+    instance = scanned_instance()
+    for key in ("mix", "other"):
+        _materialize(engine, io_manager, key=key, instance=instance)
+    resources = {"sql_engine": engine, "lance_io_manager": io_manager}
+    stale = lambda: staleness.stale(instance, _with_specs(build_mixtures_asset()), resources, "mixtures")  # noqa: E731
+    assert stale() == {}
+    original = path.read_text()
+    path.write_text(original.replace("seed: 3", "seed: 4"))
+    assert stale() == {"other": ["has a new dependency data version (mixture_specs)"]}
+    path.write_text(original)
+    assert stale() == {}
+    path.write_text(original.replace("seed: 3", "seed: 5"))
+    _materialize(engine, io_manager, key="other", instance=instance)
+    assert stale() == {}
 
 
+def _with_specs(asset: dg.AssetsDefinition) -> list[dg.AssetsDefinition]:
+    return [asset, spec_versions.family_asset("mixture_specs", asset.partitions_def)]
 def test_too_small_component_fails_naming_component_and_tokens(lake, engine, io_manager, spec_dir):
     path = spec_dir / "mix.yaml"
     path.write_text(path.read_text().replace("max_repetition_ratio: 2.5", "max_repetition_ratio: 1.5"))
