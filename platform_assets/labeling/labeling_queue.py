@@ -69,25 +69,37 @@ def build_queue(name: str, engine: engines.SqlEngine) -> tuple[pa.Table, dict[st
     return table, versions, spec
 
 
-@dg.asset(
-    key="labeling_queue",
-    partitions_def=queue_partitions,
-    metadata=QUEUE_METADATA,
-    io_manager_key="lance_io_manager",
-    kinds={"lance", "sql"},
-    code_version=f"queue{SAMPLER_VERSION}",
-    deps=_deps(),
-    # A queue people are answering stays put: sampled once automatically, resampled only on purpose.
-    automation_condition=BUILD_ONCE,
-)
-def labeling_queue(
-    context: dg.AssetExecutionContext, sql_engine: engines.SqlEngine
-) -> dg.MaterializeResult[pa.Table]:
-    """One labeling task per row: the item (item_id, text; text_a/text_b for pairwise), the model suggestion
-    the annotators will see (label, score, threshold, `model_version` = the model's content hash), its
-    sampling slice (random / uncertainty / disagreement / stratified), stratum and overlap group
-    (tasks in a group get `required_annotations` >= 2 blind answers). Partition = queue spec name; inputs
-    are read by `sql_engine` at pinned Lance versions (tagged `queue-<name>-<run>`)."""
+def build_labeling_queue(partitions_def: dg.PartitionsDefinition = queue_partitions) -> dg.AssetsDefinition:
+    """The `labeling_queue` asset over `partitions_def` (default: one partition per queue spec file)."""
+
+    @dg.asset(
+        key="labeling_queue",
+        partitions_def=partitions_def,
+        metadata=QUEUE_METADATA,
+        io_manager_key="lance_io_manager",
+        kinds={"lance", "sql"},
+        code_version=f"queue{SAMPLER_VERSION}",
+        deps=_deps(),
+        # A queue people are answering stays put: sampled once automatically, resampled only on purpose.
+        automation_condition=BUILD_ONCE,
+    )
+    def labeling_queue(
+        context: dg.AssetExecutionContext, sql_engine: engines.SqlEngine
+    ) -> dg.MaterializeResult[pa.Table]:
+        """One labeling task per row: the item (item_id, text; text_a/text_b for pairwise), the model
+        suggestion the annotators will see (label, score, threshold, `model_version` = the model's content
+        hash), its sampling slice (random / uncertainty / disagreement / stratified), stratum and overlap
+        group (tasks in a group get `required_annotations` >= 2 blind answers). Partition = queue spec name;
+        inputs are read by `sql_engine` at pinned Lance versions (tagged `queue-<name>-<run>`)."""
+        return materialize(context, sql_engine)
+
+    return labeling_queue
+
+
+labeling_queue = build_labeling_queue()
+
+
+def materialize(context: dg.AssetExecutionContext, sql_engine: engines.SqlEngine) -> dg.MaterializeResult:
     name = context.partition_key
     spec_versions.pin_file(context, SPECS, specs.spec_files()[name])
     table, versions, spec = build_queue(name, sql_engine)

@@ -5,9 +5,12 @@ from __future__ import annotations
 import dagster as dg
 import lance
 
+from platform_assets import settings, spec_versions
 from platform_assets.labeling.adjudicated_labels import adjudicated_labels
 from platform_assets.labeling.human_labels import human_labels
-from platform_assets.labeling.labeling_queue import labeling_queue
+from platform_assets.labeling.labeling_queue import build_labeling_queue, labeling_queue
+from platform_assets.partitions import spec_partitions
+from tests.platform_assets import staleness
 from tests.platform_assets.labeling.conftest import QUEUE, THRESHOLD, write_labels
 
 ASSETS = [labeling_queue, human_labels, adjudicated_labels]
@@ -104,3 +107,28 @@ def test_a_queue_nobody_labeled_yet(resources, lake):
     assert meta["adjudicated_labels"]["agreement/items_answered"].value == 0
     assert lance.dataset(f"{lake}/adjudicated_labels.lance").count_rows() == 0
     assert not any(c.passed for c in result.get_asset_check_evaluations())  # nothing measured: WARN
+
+
+def test_editing_one_queue_spec_marks_only_that_queue_stale(resources, lake, tmp_path, monkeypatch):
+    """Two queues from the shipped spec: editing `second`'s sampling marks only `second` stale; undone, it
+    is fresh again."""
+    folder = tmp_path / "specs" / "labeling"
+    folder.mkdir(parents=True)
+    shipped = (settings.SPEC_DIR / "labeling" / f"{QUEUE}.yaml").read_text()
+    (folder / f"{QUEUE}.yaml").write_text(shipped)
+    second = folder / "second.yaml"
+    second.write_text(shipped.replace(f"name: {QUEUE}", "name: second"))
+    monkeypatch.setenv("MASLOW_SPECS", str(folder.parent))
+    parts = spec_partitions("labeling")
+    assets = [build_labeling_queue(parts), spec_versions.family_asset("labeling_specs", parts)]
+    instance = dg.DagsterInstance.ephemeral()
+    for key in (QUEUE, "second"):
+        assert dg.materialize(assets, selection=["labeling_queue"], partition_key=key, resources=resources,
+                              instance=instance).success
+    assert staleness.stale(instance, assets, resources, "labeling_queue") == {}
+    original = second.read_text()
+    second.write_text(original.replace("seed: 7", "seed: 8"))
+    assert staleness.stale(instance, assets, resources, "labeling_queue") == {
+        "second": ["has a new dependency data version (labeling_specs)"]}
+    second.write_text(original)
+    assert staleness.stale(instance, assets, resources, "labeling_queue") == {}

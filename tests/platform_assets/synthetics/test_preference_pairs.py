@@ -2,11 +2,15 @@
 
 import json
 
+import dagster as dg
 import lance
 import pyarrow.compute as pc
 
+from platform_assets import spec_versions
 from platform_assets.metadata_tables import records
-from tests.platform_assets.synthetics.conftest import materialize
+from platform_assets.synthetics.preference_pairs import build_synthetics_asset
+from tests.platform_assets import staleness
+from tests.platform_assets.synthetics.conftest import SPEC, materialize
 
 
 def _read(lake, name: str):
@@ -163,3 +167,24 @@ def test_trace_follows_a_pair_back_to_its_seed_document(lake, resources, spec_di
     rejected = rejected.filter(pc.equal(rejected["doc_id"], "leak-0"))
     found = trace.trace(str(lake), rejected.column("pair_id")[0].as_py(), names=names)
     assert found["rejected_pairs"][0]["reason"] == "contaminated" and "seed:clean_documents" in found
+
+
+def test_editing_one_spec_marks_only_its_partition_stale(lake, resources, spec_dir):
+    """Two specs over the math seeds (no sandbox): editing `other` marks only its partition of both outputs
+    stale; undoing the edit makes it fresh again."""
+    light = SPEC.replace("('math', 'code', 'dialog')", "('math')")
+    (spec_dir / "pairs.yaml").write_text(light.format(name="pairs"))
+    other = spec_dir / "other.yaml"
+    other.write_text(light.format(name="other"))
+    instance = dg.DagsterInstance.ephemeral()
+    for key in ("pairs", "other"):
+        materialize(resources, key, instance=instance)
+    asset = build_synthetics_asset()
+    assets = [asset, spec_versions.family_asset("synthetics_specs", asset.partitions_def)]
+    assert staleness.stale(instance, assets, resources, "preference_pairs") == {}
+    other.write_text(other.read_text().replace("seed: 5", "seed: 6"))
+    cause = ["has a new dependency data version (synthetics_specs)"]
+    assert staleness.stale(instance, assets, resources, "preference_pairs") == {"other": cause}
+    assert staleness.stale(instance, assets, resources, "rejected_pairs") == {"other": cause}
+    other.write_text(light.format(name="other"))
+    assert staleness.stale(instance, assets, resources, "preference_pairs") == {}
