@@ -211,4 +211,5 @@ def test_graph_edges_come_from_spec_refs_and_read_every_upstream_day(spec_dir, e
                           resources={"sql_engine": engine, "lance_io_manager": io_manager})
     dg.Definitions.validate_loadable(defs)  # a static partition over daily inputs needs an explicit mapping
     parents = defs.resolve_asset_graph().get(dg.AssetKey("mixtures")).parent_keys
-    assert parents == {dg.AssetKey(n) for n in ("clean_documents", "contamination", "heldout_documents")}
+    assert parents == {dg.AssetKey(n) for n in ("clean_documents", "contamination", "heldout_documents",
+                                                "mixture_specs")}
