@@ -6,6 +6,7 @@ from collections import Counter
 import dagster as dg
 import pyarrow as pa
 
+from platform_assets import spec_isolation as isolation
 from platform_assets import spec_versions
 from platform_assets.labeling import spec as specs
 from platform_assets.partitions import QUEUE_METADATA, queue_partitions, queues
@@ -42,9 +43,10 @@ def plan_of(spec: specs.QueueSpec) -> sampling.Plan:
     )
 
 
-def build_queue(name: str, engine: engines.SqlEngine) -> tuple[pa.Table, dict[str, int], specs.QueueSpec]:
+def build_queue(name: str, engine: engines.SqlEngine,
+                family: isolation.SpecFamily = queues) -> tuple[pa.Table, dict[str, int], specs.QueueSpec]:
     """The queue's tasks, the input versions they were sampled from, and the spec."""
-    spec, path = queues.spec(name), queues.files[name]  # a broken spec fails here with its message
+    spec, path = family.spec(name), family.files[name]  # a broken spec fails here with its message
     versions = engine.current_versions(spec.refs())
     missing = [r for r in spec.refs() if r not in versions]
     if missing:
@@ -69,12 +71,12 @@ def build_queue(name: str, engine: engines.SqlEngine) -> tuple[pa.Table, dict[st
     return table, versions, spec
 
 
-def build_labeling_queue(partitions_def: dg.PartitionsDefinition = queue_partitions) -> dg.AssetsDefinition:
-    """The `labeling_queue` asset over `partitions_def` (default: one partition per queue spec file)."""
+def build_labeling_queue(family: isolation.SpecFamily = queues) -> dg.AssetsDefinition:
+    """The `labeling_queue` asset over the queue specs of `family` (default `dbt_like_sql/labeling/`)."""
 
     @dg.asset(
         key="labeling_queue",
-        partitions_def=partitions_def,
+        partitions_def=queue_partitions if family is queues else family.partitions_def(),
         metadata=QUEUE_METADATA,
         io_manager_key="lance_io_manager",
         kinds={"lance", "sql"},
@@ -91,7 +93,7 @@ def build_labeling_queue(partitions_def: dg.PartitionsDefinition = queue_partiti
         hash), its sampling slice (random / uncertainty / disagreement / stratified), stratum and overlap
         group (tasks in a group get `required_annotations` >= 2 blind answers). Partition = queue spec name;
         inputs are read by `sql_engine` at pinned Lance versions (tagged `queue-<name>-<run>`)."""
-        return materialize(context, sql_engine)
+        return materialize(context, sql_engine, family)
 
     return labeling_queue
 
@@ -99,10 +101,12 @@ def build_labeling_queue(partitions_def: dg.PartitionsDefinition = queue_partiti
 labeling_queue = build_labeling_queue()
 
 
-def materialize(context: dg.AssetExecutionContext, sql_engine: engines.SqlEngine) -> dg.MaterializeResult:
+def materialize(context: dg.AssetExecutionContext, sql_engine: engines.SqlEngine,
+                family: isolation.SpecFamily) -> dg.MaterializeResult:
     name = context.partition_key
-    spec_versions.pin_file(context, SPECS, specs.spec_files()[name])
-    table, versions, spec = build_queue(name, sql_engine)
+    if name in family.files:
+        spec_versions.pin_file(context, SPECS, family.files[name])
+    table, versions, spec = build_queue(name, sql_engine, family)
     pinned = sql_engine.pin_versions(versions, f"queue-{name}-{context.run_id[:8]}")
     slices = Counter(table.column("slice").to_pylist())
     overlap = sum(1 for g in table.column("overlap_group").to_pylist() if g is not None)

@@ -9,7 +9,8 @@ from platform_assets import settings, spec_versions
 from platform_assets.labeling.adjudicated_labels import adjudicated_labels
 from platform_assets.labeling.human_labels import human_labels
 from platform_assets.labeling.labeling_queue import build_labeling_queue, labeling_queue
-from platform_assets.partitions import spec_partitions
+from platform_assets.labeling.spec import load_queue
+from platform_assets.spec_isolation import SpecFamily
 from tests.platform_assets import staleness
 from tests.platform_assets.labeling.conftest import QUEUE, THRESHOLD, write_labels
 
@@ -119,8 +120,9 @@ def test_editing_one_queue_spec_marks_only_that_queue_stale(resources, lake, tmp
     second = folder / "second.yaml"
     second.write_text(shipped.replace(f"name: {QUEUE}", "name: second"))
     monkeypatch.setenv("MASLOW_SPECS", str(folder.parent))
-    parts = spec_partitions("labeling")
-    assets = [build_labeling_queue(parts), spec_versions.family_asset("labeling_specs", parts)]
+    family = SpecFamily(folder, load_queue)  # the spec dir's labeling folder, which `maslow status` observes
+    assets = [build_labeling_queue(family),
+              spec_versions.family_asset("labeling_specs", family.partitions_def())]
     instance = dg.DagsterInstance.ephemeral()
     for key in (QUEUE, "second"):
         assert dg.materialize(assets, selection=["labeling_queue"], partition_key=key, resources=resources,
