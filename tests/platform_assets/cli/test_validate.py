@@ -51,6 +51,7 @@ def test_each_problem_is_one_line_at_the_file_line(tmp_path):
     ref_line = _edit(mix, "{{ ref('clean_documents') }}", "{{ ref('clean_document') }}")
     model = specs / "analytics" / "corpus_by_source_domain_language.sql"
     column_line = _edit(model, "sum(token_count)", "sum(token_countt)")
+    queue_line = _edit(specs / "labeling" / "quality_review.yaml", "kind: choices", "kind: choice")
     # the model is bound against the real schema of clean_documents in the lake (empty tables: nothing read)
     schema = pa.schema([(c, pa.string()) for c in ("doc_id", "day", "source", "domain", "language", "text")]
                        + [("token_count", pa.int64()), ("dup_cluster_size", pa.int64())])
@@ -59,7 +60,7 @@ def test_each_problem_is_one_line_at_the_file_line(tmp_path):
     done = _validate(tmp_path, specs)
     lines = done.stdout.strip().splitlines()
     assert done.returncode == 1, done.stdout + done.stderr[-3000:]
-    assert re.fullmatch(r"3 problem\(s\) in 3 of \d+ spec file\(s\)", lines[-1]), lines[-1]
+    assert re.fullmatch(r"4 problem\(s\) in 4 of \d+ spec file\(s\)", lines[-1]), lines[-1]
     problems = lines[:-1]
     assert f"specs/eval_sets/maslow_math_word.yaml:{yaml_line}: task: Input should be" in "\n".join(problems)
     assert (f"specs/mixtures/broad_pretrain.yaml:{ref_line}: components[0](prose_hq).sql: "
@@ -68,6 +69,8 @@ def test_each_problem_is_one_line_at_the_file_line(tmp_path):
     column = next(p for p in problems if "corpus_by_source_domain_language" in p)
     assert column.startswith(f"specs/analytics/corpus_by_source_domain_language.sql:{column_line}: (sql): ")
     assert '"token_countt" not found' in column and "__ref__" not in column
+    assert f"specs/labeling/quality_review.yaml:{queue_line}: question.kind: Input should be" in "\n".join(
+        problems)  # labeling queues (and synthetics) load through spec_isolation too
     assert all(p.count("\n") == 0 for p in problems)
 
     only = _validate(tmp_path, specs, "specs/mixtures")
