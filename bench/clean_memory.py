@@ -1,13 +1,16 @@
-"""Peak memory of the clean stage over one large daily partition, against the partition's size.
+"""Peak memory of the clean stage over large daily partitions of several sizes, against the memory budget.
 
-    .venv/bin/python -m bench.clean_memory [--mb 1024] [--quick] [--workers N]
+    .venv/bin/python -m bench.clean_memory [--sizes 256,1024,4096] [--quick] [--workers N] [--budget-mb 1536]
 
-A raw_documents partition of about `--mb` MB of text (English prose recombined from the demo generator's
-paragraphs, with 2% exact and 2% near copies) is written to a Lance lake once (cached). The stage then runs
-in a fresh subprocess exactly as the `clean_stage` asset does: a pushdown scan of the partition, the
-process-pool executor, the scratch spool, dedup decisions, and the three outputs written through
+For each size a raw_documents partition of about that many MB of text (English prose recombined from the
+demo generator's paragraphs, with 2% exact and 2% near copies) is written to a Lance lake once (cached). The
+stage then runs in a fresh subprocess exactly as the `clean_stage` asset does: a streaming pushdown scan of
+the partition (the IO manager's), the process-pool executor capped by the budget (`dedup/budget.py`), the
+scratch spool, keys spilled to sorted runs, dedup decisions, and the three outputs written through
 `lance_writes.replace_partitions`. A sampler thread sums the RSS of that process and its workers every
-0.05 s. The issue's target: peak RSS under 2 GB for a 1 GB partition.
+0.05 s; the stage process's RSS is also recorded after each step (imports, pass 1, decisions, writes).
+Targets (issue 20): every peak under the budget; growth under 100 MB per GB of text (largest vs smallest).
+The result is written after each size, so a long run keeps what it measured.
 
 `getrusage`'s ru_maxrss is not reported: Linux carries the high-water mark across fork + exec, so a child's
 figure starts at its parent's peak (a 1.5 GB parent gives a fresh `python -c` child 1.5 GB), which says
@@ -29,6 +32,7 @@ import psutil
 import pyarrow as pa
 
 from bench.common import cores, data_dir, print_table, write_result
+from platform_assets.processors.dedup.budget import DEFAULT_BUDGET_MB
 
 DAY = "2026-01-01"
 BATCH = 2048
@@ -85,15 +89,18 @@ def lake(mb: int) -> Path:
     return root
 
 
-def run_stage(root: str, workers: int) -> dict:
+def run_stage(root: str, workers: int, budget_mb: int) -> dict:
     """The measured part (its own process): the clean stage over the partition, as the asset runs it."""
+    steps = {"imports": _rss()}
     from platform_assets import settings
     from platform_assets.processors.clean_config import FILTERS_FILE
+    from platform_assets.processors.dedup.budget import MemoryBudget
     from platform_assets.processors.dedup.stage import CleanStage, StageOptions
     from platform_assets.processors.pipeline import load_clean_config
     from resources import lance_datasets, lance_scans, lance_writes
     from resources.executor import LocalExecutor
 
+    steps["imports"] = _rss()
     peak = {"tree": 0, "main": 0, "workers": 0}
     done = threading.Event()
 
@@ -115,18 +122,32 @@ def run_stage(root: str, workers: int) -> dict:
     selection = lance_scans.select_partitions(ds, ["day"], [(DAY,)])
     config = load_clean_config(settings.spec_dir() / FILTERS_FILE)
     scratch = f"{root}/_scratch/bench/{DAY}"
-    stage = CleanStage(LocalExecutor(workers=workers), config, StageOptions(day=DAY), scratch)
+    budget = MemoryBudget(total_mb=budget_mb)
+    workers = budget.workers(workers)
+    stage = CleanStage(LocalExecutor(workers=workers), config,
+                       StageOptions(day=DAY, spill_bytes=budget.spill_bytes()), scratch)
     try:
-        stage.run(lance_scans.scanner(ds, selection).to_reader())
+        reader = lance_scans.scanner(ds, selection, batch_size=4096, streaming=True).to_reader()
+        stage.run(reader)
+        steps["decided"] = _rss()
         for name, reader in stage.readers().items():
             uri = lance_datasets.dataset_uri(root, [name])
             lance_writes.replace_partitions(uri, reader, ["day"], [(DAY,)])
+            steps[f"wrote_{name}"] = _rss()
+        steps["arrow_pool_peak"] = pa.default_memory_pool().max_memory() / 2**20
+        spilled = {"runs": sum(len(r) for r in stage.runs.runs.values()), "key_rows": stage.runs.rows,
+                   "decided_rows": len(stage.decisions.rows)}
     finally:
         stage.close()
     done.set()
     seconds = time.perf_counter() - start
     return {**{f"peak_rss_{k}_mb": v / 2**20 for k, v in peak.items()}, "seconds": seconds,
-            **stage.summary()}
+            "workers": workers, **{f"stage_rss_after_{k}_mb": v for k, v in steps.items()},
+            **{f"dedup_{k}": v for k, v in spilled.items()}, **stage.summary()}
+
+
+def _rss() -> float:
+    return psutil.Process().memory_info().rss / 2**20
 
 
 def partition_size(root: Path) -> dict:
@@ -139,42 +160,64 @@ def partition_size(root: Path) -> dict:
             "lance_disk_mb": disk / 2**20}
 
 
-def main(argv: list[str] | None = None) -> dict:
-    ap = argparse.ArgumentParser(prog="bench.clean_memory", description=__doc__.splitlines()[0])
-    ap.add_argument("--mb", type=int, default=1024, help="MB of text in the partition (default 1024)")
-    ap.add_argument("--quick", action="store_true", help="a 32 MB smoke run")
-    ap.add_argument("--workers", type=int, default=cores())
-    ap.add_argument("--run", help=argparse.SUPPRESS)  # internal: measure the stage over this lake
-    args = ap.parse_args(argv)
-    if args.run:
-        print(json.dumps(run_stage(args.run, args.workers)))
-        return {}
-    mb = 32 if args.quick else args.mb
+def measure(mb: int, workers: int, budget_mb: int) -> dict:
+    """One size: the lake (built once), then the stage in a fresh process."""
     root = lake(mb)
     size = partition_size(root)
     out = subprocess.run([sys.executable, "-m", "bench.clean_memory", "--run", str(root), "--workers",
-                          str(args.workers)], capture_output=True, text=True)
+                          str(workers), "--budget-mb", str(budget_mb)], capture_output=True, text=True)
     if out.returncode:
         raise RuntimeError(f"the measured stage failed:\n{out.stderr[-4000:]}")
     stage = json.loads(out.stdout.strip().splitlines()[-1])
-    figures = {**{f"partition_{k}": v for k, v in size.items()}, **stage, "workers": args.workers,
-               "ratio_peak_rss_to_partition_text": stage["peak_rss_tree_mb"] / size["text_mb"],
-               "target_peak_rss_mb_for_1gb": 2048, "units": "MB = MiB; seconds wall"}
-    if mb >= 1024:
-        figures["target_met"] = stage["peak_rss_tree_mb"] < 2048
-    print_table(["figure", "value"], [
-        ("partition rows", size["rows"]), ("partition text (MB)", size["text_mb"]),
-        ("partition in Arrow (MB)", size["arrow_mb"]),
-        ("partition on disk, Lance (MB)", size["lance_disk_mb"]),
-        ("peak RSS, stage + workers (MB)", stage["peak_rss_tree_mb"]),
-        ("peak RSS, stage process (MB)", stage["peak_rss_main_mb"]),
-        ("peak RSS, workers together (MB)", stage["peak_rss_workers_mb"]),
-        ("peak RSS / partition text", figures["ratio_peak_rss_to_partition_text"]),
-        ("wall time (s)", stage["seconds"]), ("clean rows", stage["clean_rows"]),
-        ("dedup rate", stage["dedup_rate"]),
-    ], title=f"clean stage memory, {args.workers} workers")
-    write_result("clean_memory", figures)
+    return {**{f"partition_{k}": v for k, v in size.items()}, **stage}
+
+
+def main(argv: list[str] | None = None) -> dict:
+    ap = argparse.ArgumentParser(prog="bench.clean_memory", description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="256,1024,4096", help="MB of text per partition, comma-separated")
+    ap.add_argument("--quick", action="store_true", help="16 and 48 MB smoke runs")
+    ap.add_argument("--workers", type=int, default=cores(), help="wanted workers (the budget may cap them)")
+    ap.add_argument("--budget-mb", type=int, default=DEFAULT_BUDGET_MB, help="stage + workers peak RSS cap")
+    ap.add_argument("--run", help=argparse.SUPPRESS)  # internal: measure the stage over this lake
+    args = ap.parse_args(argv)
+    if args.run:
+        print(json.dumps(run_stage(args.run, args.workers, args.budget_mb)))
+        return {}
+    sizes = [16, 48] if args.quick else [int(x) for x in args.sizes.split(",")]
+    figures: dict = {"budget_mb": args.budget_mb, "units": "MB = MiB; seconds wall", "sizes": {}}
+    for mb in sizes:
+        figures["sizes"][str(mb)] = measure(mb, args.workers, args.budget_mb)
+        figures.update(_verdict(figures["sizes"], args.budget_mb))
+        write_result("clean_memory", figures)
+    rows = [("partition text (MB)", "partition_text_mb"), ("partition rows", "partition_rows"),
+            ("workers (within the budget)", "workers"),
+            ("peak RSS, stage + workers (MB)", "peak_rss_tree_mb"),
+            ("peak RSS, stage process (MB)", "peak_rss_main_mb"),
+            ("peak RSS, workers together (MB)", "peak_rss_workers_mb"),
+            ("stage RSS after imports (MB)", "stage_rss_after_imports_mb"),
+            ("stage RSS after pass 1 + dedup (MB)", "stage_rss_after_decided_mb"),
+            ("stage RSS after writing clean_documents (MB)", "stage_rss_after_wrote_clean_documents_mb"),
+            ("stage RSS after writing rejected (MB)", "stage_rss_after_wrote_rejected_documents_mb"),
+            ("stage RSS after writing near_dup_index (MB)", "stage_rss_after_wrote_near_dup_index_mb"),
+            ("stage Arrow pool peak (MB)", "stage_rss_after_arrow_pool_peak_mb"),
+            ("sorted runs spilled", "dedup_runs"), ("documents decided (colliding)", "dedup_decided_rows"),
+            ("wall time (s)", "seconds"), ("clean rows", "clean_rows"), ("dedup rate", "dedup_rate")]
+    print_table(["figure", *figures["sizes"]], [(label, *(m[key] for m in figures["sizes"].values()))
+                                                for label, key in rows],
+                title=f"clean stage memory by partition size (MB of text), budget {args.budget_mb} MB")
+    print(f"growth: {figures['growth_mb_per_gb']:.1f} MB per GB of text (target < 100); every peak under the "
+          f"budget: {figures['under_budget']}")
     return figures
+
+
+def _verdict(sizes: dict, budget_mb: int) -> dict:
+    measured = list(sizes.values())
+    small, large = measured[0], measured[-1]
+    span_gb = (large["partition_text_mb"] - small["partition_text_mb"]) / 1024
+    growth = (large["peak_rss_tree_mb"] - small["peak_rss_tree_mb"]) / span_gb if span_gb > 0 else 0.0
+    under = all(m["peak_rss_tree_mb"] < budget_mb for m in measured)
+    return {"growth_mb_per_gb": growth, "under_budget": under,
+            "target_met": under and growth < 100 and len(measured) > 1}
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from platform_assets import spec_isolation as isolation
 from platform_assets.metadata_tables import fold
 from platform_assets.partitions import DAILY_METADATA, daily_partitions
 from platform_assets.processors.clean_config import FILTERS_FILE
+from platform_assets.processors.dedup.budget import DEFAULT_BUDGET_MB, MemoryBudget
 from platform_assets.processors.dedup.cluster_stage import ClusterStage, buckets_for
 from platform_assets.processors.dedup.cluster_tasks import Target
 from platform_assets.processors.dedup.presets import DEFAULT_PRESET, PRESETS
@@ -19,6 +20,7 @@ from platform_assets.processors.dedup.schemas import OUTPUT_SCHEMAS
 from platform_assets.processors.dedup.stage import CleanStage, StageOptions
 from platform_assets.processors.pipeline import load_clean_config
 from resources import lance_filters, lance_scratch, lance_writes
+from resources.executor import LocalExecutor
 from resources.lance_stage import StageJournal
 
 # Annotations stay eager (no `from __future__ import annotations`): Dagster resolves the Config type.
@@ -64,6 +66,8 @@ class CleanDocumentsConfig(dg.Config):
     scope: str = pydantic.Field("partition", description="partition (FineWeb's choice) or incremental "
                                 "(also against near_dup_index of every earlier day)")
     batch_rows: int = pydantic.Field(1024, gt=0, description="raw rows per executor task (memory per worker)")
+    memory_mb: int = pydantic.Field(DEFAULT_BUDGET_MB, gt=0, description="peak RSS of the stage process plus "
+                                    "its local workers: caps the workers, sets when dedup keys spill to disk")
 
     @pydantic.field_validator("preset")
     @classmethod
@@ -128,8 +132,10 @@ def clean_stage(
         context.log.warning(f"rolled back the clean outputs of {', '.join(rolled_back)}: a run died between "
                             "their commits")
     scratch = f"{lance_io.root_uri.rstrip('/')}/_scratch/{context.run.run_id}/{day}"
-    options = StageOptions(day=day, preset=config.preset, scope=config.scope, batch_rows=config.batch_rows)
-    stage = _stage(context.resources.executor, lance_io, scratch, options)
+    budget = MemoryBudget(total_mb=config.memory_mb)
+    options = StageOptions(day=day, preset=config.preset, scope=config.scope, batch_rows=config.batch_rows,
+                           spill_bytes=budget.spill_bytes())
+    stage = _stage(within(context.resources.executor, budget), lance_io, scratch, options)
     try:
         index_meta, prior = {}, None
         if config.scope == "incremental":
@@ -176,6 +182,14 @@ def _stage(executor, lance_io, scratch: str, options: StageOptions) -> CleanStag
     rows = raw.count_rows(lance_filters.compare("day", "=", options.day)) if raw is not None else 0
     return ClusterStage(executor, _config().get(), options, scratch, targets, lance_io.storage_options,
                         parts=buckets_for(rows, executor.parallelism()))
+
+
+def within(executor, budget: MemoryBudget):
+    """The executor with no more local workers than fit `budget` (a Ray cluster's workers are not local)."""
+    if not isinstance(executor, LocalExecutor):
+        return executor
+    workers = budget.workers(executor.worker_count())
+    return LocalExecutor(workers=workers, max_in_flight=executor.max_in_flight)
 
 
 def _alive(instance: dg.DagsterInstance, run_id: str) -> bool | None:

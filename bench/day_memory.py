@@ -1,0 +1,131 @@
+"""Peak memory of the other stages that read a whole day, against the day's size (issue 20 item 3).
+
+    .venv/bin/python -m bench.day_memory [--sizes 256,1024] [--quick]
+
+Reads the clean_documents partitions that `bench.clean_memory` wrote for each size (run it first) and
+measures, each in a fresh process with a sampler thread on its RSS:
+- `decontamination`: `contamination.check_documents` streaming the day (doc_id, text) against an n-gram
+  index of the sample eval catalog (the asset's path: a streaming scan, ~1 MB text chunks);
+- `classifications`: the in-process classifier stack (less the quality model, which needs a trained
+  quality_model) over the day in 2,048-row batches, its output rows held as `document_classifications`
+  holds them (one table per day, no text);
+- `mixture_pool`: the pool keys `mixtures.build._stage` reads (doc_id, token_count) plus the sampling
+  priority, as the mixture build holds them.
+Prints peak RSS per size and the growth per 1,000 documents.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import lance
+import psutil
+import pyarrow as pa
+
+from bench.common import data_dir, print_table, write_result
+
+STAGES = ("decontamination", "classifications", "mixture_pool")
+
+
+def _sampled(work) -> dict:
+    peak, done = [0], threading.Event()
+
+    def sample() -> None:
+        me = psutil.Process()
+        while not done.is_set():
+            peak[0] = max(peak[0], me.memory_info().rss)
+            time.sleep(0.02)
+
+    threading.Thread(target=sample, daemon=True).start()
+    before = psutil.Process().memory_info().rss
+    start = time.perf_counter()
+    extra = work()
+    done.set()
+    return {"rss_before_mb": before / 2**20, "peak_rss_mb": peak[0] / 2**20,
+            "seconds": time.perf_counter() - start, **extra}
+
+
+def run(stage: str, uri: str) -> dict:
+    """One stage over one clean_documents partition (its own process)."""
+    ds = lance.dataset(uri)
+    if stage == "decontamination":
+        from platform_assets import settings
+        from platform_assets.eval_sets import catalog
+        from platform_assets.eval_sets.contamination import check_documents
+        from platform_assets.eval_sets.items import build_items
+        from platform_assets.processors import decontam
+
+        preset = decontam.PRESETS["lm_eval"]
+        specs = catalog.load_catalog(settings.SPEC_DIR / catalog.FOLDER).values()
+        items = [(r["eval_set"], r["item_id"], r["index_text"]) for s in specs
+                 for r in build_items(s)[0].to_pylist()]
+        index = decontam.NgramIndex.build(items, preset.n)
+
+        def work() -> dict:
+            scan = ds.scanner(columns=["doc_id", "text"], batch_size=4096, batch_readahead=2,
+                              fragment_readahead=1)
+            table, counts = check_documents(scan.to_batches(), index, {}, preset, "bench")
+            return {"rows_held": table.num_rows, "docs": counts["docs_scanned"]}
+    elif stage == "classifications":
+        from platform_assets.processors.classifiers import registry, stack
+
+        names = [n for n in stack.DEFAULT_CLASSIFIERS if "model" not in registry.classifier_class(n).needs]
+
+        def work() -> dict:
+            scan = ds.scanner(batch_size=2048, batch_readahead=2, fragment_readahead=1)
+            out = [stack.classify_on_worker(b, names, None) for b in scan.to_batches()]
+            table = pa.Table.from_batches(out)
+            return {"rows_held": table.num_rows, "held_mb": table.nbytes / 2**20, "docs": table.num_rows}
+    else:
+        from platform_assets.mixtures import sampling
+
+        def work() -> dict:
+            keys = ds.to_table(columns=["doc_id", "token_count"])
+            priority = sampling.doc_priority(keys.column("doc_id"), "bench")
+            return {"rows_held": keys.num_rows, "held_mb": (keys.nbytes + priority.nbytes) / 2**20,
+                    "docs": keys.num_rows}
+    return _sampled(work)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    ap = argparse.ArgumentParser(prog="bench.day_memory", description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="256,1024", help="bench.clean_memory sizes (MB of text) to read")
+    ap.add_argument("--quick", action="store_true", help="the sizes of bench.clean_memory --quick")
+    ap.add_argument("--run", nargs=2, help=argparse.SUPPRESS)  # internal: STAGE URI
+    args = ap.parse_args(argv)
+    if args.run:
+        print(json.dumps(run(*args.run)))
+        return {}
+    sizes = ["16", "48"] if args.quick else args.sizes.split(",")
+    figures: dict = {"units": "MB = MiB", "stages": {}}
+    for stage in STAGES:
+        for mb in sizes:
+            uri = str(data_dir("clean_memory") / f"{mb}mb" / "clean_documents.lance")
+            if not Path(uri).exists():
+                raise RuntimeError(f"no clean_documents at {uri}: run bench.clean_memory --sizes {mb}")
+            out = subprocess.run([sys.executable, "-m", "bench.day_memory", "--run", stage, uri],
+                                 capture_output=True, text=True)
+            if out.returncode:
+                raise RuntimeError(f"{stage} at {mb} MB failed:\n{out.stderr[-3000:]}")
+            figures["stages"].setdefault(stage, {})[mb] = json.loads(out.stdout.strip().splitlines()[-1])
+        runs = list(figures["stages"][stage].values())
+        docs = runs[-1]["docs"] - runs[0]["docs"]
+        grow = (runs[-1]["peak_rss_mb"] - runs[0]["peak_rss_mb"]) / docs * 1000 if docs else 0.0
+        figures["stages"][stage]["growth_mb_per_1000_docs"] = grow
+        write_result("day_memory", figures)
+    print_table(["stage", *(f"peak RSS at {mb} MB" for mb in sizes), "held at largest (MB)",
+                 "growth MB / 1,000 docs"],
+                [(s, *(v[mb]["peak_rss_mb"] for mb in sizes), float(v[sizes[-1]].get("held_mb", 0.0)),
+                  v["growth_mb_per_1000_docs"]) for s, v in figures["stages"].items()],
+                title="whole-day stages: peak RSS by day size")
+    return figures
+
+
+if __name__ == "__main__":
+    main()
