@@ -6,11 +6,13 @@ from collections.abc import Iterator
 import dagster as dg
 
 from platform_assets import settings, spec_versions
+from platform_assets.clean.landing_checks import file_table, files_result, files_spec
 from platform_assets.clean.raw_documents import landed_version
 from platform_assets.metadata_tables import counts
 from platform_assets.partitions import DAILY_METADATA, daily_partitions
 from platform_assets.processors.media.config import MEDIA_FILE, VERSION, load_media_config
 from platform_assets.processors.media.ingest import MediaPartition
+from platform_assets.processors.media.landing import landed_file
 from platform_assets.processors.sources import SOURCES_FILE, load_sources
 
 
@@ -50,6 +52,7 @@ class RawMediaConfig(dg.Config):
             "decoder's error, the first 4 KiB of the bytes.",
             **_STORED),
     },
+    check_specs=[files_spec("quarantined_media")],
 )
 def ingest_raw_media(context: dg.AssetExecutionContext, config: RawMediaConfig) -> Iterator[dg.Output]:
     """Reads one day of every media source, decoding each file once (Pillow, soundfile).
@@ -71,5 +74,7 @@ def ingest_raw_media(context: dg.AssetExecutionContext, config: RawMediaConfig) 
     context.log.info(f"{context.partition_key}: {summary}, quarantined by kind {dict(stats.quarantined)}")
     yield dg.Output(quarantined, output_name="quarantined_media", data_version=version, metadata={
         **summary, "quarantined_per_kind": counts(stats.quarantined, "error_kind", "records"),
-        "records_per_source": counts(stats.records_by_source, "source", "records")})
+        "records_per_source": counts(stats.records_by_source, "source", "records"),
+        "per_file": file_table(stats.records_by_file, quarantined, landed_file)})
+    yield files_result(stats.records_by_file, quarantined, "quarantined_media", landed_file)
 

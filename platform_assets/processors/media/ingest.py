@@ -18,7 +18,7 @@ from platform_assets.processors.ingest import QUARANTINE_SCHEMA, bounded, doc_id
 from platform_assets.processors.ingest_files import Problem
 from platform_assets.processors.ingest_partition import IngestStats, landed_files
 from platform_assets.processors.media.decode import decode
-from platform_assets.processors.media.landing import Landed, read_day
+from platform_assets.processors.media.landing import Landed, landed_file, read_day
 from platform_assets.processors.media.schemas import RAW_MEDIA_SCHEMA
 from platform_assets.processors.sources import SourceConfig, source_config
 
@@ -80,6 +80,7 @@ class MediaPartition:
             sid = str(own) if own is not None else item.file
             self.stats.records += 1
             self.stats.records_by_source[source] += 1
+            self.stats.records_by_file[landed_file(item.file)] += 1
             url = item.record.get(config.fields.url)
             yield {"doc_id": media_doc_id(source, own, sid, features.sha256), "source": source,
                    "source_id": sid,

@@ -8,10 +8,12 @@
 
 Each item is either a `Landed` file or a `(file, line, raw, Problem)` for what cannot be read (a bad sidecar
 line, a sidecar entry without its file, a cut tar shard); a cut shard still yields every sample before it.
+`landed_file` names the file an item was landed in (what the `files_readable` check counts per file).
 """
 
 from __future__ import annotations
 
+import re
 import tarfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,6 +38,18 @@ class Landed:
 
 Failed = tuple[str, int | None, bytes, Problem]
 Item = Landed | Failed
+_MEMBER = re.compile(r"^(.+?\.(?:tar:|parquet#))", re.IGNORECASE)
+
+
+def landed_file(file: str) -> str:
+    """The landed file an item's `file` belongs to: a tar member's shard, a Parquet row's file, the day folder
+    `<source>/<day>/` for the folder format (media files and their sidecars); any other file is its own."""
+    member = _MEMBER.match(file)
+    if member:
+        return member.group(1)[:-1]
+    parts = file.split("/")
+    suffix = "." + parts[-1].rsplit(".", 1)[-1].lower() if "." in parts[-1] else ""
+    return "/".join(parts[:2]) + "/" if suffix in MEDIA_SUFFIXES or suffix == ".jsonl" else file
 
 
 def read_day(day_dir: Path, rel: str, config: SourceConfig) -> Iterator[Item]:
@@ -98,9 +112,10 @@ def _tar(path: Path, name: str, config: SourceConfig) -> Iterator[Item]:
                     done, sample = done + 1, {}
                 key = this
                 sample["." + base.split(".", 1)[-1].lower()] = tar.extractfile(member).read()
-    except (tarfile.TarError, EOFError, OSError) as exc:
-        yield name, None, b"", Problem("truncated_file", f"tar shard unreadable after {done} samples "
-                                       f"({type(exc).__name__}: {exc}); the samples before it were kept")
+    except (tarfile.TarError, EOFError, OSError) as exc:  # the shard is lost whole only with no sample kept
+        yield name, done + 1 if done else None, b"", Problem(
+            "truncated_file", f"tar shard unreadable after {done} samples ({type(exc).__name__}: {exc}); "
+            "the samples before it were kept")
         return
     if key is not None:
         yield from _tar_sample(name, key, sample, config)

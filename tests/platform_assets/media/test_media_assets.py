@@ -28,6 +28,7 @@ def lake(tmp_path_factory):
             result = dg.materialize([ingest_raw_media, clean_media_stage], partition_key=day,
                                     resources={"lance_io_manager": io})
             assert result.success
+            assert all(c.passed for c in result.get_asset_check_evaluations())  # a few broken files: no ERROR
         yield truth, io, home
 
 
