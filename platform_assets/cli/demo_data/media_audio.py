@@ -1,9 +1,13 @@
-"""The demo's audio source: clips it synthesizes itself (chords of pure tones, written with soundfile),
-with transcripts, plus clips that do not decode, are cut, or fall outside the duration bounds."""
+"""The demo's audio source: clips it synthesizes itself, written with soundfile, with transcripts: speech
+from espeak-ng when it is on the PATH (the transcript is the sentence spoken), else chords of pure tones;
+plus clips that do not decode, are cut, or fall outside the duration bounds (tones either way)."""
 
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
+import zlib
 
 import numpy as np
 import soundfile
@@ -30,11 +34,34 @@ def encode(samples: np.ndarray, fmt: str, rate: int = RATE) -> bytes:
     return buf.getvalue()
 
 
+SENTENCES = ("The quick brown fox jumps over the lazy dog.", "Please call me back after the meeting.",
+             "The weather today is cold and windy.", "A cup of tea helps on a rainy afternoon.",
+             "Training data should be clean and well labelled.", "The train leaves the station at noon.")
+
+
+def speak(text: str, espeak: str) -> tuple[np.ndarray, int]:
+    """`text` spoken by the espeak-ng at `espeak` (its WAV on stdout, read by soundfile): samples, rate."""
+    wav = subprocess.run([espeak, "--stdout", text], capture_output=True, check=True, timeout=60).stdout
+    samples, rate = soundfile.read(io.BytesIO(wav), dtype="float32")
+    return samples, rate
+
+
+def spoken_text(key: str) -> str:
+    """The sentence a clip says: deterministic per key, and unique (so no two clips are exact copies)."""
+    return f"{SENTENCES[zlib.crc32(key.encode()) % len(SENTENCES)]} This is {key.replace('-', ' ')}."
+
+
 def clip(rng: np.random.Generator, key: str) -> Picture:
-    """One clip with its transcript; WAV or FLAC."""
+    """One clip with its transcript; WAV or FLAC; spoken when espeak-ng is installed, else a chord."""
     notes = "".join(rng.choice(list(NOTES), size=int(rng.integers(1, 4)), replace=False))
     seconds = float(rng.choice(list(WORDS)))
     fmt = "WAV" if rng.random() < 0.5 else "FLAC"
+    espeak = shutil.which("espeak-ng")
+    if espeak:
+        text = spoken_text(key)
+        samples, rate = speak(text, espeak)
+        return Picture(key, encode(samples, fmt, rate), text, "." + fmt.lower(),
+                       {"kind": "clip", "seconds": round(len(samples) / rate, 3), "voice": "espeak-ng"})
     names = " and ".join(f"{n}" for n in notes)
     text = (f"A soft chord of the notes {names} played on a synthesizer for {WORDS[seconds]}."
             if len(notes) > 1 else f"A single pure tone on the note {notes} held for {WORDS[seconds]}.")
