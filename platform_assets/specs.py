@@ -115,6 +115,20 @@ def file_hash(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+def named_spec_files(folder: str | Path) -> dict[str, Path]:
+    """`{name: path}` of every `*.yaml` in `folder`, sorted by name: the specs named by their files
+    (mixtures, synthetics, labeling queues; one partition each)."""
+    return {p.stem: p for p in sorted(Path(folder).glob("*.yaml"))}
+
+
+def load_named_spec(path: str | Path, model: type[M], error: type[SpecError]) -> M:
+    """`load_yaml_model`, then the spec's `name` must equal its file name (else `error` blames `name`)."""
+    spec = load_yaml_model(path, model, error=error)
+    if spec.name != Path(path).stem:
+        raise error.at(path, ("name",), f"{spec.name!r} must equal the file name {Path(path).stem!r}")
+    return spec
+
+
 def read_text(path: str | Path, error: type[SpecError] = SpecError) -> str:
     try:
         return Path(path).read_text(encoding="utf-8")

@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from platform_assets import settings
-from platform_assets.specs import SpecError, file_hash, load_yaml_model
+from platform_assets.specs import SpecError, file_hash, load_named_spec, named_spec_files
 from resources import sql_refs
 
 SPEC_FOLDER = "labeling"
@@ -159,8 +159,7 @@ class QueueSpec(BaseModel):
 
 def spec_files(folder: Path | None = None) -> dict[str, Path]:
     """`{queue: path}` of every queue spec, sorted (one partition each)."""
-    folder = folder or settings.spec_dir() / SPEC_FOLDER
-    return {p.stem: p for p in sorted(folder.glob("*.yaml"))}
+    return named_spec_files(folder or settings.spec_dir() / SPEC_FOLDER)
 
 
 spec_hash = file_hash  # a spec's version: sha256 of its bytes, as its partition's data version
@@ -168,7 +167,4 @@ spec_hash = file_hash  # a spec's version: sha256 of its bytes, as its partition
 
 def load_queue(path: Path) -> QueueSpec:
     """Parses and validates one queue spec; the file name is the queue's name."""
-    spec = load_yaml_model(path, QueueSpec, error=QueueSpecError)
-    if spec.name != path.stem:
-        raise QueueSpecError.at(path, ("name",), f"{spec.name!r} must equal the file name {path.stem!r}")
-    return spec
+    return load_named_spec(path, QueueSpec, QueueSpecError)

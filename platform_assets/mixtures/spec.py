@@ -13,7 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from platform_assets import settings
-from platform_assets.specs import SpecError, file_hash, load_yaml_model, node_line
+from platform_assets.specs import SpecError, file_hash, load_named_spec, named_spec_files, node_line
 from resources import sql_guard, sql_refs
 
 SPEC_FOLDER = "mixtures"
@@ -126,8 +126,7 @@ def sql_blocks(spec: MixtureSpec, path: Path) -> list[tuple[str, str, int, tuple
 
 def spec_files(folder: Path | None = None) -> dict[str, Path]:
     """`{name: path}` of every spec, sorted by name (one `mixtures` partition each)."""
-    folder = folder or settings.spec_dir() / SPEC_FOLDER
-    return {p.stem: p for p in sorted(folder.glob("*.yaml"))}
+    return named_spec_files(folder or settings.spec_dir() / SPEC_FOLDER)
 
 
 spec_hash = file_hash  # a spec's version: sha256 of its bytes, as its partition's data version
@@ -135,7 +134,4 @@ spec_hash = file_hash  # a spec's version: sha256 of its bytes, as its partition
 
 def load_spec(path: Path) -> MixtureSpec:
     """Parses and validates one spec; MixtureSpecError names the file, the line and the field."""
-    spec = load_yaml_model(path, MixtureSpec, error=MixtureSpecError)
-    if spec.name != path.stem:
-        raise MixtureSpecError.at(path, ("name",), f"{spec.name!r} must equal the file name {path.stem!r}")
-    return spec
+    return load_named_spec(path, MixtureSpec, MixtureSpecError)

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from platform_assets import settings
-from platform_assets.specs import SpecError, file_hash, load_yaml_model
+from platform_assets.specs import SpecError, file_hash, load_named_spec, named_spec_files
 from resources import sql_guard, sql_refs
 
 SPEC_FOLDER = "synthetics"
@@ -136,8 +136,7 @@ def _known(step: Step, kind: str) -> Step:
 
 def spec_files(folder: Path | None = None) -> dict[str, Path]:
     """`{name: path}` of every spec, sorted by name (one partition each)."""
-    folder = folder or settings.spec_dir() / SPEC_FOLDER
-    return {p.stem: p for p in sorted(folder.glob("*.yaml"))}
+    return named_spec_files(folder or settings.spec_dir() / SPEC_FOLDER)
 
 
 spec_hash = file_hash  # a spec's version: sha256 of its bytes, as its partition's data version
@@ -145,7 +144,4 @@ spec_hash = file_hash  # a spec's version: sha256 of its bytes, as its partition
 
 def load_spec(path: Path) -> SynthSpec:
     """Parses and validates one spec; SynthSpecError names the file, the line and the field."""
-    spec = load_yaml_model(path, SynthSpec, error=SynthSpecError)
-    if spec.name != path.stem:
-        raise SynthSpecError.at(path, ("name",), f"{spec.name!r} must equal the file name {path.stem!r}")
-    return spec
+    return load_named_spec(path, SynthSpec, SynthSpecError)
