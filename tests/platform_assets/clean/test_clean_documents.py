@@ -31,20 +31,16 @@ NOT_DROPPED = {"stage": "kept", "filter": "kept", "reason": None, "language": No
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(module_home):
     """Two demo days: day 1 in partition scope, day 2 in incremental scope (against day 1's index)."""
-    home = tmp_path_factory.mktemp("maslow")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MASLOW_HOME", str(home))
-        for var in ("MASLOW_LAKE", "MASLOW_LANDING"):
-            mp.delenv(var, raising=False)
-        generate(home / "landing", days=2, seed=SEED, docs_per_day=160)
-        truth = load_truth(home / "landing", SEED)
-        io = LanceIOManager(root_uri=str(home / "lake"))
-        runs = {}
-        for day, scope in zip(truth["days"], ("partition", "incremental"), strict=True):
-            runs[day] = materialize(io, day, scope)
-        yield truth, io, runs
+    home = module_home
+    generate(home / "landing", days=2, seed=SEED, docs_per_day=160)
+    truth = load_truth(home / "landing", SEED)
+    io = LanceIOManager(root_uri=str(home / "lake"))
+    runs = {}
+    for day, scope in zip(truth["days"], ("partition", "incremental"), strict=True):
+        runs[day] = materialize(io, day, scope)
+    return truth, io, runs
 
 
 def materialize(io, day, scope="partition", workers=2):

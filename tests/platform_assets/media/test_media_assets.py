@@ -7,29 +7,14 @@ import pyarrow as pa
 import pytest
 
 from platform_assets.cli.demo_data.media_truth import near_dup_scores, outcome_mismatches
-from platform_assets.cli.demo_data.media_writer import write_media
-from platform_assets.media.clean_media import clean_media_stage
-from platform_assets.media.raw_media import ingest_raw_media
 from resources.lance_io_manager import LanceIOManager
-
-DAYS = ["2026-02-01", "2026-02-02", "2026-02-03"]
+from tests.platform_assets.media.conftest import DAYS
 
 
 @pytest.fixture(scope="module")
-def lake(tmp_path_factory):
-    home = tmp_path_factory.mktemp("maslow")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MASLOW_HOME", str(home))
-        for var in ("MASLOW_LAKE", "MASLOW_LANDING"):
-            mp.delenv(var, raising=False)
-        truth = write_media(home / "landing", DAYS, seed=3)
-        io = LanceIOManager(root_uri=str(home / "lake"))
-        for day in DAYS:
-            result = dg.materialize([ingest_raw_media, clean_media_stage], partition_key=day,
-                                    resources={"lance_io_manager": io})
-            assert result.success
-            assert all(c.passed for c in result.get_asset_check_evaluations())  # a few broken files: no ERROR
-        yield truth, io, home
+def lake(media_lake):
+    truth, home = media_lake
+    return truth, LanceIOManager(root_uri=str(home / "lake")), home
 
 
 def table(io, key, columns=None):

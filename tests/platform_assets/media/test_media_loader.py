@@ -13,17 +13,13 @@ import pyarrow.parquet as pq
 import pytest
 
 from platform_assets import settings
-from platform_assets.cli.demo_data.media_writer import write_media
-from platform_assets.media.clean_media import clean_media_stage
-from platform_assets.media.raw_media import ingest_raw_media
 from platform_assets.mixtures import media_loader
 from platform_assets.mixtures.loader import ShardedOrder
 from platform_assets.mixtures.media_loader import MediaMixture
 from platform_assets.mixtures.mixtures import build_mixtures_asset
 from resources.duckdb_engine import DuckDBEngine
 from resources.lance_io_manager import LanceIOManager
-
-DAYS = ["2026-02-01", "2026-02-02", "2026-02-03"]  # one landing format per day
+from tests.platform_assets.conftest import at_home
 
 
 def landed_bytes(landing, file: str) -> bytes:
@@ -39,17 +35,11 @@ def landed_bytes(landing, file: str) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def lake(tmp_path_factory):
-    home = tmp_path_factory.mktemp("maslow")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MASLOW_HOME", str(home))
-        for var in ("MASLOW_LAKE", "MASLOW_LANDING"):
-            mp.delenv(var, raising=False)
-        write_media(home / "landing", DAYS, seed=5)
+def lake(media_lake):
+    """The shared media lake plus the demo's `image_text` mixture over it."""
+    _, home = media_lake
+    with at_home(home):
         io_manager = LanceIOManager(root_uri=str(home / "lake"))
-        for day in DAYS:
-            assert dg.materialize([ingest_raw_media, clean_media_stage], partition_key=day,
-                                  resources={"lance_io_manager": io_manager}).success
         lance.write_dataset(pa.table({"doc_id": pa.array([], pa.string()), "day": pa.array([], pa.string())}),
                             str(home / "lake" / "heldout_documents.lance"))
         mixtures = build_mixtures_asset(settings.spec_dir() / "mixtures")
