@@ -9,7 +9,7 @@ import lance
 import pandas as pd
 import pyarrow as pa
 
-from resources import lance_datasets, lance_scans, lance_tags, lance_writes
+from resources import lance_datasets, lance_scans, lance_stage, lance_tags, lance_writes
 from resources import lance_vectors as lv
 from resources.lance_filters import PartitionKey
 
@@ -49,8 +49,10 @@ class LanceIOManager(dg.ConfigurableIOManager):
         return lance_datasets.dataset_uri(self.root_uri, asset_key.path)
 
     def open(self, asset_key: dg.AssetKey, version: int | str | None = None):
-        """The asset's dataset (latest, or at a version number or tag); None if never written."""
-        return lance_datasets.open_dataset(self.uri_for(asset_key), version, self.storage_options)
+        """The asset's dataset at a version number or tag (time travel), else its latest version a reader may
+        see (a stage's datasets: the latest set published together, `lance_stage`); None if never written."""
+        name = "/".join(asset_key.path)
+        return lance_stage.open_visible(self.root_uri, name, version, self.storage_options)
 
     # --------------------------------------------------------------------------------------- output
 
@@ -115,7 +117,8 @@ class LanceIOManager(dg.ConfigurableIOManager):
         upstream = context.upstream_output
         meta = {**(upstream.definition_metadata if upstream else {}), **(context.definition_metadata or {})}
         wanted = context.dagster_type.typing_type
-        ds = self.open(context.asset_key, meta.get("lance_version"))
+        version = meta.get("lance_version")
+        ds = self.open(context.asset_key, _written_by_run(context) if version is None else version)
         if ds is None:
             raise FileNotFoundError(f"{context.asset_key.to_user_string()}: no Lance dataset at "
                                     f"{self.uri_for(context.asset_key)}; materialize it first")
@@ -156,6 +159,21 @@ def _add_partition_metadata(context: dg.OutputContext, partitions: dict[Partitio
             {"dagster/partition_row_count": rows, "lance/content_hash": digest},
             asset_key=context.asset_key, partition_key=by_key[key],
         )
+
+
+def _written_by_run(context: dg.InputContext) -> int | None:
+    """The version of the input this run wrote itself (read your own writes: a stage's checks and the steps
+    after it see its outputs even before they are published); None when another run wrote it."""
+    try:
+        run_id = context.step_context.run_id
+    except dg.DagsterInvariantViolationError:  # built outside a run (build_input_context)
+        return None
+    records = context.instance.get_records_for_run(
+        run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records
+    versions = [m.metadata["lance/version"].value for r in records
+                if (m := r.event_log_entry.asset_materialization) is not None
+                and m.asset_key == context.asset_key and "lance/version" in m.metadata]
+    return max(versions, default=None)
 
 
 def _partition_count(context: dg.InputContext) -> int:

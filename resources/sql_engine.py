@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import dagster as dg
 import pyarrow as pa
 
-from resources.lance_datasets import dataset_uri, open_dataset
+from resources.lance_stage import open_visible
 from resources.lance_tags import tag_name, tag_version
 
 BATCH_ROWS = 64 * 1024
@@ -60,9 +60,9 @@ class LakeMixin:
         return root
 
     def dataset(self, name: str, version: int | str | None = None):
-        """Asset `name`'s Lance dataset (latest, or a version or tag); None when never materialized."""
-        uri = dataset_uri(self._lake_root(), name.split("/"))
-        return open_dataset(uri, version, getattr(self, "storage_options", None))
+        """Asset `name`'s Lance dataset at a version or tag, else its latest version a reader may see (for a
+        stage's datasets, the set published together: `lance_stage`); None when never materialized."""
+        return open_visible(self._lake_root(), name, version, getattr(self, "storage_options", None))
 
     def schema(self, name: str) -> pa.Schema | None:
         ds = self.dataset(name)

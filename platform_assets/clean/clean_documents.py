@@ -21,7 +21,8 @@ from platform_assets.processors.dedup.stage import CleanStage, StageOptions
 from platform_assets.processors.pipeline import load_clean_config
 from resources import lance_filters, lance_scratch, lance_writes
 from resources.executor import LocalExecutor
-from resources.lance_stage import StageJournal
+from resources.lance_gc import run_alive
+from resources.lance_stage import StageLog
 
 # Annotations stay eager (no `from __future__ import annotations`): Dagster resolves the Config type.
 DEDUP_VERSION = "dedup-v2"  # bump when dedup decisions change for the same data and settings
@@ -118,24 +119,25 @@ def clean_stage(
     """
     day = context.partition_key
     lance_io = context.resources.lance_io_manager
-    swept = lance_scratch.sweep(lance_io.root_uri, lambda run_id: _alive(context.instance, run_id))
+    swept = lance_scratch.sweep(lance_io.root_uri, lambda run_id: run_alive(context.instance, run_id),
+                                lance_io.storage_options)
     if swept:
         context.log.info(f"removed the scratch spools of {len(swept)} dead run(s): {', '.join(swept)}")
-    journal = StageJournal(lance_io.root_uri, "clean_stage", list(OUTPUTS), lance_io.storage_options)
+    log = StageLog(lance_io.root_uri, "clean_stage", list(OUTPUTS), lance_io.storage_options)
     running = context.run.run_id
 
     def other_alive(run_id: str) -> bool | None:
-        return run_id != running and _alive(context.instance, run_id)
+        return run_id != running and run_alive(context.instance, run_id)
 
-    rolled_back = journal.recover(other_alive)
-    if rolled_back:
-        context.log.warning(f"rolled back the clean outputs of {', '.join(rolled_back)}: a run died between "
-                            "their commits")
-    scratch = f"{lance_io.root_uri.rstrip('/')}/_scratch/{context.run.run_id}/{day}"
+    for settled in log.settle(other_alive):
+        context.log.warning(f"a clean stage run died between its commits; settled {settled}")
+    log.publish()  # a set committed but not yet published (a full disk at its end) is published now
+    scratch = lance_scratch.scratch_uri(lance_io.root_uri, running, day)
     budget = MemoryBudget(total_mb=config.memory_mb)
     options = StageOptions(day=day, preset=config.preset, scope=config.scope, batch_rows=config.batch_rows,
                            spill_bytes=budget.spill_bytes())
     stage = _stage(within(context.resources.executor, budget), lance_io, scratch, options)
+    begun = False
     try:
         index_meta, prior = {}, None
         if config.scope == "incremental":
@@ -146,7 +148,8 @@ def clean_stage(
         summary = funnel_tables(summary)
         readers = (stage.readers() if isinstance(stage, CleanStage)
                    else {name: lance_writes.Fragments(stage.fragments[name]) for name in OUTPUTS})
-        journal.begin(day, running)  # from here until finish, a failure rolls the three outputs back
+        log.begin(day, running)  # from here on, readers see the previous set until all three are committed
+        begun = True
         yield dg.Output(readers["clean_documents"], output_name="clean_documents",
                         metadata={**summary, "dagster/column_lineage": COLUMN_LINEAGE})
         yield dg.Output(readers["rejected_documents"], output_name="rejected_documents",
@@ -154,12 +157,38 @@ def clean_stage(
                                   if k in summary})
         yield dg.Output(readers["near_dup_index"], output_name="near_dup_index",
                         metadata={"dedup/preset": config.preset, "dedup/scope": config.scope, **index_meta})
-        journal.finish(day)
     except BaseException:
-        journal.recover(other_alive)
+        if begun:
+            _undo(context, log, day)
         raise
     finally:
         stage.close()
+    _publish(context, log, day, other_alive)
+
+
+def _undo(context: dg.AssetExecutionContext, log: StageLog, day: str) -> None:
+    """Puts back what this failed run committed; if that fails too, the next clean stage does it."""
+    try:
+        context.log.warning(f"clean {day}: failed between commits; {log.undo(day, context.run.run_id)}")
+    except OSError as e:
+        context.log.warning(f"clean {day}: could not settle its partial commits ({e}); the next clean stage "
+                            "or `maslow gc` does")
+
+
+def _publish(context: dg.AssetExecutionContext, log: StageLog, day: str, other_alive) -> None:
+    """All three are committed: ends the run and publishes the set. Lance committed them, so a failure here
+    (a full disk) is a warning, never a failed output: the next clean stage or `maslow gc` publishes them."""
+    try:
+        published = log.finish(day, context.run.run_id, other_alive)
+    except OSError as e:
+        context.log.warning(f"clean {day}: committed, but not yet visible to readers ({e}); the next clean "
+                            "stage or `maslow gc` publishes it")
+        return
+    if published is None:
+        context.log.warning(f"clean {day}: committed; another clean stage is still committing, so it will "
+                            "publish both")
+    else:
+        context.log.info(f"clean {day}: published {published}")
 
 
 def funnel_tables(summary: dict) -> dict:
@@ -190,16 +219,6 @@ def within(executor, budget: MemoryBudget):
         return executor
     workers = budget.workers(executor.worker_count())
     return LocalExecutor(workers=workers, max_in_flight=executor.max_in_flight)
-
-
-def _alive(instance: dg.DagsterInstance, run_id: str) -> bool | None:
-    """Whether a run may still be writing its spool (None: this instance does not know it)."""
-    run = instance.get_run_by_id(run_id)
-    return None if run is None else run.status in _ACTIVE
-
-
-_ACTIVE = {dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
-           dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING}
 
 
 def _held_elsewhere(lance_io, day: str) -> Iterator[pa.RecordBatch]:

@@ -1,4 +1,5 @@
-"""`maslow gc`: old untagged Lance versions removed, every recorded one kept (resources/lance_gc.py)."""
+"""`maslow gc`: old untagged Lance versions and dead runs' scratch removed, every recorded version kept
+(resources/lance_gc.py)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,9 @@ def run(args: argparse.Namespace) -> int:
     with dg.DagsterInstance.get() as instance:
         report = collect(instance, LanceIOManager(root_uri=settings.lake_uri()), keys, args.retention_days,
                          args.dry_run)
+    swept = report.pop("_scratch", {}).get("runs_swept", [])
     for name, r in report.items():
         print(f"{name}: {r['versions_removed']} old versions removed ({r['bytes_removed']} bytes), "
               f"{len(r['tags_restored'])} referenced versions re-tagged, {r['versions_before']} before")
+    print(f"scratch of {len(swept)} dead run(s) removed")
     return 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import time
 
@@ -14,7 +13,7 @@ import yaml
 from platform_assets.cli.dagster_home import ensure_dagster_home
 from platform_assets.cli.orphans import HOST_TAG, PID_TAG, fail_orphaned_runs, run_tags
 from platform_assets.definitions import defs
-from resources import lance_scratch
+from resources import lance_scratch, lance_stage
 from resources.lance_gc import collect
 from resources.lance_io_manager import LanceIOManager
 
@@ -49,16 +48,33 @@ def test_the_weekly_gc_schedule_exists_and_is_off_by_default():
 
 
 def test_scratch_of_dead_and_unknown_old_runs_is_swept(tmp_path):
-    lake = tmp_path / "lake"
-    for run in ("dead", "live", "unknown-young", "unknown-old"):
-        (lake / "_scratch" / run / "2026-01-01" / "kept.lance").mkdir(parents=True)
-    old = time.time() - 2 * lance_scratch.UNKNOWN_RUN_GRACE_S
-    os.utime(lake / "_scratch" / "unknown-old", (old, old))
+    lake = str(tmp_path / "lake")
+    for run in ("dead", "live", "unknown"):
+        lance.write_dataset(pa.table({"n": [1]}), f"{lake}/_scratch/{run}.2026-01-01.kept.lance")
+    unfinished = tmp_path / "lake" / "_scratch" / "dead.2026-01-01.rejected.lance" / "data"
+    unfinished.mkdir(parents=True)  # killed before its first commit: data files, no manifest
+    (unfinished / "part.lance").write_bytes(b"partial")
     alive = {"dead": False, "live": True}
-    removed = lance_scratch.sweep(str(lake), alive.get)
-    assert sorted(removed) == ["dead", "unknown-old"]
-    assert sorted(p.name for p in (lake / "_scratch").iterdir()) == ["live", "unknown-young"]
+    assert lance_scratch.sweep(lake, alive.get) == ["dead"]  # an unknown run's young scratch stays
+    later = time.time() + 2 * lance_scratch.UNKNOWN_RUN_GRACE_S
+    assert lance_scratch.sweep(lake, alive.get, now=later) == ["unknown"]
+    assert [p.name for p in (tmp_path / "lake" / "_scratch").iterdir()] == ["live.2026-01-01.kept.lance"]
     assert lance_scratch.sweep(str(tmp_path / "no-lake"), alive.get) == []
+
+
+def test_gc_keeps_every_version_a_stage_log_names(tmp_path):
+    io = LanceIOManager(root_uri=str(tmp_path / "lake"))
+    uri = io.uri_for(dg.AssetKey("counts"))
+    for n in range(4):  # versions 1-4, none recorded by a materialization
+        lance.write_dataset(pa.table({"n": [n], "day": ["2026-01-01"]}), uri, mode="overwrite")
+        if n == 1:  # version 2 is published by a stage
+            lance_stage.StageLog(io.root_uri, "s", ["counts"]).publish()
+    time.sleep(0.05)
+    with dg.DagsterInstance.ephemeral() as instance:
+        report = collect(instance, io, [dg.AssetKey("counts")], retention_days=0)
+    assert sorted(v["version"] for v in lance.dataset(uri).versions()) == [2, 4]
+    assert report["counts"]["tags_restored"] == [2]
+    assert io.open(dg.AssetKey("counts")).version == 2  # readers still see the published set
 
 
 def test_a_run_whose_process_died_is_marked_failed(tmp_path):

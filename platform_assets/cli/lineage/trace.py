@@ -7,7 +7,7 @@ mixtures that sampled the pair (their doc_id is the pair_id).
 
 from __future__ import annotations
 
-from resources import lance_datasets, lance_filters
+from resources import lance_filters, lance_stage
 
 # What to show per dataset, in pipeline order; any other dataset with a doc_id column is searched too.
 ORDER = ["raw_documents", "clean_documents", "rejected_documents", "near_dup_index", "contamination",
@@ -49,8 +49,7 @@ def _rows(root_uri: str, names: list[str], column: str, value: str, storage_opti
     for name in names:
         if only is not None and name not in only:
             continue
-        uri = lance_datasets.dataset_uri(root_uri, name.split("/"))
-        ds = lance_datasets.open_dataset(uri, storage_options=storage_options)
+        ds = lance_stage.open_visible(root_uri, name, storage_options=storage_options)
         if ds is None or column not in ds.schema.names:
             continue
         rows = ds.to_table(filter=lance_filters.compare(column, "=", value)).to_pylist()

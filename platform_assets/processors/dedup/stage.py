@@ -56,8 +56,8 @@ class CleanStage:
         self.executor, self.clean_config, self.options = executor, clean_config, options
         self.preset = get_preset(options.preset)
         self.scratch_uri = scratch_uri
-        self.kept = Spool(f"{scratch_uri}/kept.lance", storage_options=storage_options)
-        self.rejected = Spool(f"{scratch_uri}/rejected.lance", storage_options=storage_options)
+        self.kept = Spool(f"{scratch_uri}.kept.lance", storage_options=storage_options)
+        self.rejected = Spool(f"{scratch_uri}.rejected.lance", storage_options=storage_options)
         widths = {EXACT_GROUP: 2, DOC_GROUP: 1, **{band_group(b): 1 for b in range(self.preset.bands)}}
         self.runs = SortedRuns(widths, options.spill_bytes, options.spill_dir)
         self.raw_rows = 0

@@ -100,9 +100,10 @@ def test_every_row_lands_once_and_duplicates_are_explained(tmp_path, articles):
     assert summary["dropped/empty_text"] == 1
     assert summary["dedup_rate"] == round(2 / (len(clean) + 2), 6)
     assert summary["tokens_kept"] == sum(r["token_count"] for r in clean.values())
-    assert os.path.exists(tmp_path / "_scratch" / DAY1)
+    spool = tmp_path / "_scratch" / f"{DAY1}.kept.lance"
+    assert os.path.exists(spool)
     stage.close()
-    assert not os.path.exists(tmp_path / "_scratch" / DAY1)
+    assert not os.path.exists(spool)
 
 
 def test_spilled_keys_give_the_same_outputs(tmp_path, articles):
