@@ -13,6 +13,7 @@ from platform_assets.clean.raw_documents import ingest_raw_documents
 from platform_assets.cli.demo_data.prose import Prose
 from platform_assets.cli.demo_data.rng import derive
 from platform_assets.processors.ingest import doc_id
+from resources import lance_datasets
 from resources.executor import LocalExecutor
 from resources.lance_io_manager import LanceIOManager
 
@@ -83,7 +84,8 @@ def test_the_uniqueness_check_is_lake_wide(maslow_home, articles):
     planted = io.open(dg.AssetKey("clean_documents")).to_table(filter=f"day = '{DAY1}'")
     io.open(dg.AssetKey("clean_documents")).insert(planted.set_column(
         planted.schema.get_field_index("day"), "day", [[DAY3] * planted.num_rows]))
-    check = clean_checks.clean_documents_unique_doc_id(dg.build_op_context(partition_key=DAY3),
-                                                        io.open(dg.AssetKey("clean_documents")))
+    # Planted outside the clean stage: readers (the published set) do not see it, so the check gets it.
+    latest = lance_datasets.open_dataset(io.uri_for(dg.AssetKey("clean_documents")))
+    check = clean_checks.clean_documents_unique_doc_id(dg.build_op_context(partition_key=DAY3), latest)
     assert not check.passed and check.metadata["repeated_doc_ids"].value == 1
     assert f"on {DAY1}, {DAY3}" in check.metadata["examples"].value
