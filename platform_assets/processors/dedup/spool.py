@@ -77,7 +77,7 @@ def remove_tree(uri: str, spools: list[Spool] = (), storage_options: dict | None
     for spool in spools:
         try:
             lance.LanceDataset.drop(spool.uri, storage_options=storage_options, ignore_not_found=True)
-        except ValueError:  # data files but no manifest (a crash before the first commit): only the local
-            pass  # folder is removed below; on an object store they stay under `_scratch/<run id>/`
+        except ValueError:  # data files but no manifest (a crash before the first commit): the next run's
+            pass  # scratch sweep drops them (resources/lance_scratch.py)
     if "://" not in uri:
         shutil.rmtree(uri, ignore_errors=True)
