@@ -44,8 +44,15 @@ def ray_cluster(tmp_path_factory):
     if ray.is_initialized():
         yield ray
         return
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, object_store_memory=256 << 20,
-             _temp_dir=str(tmp_path_factory.mktemp("ray")))
+    for attempt in (1, 2):  # a raylet waits 15 s for its agents: on a saturated machine that can lapse
+        try:
+            ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, object_store_memory=256 << 20,
+                     _temp_dir=str(tmp_path_factory.mktemp("ray")))
+            break
+        except Exception:
+            ray.shutdown()
+            if attempt == 2:
+                raise
     try:
         yield ray
     finally:
