@@ -27,7 +27,6 @@ def main(day: str, die_after: str | None = None) -> int:
     from platform_assets.clean.raw_documents import ingest_raw_documents
     from platform_assets.cli.dagster_home import ensure_dagster_home
     from platform_assets.cli.orphans import run_tags
-    from platform_assets.definitions import defs
     from resources.executor import LocalExecutor
 
     ensure_dagster_home(settings.dagster_home())
@@ -38,6 +37,8 @@ def main(day: str, die_after: str | None = None) -> int:
                 resources={"lance_io_manager": DyingIO(root_uri=settings.lake_uri(), die_after=die_after),
                            "executor": LocalExecutor(workers=0)})
         else:
+            from platform_assets.definitions import defs
+
             result = defs.resolve_job_def("daily_refresh").execute_in_process(
                 partition_key=day, instance=instance,
                 run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
