@@ -5,7 +5,8 @@
 Reads the clean_documents partitions that `bench.clean_memory` wrote for each size (run it first) and
 measures, each in a fresh process with a sampler thread on its RSS:
 - `decontamination`: `contamination.check_documents` streaming the day (doc_id, text) against an n-gram
-  index of the sample eval catalog (the asset's path: a streaming scan, ~1 MB text chunks);
+  index of the sample eval catalog (the asset's path: a scan with the IO manager's bounded read-ahead,
+  ~1 MB text chunks);
 - `classifications`: the in-process classifier stack (less the quality model, which needs a trained
   quality_model) over the day in 2,048-row batches, its output rows held as `document_classifications`
   holds them (one table per day, no text);
@@ -29,6 +30,7 @@ import psutil
 import pyarrow as pa
 
 from bench.common import data_dir, print_table, write_result
+from resources.lance_scans import STREAMING
 
 STAGES = ("decontamination", "classifications", "mixture_pool")
 
@@ -68,8 +70,7 @@ def run(stage: str, uri: str) -> dict:
         index = decontam.NgramIndex.build(items, preset.n)
 
         def work() -> dict:
-            scan = ds.scanner(columns=["doc_id", "text"], batch_size=4096, batch_readahead=2,
-                              fragment_readahead=1)
+            scan = ds.scanner(columns=["doc_id", "text"], batch_size=4096, **STREAMING)
             table, counts = check_documents(scan.to_batches(), index, {}, preset, "bench")
             return {"rows_held": table.num_rows, "docs": counts["docs_scanned"]}
     elif stage == "classifications":
@@ -78,7 +79,7 @@ def run(stage: str, uri: str) -> dict:
         names = [n for n in stack.DEFAULT_CLASSIFIERS if "model" not in registry.classifier_class(n).needs]
 
         def work() -> dict:
-            scan = ds.scanner(batch_size=2048, batch_readahead=2, fragment_readahead=1)
+            scan = ds.scanner(batch_size=2048, **STREAMING)
             out = [stack.classify_on_worker(b, names, None) for b in scan.to_batches()]
             table = pa.Table.from_batches(out)
             return {"rows_held": table.num_rows, "held_mb": table.nbytes / 2**20, "docs": table.num_rows}

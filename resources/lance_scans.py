@@ -46,13 +46,18 @@ def select_partitions(
     return Selection(kept, sum(f.count_rows() for f in kept), flt)
 
 
+# Read-ahead for a slow consumer: two batches, one fragment, 32 MB of I/O (Lance's default io_buffer_size is
+# 2 GiB, which a slow consumer lets fill: the clean stage grew with the partition).
+STREAMING = {"batch_readahead": 2, "fragment_readahead": 1, "io_buffer_size": 32 << 20}
+
+
 def scanner(ds, selection: Selection, columns: Sequence[str] | None = None, batch_size: int | None = None,
             streaming: bool = False, blobs_as_bytes: bool = False):
     """A pushdown scanner; `streaming` bounds read-ahead so a slow consumer holds little memory. Blob
     columns come back as descriptors unless `blobs_as_bytes` (content hashes read the bytes)."""
     if not selection.fragments:
         return None
-    bounded = {"batch_readahead": 2, "fragment_readahead": 1} if streaming else {}
+    bounded = dict(STREAMING) if streaming else {}
     if blobs_as_bytes:
         bounded["blob_handling"] = "all_binary"
     return ds.scanner(columns=list(columns) if columns else None, filter=selection.filter,

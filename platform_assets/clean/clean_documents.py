@@ -19,7 +19,7 @@ from platform_assets.processors.dedup.presets import DEFAULT_PRESET, PRESETS
 from platform_assets.processors.dedup.schemas import OUTPUT_SCHEMAS
 from platform_assets.processors.dedup.stage import CleanStage, StageOptions
 from platform_assets.processors.pipeline import load_clean_config
-from resources import lance_filters, lance_scratch, lance_writes
+from resources import lance_filters, lance_scans, lance_scratch, lance_writes
 from resources.executor import LocalExecutor
 from resources.lance_gc import run_alive
 from resources.lance_stage import StageLog
@@ -226,7 +226,8 @@ def _held_elsewhere(lance_io, day: str) -> Iterator[pa.RecordBatch]:
     ds = lance_io.open(CLEAN_KEY)
     if ds is None:
         return iter(())
-    return iter(ds.scanner(columns=["doc_id"], filter=lance_filters.compare("day", "!=", day)).to_reader())
+    return iter(ds.scanner(columns=["doc_id"], filter=lance_filters.compare("day", "!=", day),
+                           **lance_scans.STREAMING).to_reader())
 
 
 def _earlier_index(lance_io, day: str, preset: str) -> tuple[dict, Iterator[pa.RecordBatch] | None]:
@@ -236,5 +237,5 @@ def _earlier_index(lance_io, day: str, preset: str) -> tuple[dict, Iterator[pa.R
         return {"near_dup_index/version_checked": "none"}, None
     earlier = lance_filters.all_of(lance_filters.compare("day", "<", day),
                                    lance_filters.compare("preset", "=", preset))
-    scan = ds.scanner(columns=["doc_id", "day", "bands"], filter=earlier)
+    scan = ds.scanner(columns=["doc_id", "day", "bands"], filter=earlier, **lance_scans.STREAMING)
     return {"near_dup_index/version_checked": ds.version}, iter(scan.to_reader())

@@ -7,6 +7,8 @@ import shutil
 import lance
 import pyarrow as pa
 
+READ_AHEAD_BYTES = 32 << 20
+
 
 class Spool:
     """Rows of one kind spooled to `<uri>` (a scratch dataset under the lake), appended in ~`flush_bytes`
@@ -61,9 +63,10 @@ class Spool:
             schema = pa.schema([schema.field(c) for c in columns])
         if ds is None:
             return pa.RecordBatchReader.from_batches(schema, iter(()))
-        # Small batches and readahead: Lance's defaults buffer hundreds of MB ahead of a slow consumer.
+        # Small batches and bounded read-ahead: Lance's defaults read up to 2 GiB (io_buffer_size) ahead of a
+        # slow consumer, which made the stage process grow with the partition.
         return ds.scanner(columns=columns, batch_size=batch_size, scan_in_order=True, batch_readahead=2,
-                          fragment_readahead=1).to_reader()
+                          fragment_readahead=1, io_buffer_size=READ_AHEAD_BYTES).to_reader()
 
     def take(self, positions: list[int], columns: list[str] | None = None) -> pa.Table:
         """Rows at insertion positions `positions` (sorted ascending)."""
