@@ -1,6 +1,6 @@
 """A day that does not fit a worker: the clean stage on a local Ray cluster whose workers are memory-capped.
 
-    .venv/bin/python -m bench.ray_simulation [--mb 144] [--cap-mb 48] [--workers 4] [--quick]
+    .venv/bin/python -m bench.ray_simulation [--mb 192] [--cap-mb 64] [--workers 4] [--quick]
 
 A raw_documents partition of about `--mb` MB of text (bench.clean_memory's generator: English prose with 2%
 exact and 2% near copies) is cleaned by `ClusterStage` on a local Ray cluster of `--workers` worker
@@ -177,11 +177,11 @@ def run(root: str, workers: int, cap_mb: int, batch_rows: int, rows_per_bucket: 
 
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(prog="bench.ray_simulation", description=__doc__.splitlines()[0])
-    ap.add_argument("--mb", type=int, default=144, help="MB of text in the day (default 144)")
-    ap.add_argument("--cap-mb", type=int, default=48, help="per-worker private RSS growth cap (default 48)")
+    ap.add_argument("--mb", type=int, default=192, help="MB of text in the day (default 192)")
+    ap.add_argument("--cap-mb", type=int, default=64, help="per-worker private RSS growth cap (default 64)")
     ap.add_argument("--workers", type=int, default=4)
     ap.add_argument("--batch-rows", type=int, default=256, help="raw rows per pass-1 task")
-    ap.add_argument("--rows-per-bucket", type=int, default=20_000, help="documents per shuffle bucket")
+    ap.add_argument("--rows-per-bucket", type=int, default=5_000, help="documents per shuffle bucket")
     ap.add_argument("--quick", action="store_true",
                     help="the CI size: 12 MB under a 48 MB cap (the machinery, not the 3x day)")
     ap.add_argument("--run", help=argparse.SUPPRESS)  # internal: measure over this lake

@@ -1,6 +1,6 @@
 """The capped-worker simulation at its CI size: 4 Ray worker processes under the watchdog's cap, and the
 local executor's outcome. The CI day (12 MB) is smaller than 3x the cap: `make bench` runs the full size
-(bench/ray_simulation.py's defaults: a 144 MB day, 48 MB per worker)."""
+(bench/ray_simulation.py's defaults: a 192 MB day, 64 MB per worker)."""
 
 import pytest
 
