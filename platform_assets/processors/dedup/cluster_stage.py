@@ -25,7 +25,6 @@ from platform_assets.processors.dedup import cluster_tasks as ct
 from platform_assets.processors.dedup import shuffle as sh
 from platform_assets.processors.dedup import stars
 from platform_assets.processors.dedup.presets import get_preset
-from platform_assets.processors.dedup.spool import remove_tree
 from platform_assets.processors.dedup.stage import DEDUP_FILTERS, StageOptions
 
 MAX_ROUNDS = 64
@@ -151,8 +150,8 @@ class ClusterStage:
         return out
 
     def close(self) -> None:
-        """Deletes the scratch spools."""
-        remove_tree(self.scratch, [], self.storage_options)
+        """Deletes the scratch spools pass 2 did not (a failed run's)."""
+        ct.drop_spools([m["task"] for m in self.metas], self.scratch, self.storage_options)
 
 
 # Module-level task bodies: a bucket's handles arrive as varargs (a cluster resolves top-level refs only).

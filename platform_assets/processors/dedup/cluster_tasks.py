@@ -1,6 +1,7 @@
 """The clean stage's tasks that touch data on a cluster: pass 1 on a raw batch, and pass 2 writing outputs.
 
-Pass 1 spools a task's kept and rejected rows to `<scratch>/<task>/` (small Lance datasets) and returns
+Pass 1 spools a task's kept and rejected rows to `<scratch>.<task>.kept|rejected.lance` (small Lance
+datasets, flat beside the run's other scratch so the sweep finds them) and returns
 only its counts, its documents' attrs and its exact-hash shuffle parts. Pass 2 runs once per owner bucket:
 it applies the verdicts to the kept rows of the tasks it owns and writes the three outputs as uncommitted
 Lance fragments into the output datasets; the driver commits them (one commit per output).
@@ -54,7 +55,18 @@ class Target:
 
 
 def spool_uri(scratch: str, task: int, kind: str) -> str:
-    return f"{scratch}/{task:08d}/{kind}.lance"
+    return f"{scratch}.{task:08d}.{kind}.lance"
+
+
+def drop_spools(tasks: list[int], scratch: str, storage_options: dict | None = None) -> None:
+    """Deletes the tasks' spools through Lance (any store); a spool never written is fine."""
+    for task in tasks:
+        for kind in ("kept", "rejected"):
+            try:
+                lance.LanceDataset.drop(spool_uri(scratch, task, kind), storage_options=storage_options,
+                                        ignore_not_found=True)
+            except ValueError:  # files but no manifest (a crash mid-write): the scratch sweep drops them
+                pass
 
 
 def _spool(table: pa.Table, uri: str, storage_options: dict | None) -> None:
@@ -119,6 +131,7 @@ def pass_two(tasks: list[int], bands: int, verdicts: list[Part], redelivered: li
         ("rejected_documents", _rejected(tasks, tables(), scratch, sums, storage_options)),
         ("near_dup_index", _index(tables(), day, preset_name)),
     )}
+    drop_spools(tasks, scratch, storage_options)
     return {"fragments": written, "sums": sums}
 
 

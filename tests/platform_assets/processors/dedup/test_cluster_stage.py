@@ -77,6 +77,7 @@ def run_cluster(tmp_path, executor, batches, day, scope="partition", prior=None,
         out[name] = pa.Table.from_batches(
             lance.dataset(target.uri).to_batches(filter=f"day = '{day}'"), schema=target.schema)
         assert result.partitions[(day,)][0] == out[name].num_rows
+    assert not list(tmp_path.glob("scratch.*"))  # pass 2 dropped the spools it consumed
     stage.close()
     return stage.summary(), out, stage
 
