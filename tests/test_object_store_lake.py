@@ -15,10 +15,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
+from tests.conftest import require
+
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
-pytest.importorskip("moto.server")
-boto3 = pytest.importorskip("boto3")
+require("moto.server", "MASLOW_REQUIRE_OBJECT_STORE")
+boto3 = require("boto3", "MASLOW_REQUIRE_OBJECT_STORE")
 
 def _free_port() -> int:
     with socket.socket() as sock:

@@ -5,12 +5,13 @@ local executor's outcome. The CI day (12 MB) is smaller than 3x the cap: `make b
 import pytest
 
 from bench import ray_simulation
+from tests.conftest import require
 
 
 @pytest.mark.slow
 @pytest.mark.integration
 def test_capped_workers_end_with_the_local_outcome(maslow_home):
-    pytest.importorskip("ray")
+    require("ray", "MASLOW_REQUIRE_RAY")
     figures = ray_simulation.main(["--quick"])
     assert figures["killed"] == [] and figures["worker_peak_growth_mb"] <= figures["cap_mb"]
     assert figures["worker_processes"] >= 4 and figures["buckets"] >= 4
