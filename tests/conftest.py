@@ -46,10 +46,11 @@ def require(module: str, flag: str):
     return pytest.importorskip(module)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def ray_cluster(tmp_path_factory):
-    """One local Ray cluster (2 CPUs, a 256 MB object store that spills to disk) for every Ray test of
-    the session: starting one costs seconds. Tests that need another shape start theirs in a subprocess."""
+    """One local Ray cluster (2 CPUs, a 256 MB object store that spills to disk) for a module's Ray tests:
+    starting one costs seconds, and an idle one left up for the rest of the session takes CPU from every
+    later test. Tests that need another shape start theirs in a subprocess."""
     ray = require("ray", "MASLOW_REQUIRE_RAY")
     if ray.is_initialized():
         yield ray
