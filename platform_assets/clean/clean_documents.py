@@ -15,7 +15,8 @@ from platform_assets.processors.clean_config import FILTERS_FILE
 from platform_assets.processors.dedup.budget import DEFAULT_BUDGET_MB, MemoryBudget
 from platform_assets.processors.dedup.cluster_stage import ClusterStage, buckets_for
 from platform_assets.processors.dedup.cluster_tasks import Target
-from platform_assets.processors.dedup.presets import DEFAULT_PRESET, PRESETS
+from platform_assets.processors.dedup.index_lookup import BandRuns, IndexLookup, cache_folder
+from platform_assets.processors.dedup.presets import DEFAULT_PRESET, PRESETS, get_preset
 from platform_assets.processors.dedup.schemas import OUTPUT_SCHEMAS
 from platform_assets.processors.dedup.stage import CleanStage, StageOptions
 from platform_assets.processors.pipeline import load_clean_config
@@ -141,7 +142,8 @@ def clean_stage(
     try:
         index_meta, prior = {}, None
         if config.scope == "incremental":
-            index_meta, prior = _earlier_index(lance_io, day, config.preset)
+            index_meta, prior = _earlier_index(lance_io, day, config.preset, options.spill_bytes,
+                                               streamed=isinstance(stage, ClusterStage))
         stage.run(raw_documents, prior, _held_elsewhere(lance_io, day))
         summary = {**stage.summary(), **index_meta}
         context.log.info(f"clean {day}: {summary}")
@@ -230,12 +232,20 @@ def _held_elsewhere(lance_io, day: str) -> Iterator[pa.RecordBatch]:
                            **lance_scans.STREAMING).to_reader())
 
 
-def _earlier_index(lance_io, day: str, preset: str) -> tuple[dict, Iterator[pa.RecordBatch] | None]:
-    """Band keys of every earlier day (same preset), streamed, and the index version they come from."""
+def _earlier_index(lance_io, day: str, preset: str, spill_bytes: int, streamed: bool
+                   ) -> tuple[dict, IndexLookup | Iterator[pa.RecordBatch] | None]:
+    """The index version checked, and the earlier days' band keys (same preset): looked up through the
+    sorted runs cached under `MASLOW_HOME/cache/near_dup_runs` (index_lookup.py), or, for the cluster stage,
+    every earlier row streamed."""
     ds = lance_io.open(INDEX_KEY)
     if ds is None:
         return {"near_dup_index/version_checked": "none"}, None
-    earlier = lance_filters.all_of(lance_filters.compare("day", "<", day),
-                                   lance_filters.compare("preset", "=", preset))
+    meta = {"near_dup_index/version_checked": ds.version}
+    same = lance_filters.compare("preset", "=", preset)
+    if not streamed:
+        folder = cache_folder(settings.maslow_home() / "cache" / "near_dup_runs", lance_io.uri_for(INDEX_KEY),
+                              preset)
+        return meta, IndexLookup(BandRuns(folder, get_preset(preset).bands, same, spill_bytes), ds, day)
+    earlier = lance_filters.all_of(lance_filters.compare("day", "<", day), same)
     scan = ds.scanner(columns=["doc_id", "day", "bands"], filter=earlier, **lance_scans.STREAMING)
-    return {"near_dup_index/version_checked": ds.version}, iter(scan.to_reader())
+    return meta, iter(scan.to_reader())

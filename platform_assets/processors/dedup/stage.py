@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 
 from platform_assets.processors.dedup.clusters import EXACT_GROUP, band_group, collisions
 from platform_assets.processors.dedup.decide import EXACT, REDELIVERED, Decisions, decide, mark_redelivered
+from platform_assets.processors.dedup.index_lookup import IndexLookup
 from platform_assets.processors.dedup.presets import DEFAULT_PRESET, get_preset
 from platform_assets.processors.dedup.prior import PriorMatches, match_sorted
 from platform_assets.processors.dedup.runs import SortedRuns
@@ -66,6 +67,7 @@ class CleanStage:
         self.totals: Counter[str] = Counter()  # tokens, PII and rows per domain of the clean documents
         self.decisions: Decisions | None = None
         self.prior: PriorMatches | None = None
+        self.lookup: dict[str, int] = {}  # the index lookup's work: rows read, runs, documents merged
 
     def _tasks(self, raw: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         """Raw batches cut to `batch_rows`; a slice is compacted, else pickling ships the whole buffers."""
@@ -79,17 +81,21 @@ class CleanStage:
             for start in range(0, batch.num_rows, step):
                 yield pa.concat_batches([batch.slice(start, step)])
 
-    def run(self, raw: Iterable[pa.RecordBatch], prior_index: Iterable[pa.RecordBatch] | None = None,
+    def run(self, raw: Iterable[pa.RecordBatch],
+            prior_index: IndexLookup | Iterable[pa.RecordBatch] | None = None,
             held: Iterable[pa.RecordBatch] = ()) -> None:
-        """Pass 1 and the dedup decisions; `prior_index` (incremental scope) streams earlier index rows,
-        `held` the doc_id batches clean_documents holds on other days (their re-deliveries are dropped)."""
+        """Pass 1 and the dedup decisions; `prior_index` (incremental scope) looks the day's band keys up in
+        the earlier days' index (`IndexLookup`), or streams every earlier index row to compare, `held` the
+        doc_id batches clean_documents holds on other days (their re-deliveries are dropped)."""
         for out in self.executor.map_batches(process_batch, self._tasks(raw), self.clean_config,
                                              self.preset.name):
             self._collect(out)
         bands = self.preset.bands
         if self.options.scope == "incremental" and prior_index is not None:
             per_band = [self.runs.materialize(band_group(b)) for b in range(bands)]
-            self.prior = match_sorted(per_band, prior_index)
+            self.prior = (prior_index.match(per_band) if isinstance(prior_index, IndexLookup)
+                          else match_sorted(per_band, prior_index))
+            self.lookup = prior_index.runs.stats if isinstance(prior_index, IndexLookup) else {}
         extra = np.asarray(self.prior.current if self.prior else [], np.int64)
         found = collisions(self.runs, bands, self._fetch, extra)
         decisions = decide(found, self.prior)
@@ -244,6 +250,7 @@ class CleanStage:
         }
         if self.prior is not None:
             out["near_dup_index/rows_checked"] = self.prior.rows_checked
+            out.update({f"near_dup_index/{k}": v for k, v in sorted(self.lookup.items())})
         return out
 
     def close(self) -> None:

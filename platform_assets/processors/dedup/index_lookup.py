@@ -1,0 +1,210 @@
+"""Earlier days' near_dup_index rows found by band key, in time that follows the new day, not the history.
+
+`BandRuns` keeps, in a local cache folder per index dataset and preset, sorted runs (`band_runs.py`) that
+together hold the index's fragments. `refresh(ds)` brings them to the dataset version being read: fragments
+no run holds (days committed since the last lookup, or rewritten) are read, and only they, into a new run; a
+run's fragment gone from the version (its day replaced, or compacted) is ignored, and dropped when the run is
+next merged. Runs are merged until each is over twice the size of the next smaller one (an LSM tree's
+tiering): at most log2(history / smallest run) + 1 runs, each document rewritten O(log history) times in all.
+`match` binary-searches each distinct key of the new day in each run: its time grows with the new day and
+the (logarithmic) number of runs. The runs are a cache: deleting the folder only costs a rebuild.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from platform_assets.processors.dedup.band_runs import Run, RunWriter, merge
+from platform_assets.processors.dedup.prior import PriorMatches, index_bands
+
+FACTOR = 2  # a run is merged into the next larger one until the larger holds over FACTOR times as much
+
+
+def cache_folder(root: Path, index_uri: str, preset: str) -> Path:
+    """`<root>/<hash of the index uri>/<preset>`: one set of runs per index dataset and preset."""
+    return root / hashlib.sha256(index_uri.encode()).hexdigest()[:16] / preset
+
+
+def signature(fragment: Any) -> str:
+    """A fragment's data files and deletion file: any rewrite of its rows changes it."""
+    meta, gone = fragment.metadata, fragment.metadata.deletion_file
+    files = ",".join(sorted(f.path for f in meta.files))
+    deleted = "" if gone is None else f"{gone.id}:{gone.read_version}:{gone.num_deleted_rows}"
+    return f"{meta.id}|{files}|{deleted}"
+
+
+@dataclass
+class BandRuns:
+    """The sorted runs of one index dataset and preset, in `folder`; `where` (a Lance SQL filter) selects
+    the preset's rows."""
+
+    folder: Path
+    bands: int
+    where: str
+    spill_bytes: int = 64 << 20
+    stats: dict[str, int] = field(default_factory=dict)
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """One refresh-and-match at a time per folder (two clean stages of different days may overlap)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with open(self.folder / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def runs(self) -> list[Run]:
+        return [Run.open(p) for p in sorted(self.folder.glob("run-*")) if p.suffix != ".tmp"]
+
+    def refresh(self, ds) -> dict[Path, set[int]]:
+        """Runs for every fragment of `ds`; returns, per run, the fragments it answers for."""
+        current = {f.fragment_id: f for f in ds.get_fragments()}
+        live: dict[Path, set[int]] = {}
+        for run in self.runs():
+            mine = {f for f, v in run.fragments.items() if f in current and v["sig"] == signature(current[f])
+                    and not any(f in held for held in live.values())}
+            if mine:
+                live[run.path] = mine
+            else:
+                run.remove()
+        held = set().union(*live.values())
+        new = [current[f] for f in sorted(current) if f not in held]
+        self.stats = {"rows_read": 0, "fragments_read": len(new), "docs_merged": 0}
+        if new:
+            run = self._build(ds, new)
+            live[run.path] = set(run.fragments)
+        self._tier(live)
+        self.stats["runs"] = len(live)
+        return live
+
+    def _build(self, ds, fragments: list) -> Run:
+        writer = RunWriter(self.folder, self.bands, self.spill_bytes)
+        try:
+            meta = {}
+            for frag in fragments:
+                days: dict[str, int] = {}
+                first = writer.docs
+                scan = ds.scanner(columns=["doc_id", "day", "bands"], fragments=[frag],
+                                  filter=self.where, batch_size=8192)
+                for batch in scan.to_batches():
+                    self.stats["rows_read"] += batch.num_rows
+                    for item in pc.value_counts(batch.column("day")).to_pylist():
+                        days[item["values"]] = days.get(item["values"], 0) + item["counts"]
+                    rows, keys = index_bands(batch, self.bands)
+                    docs = pa.table({"doc_id": batch.column("doc_id").take(rows),
+                                     "day": batch.column("day").take(rows),
+                                     "fragment": pa.array(np.full(len(rows), frag.fragment_id), pa.uint32())})
+                    start = writer.add_docs(docs)
+                    for b in range(self.bands):
+                        writer.add_keys(b, keys[:, b], start + np.arange(len(rows)))
+                meta[frag.fragment_id] = {"sig": signature(frag), "days": days, "docs": writer.docs - first}
+            return writer.finish(meta)
+        except BaseException:
+            writer.abort()
+            raise
+
+    def _tier(self, live: dict[Path, set[int]]) -> None:
+        """Merges the two smallest runs while the larger is at most FACTOR times the smaller, and rewrites a
+        run that answers for under half its documents."""
+        runs = {r.path: r for r in self.runs() if r.path in live}
+
+        def size(run: Run) -> int:
+            held = live[run.path]
+            return 1 + sum(v["docs"] for f, v in run.fragments.items() if f in held)
+
+        def replace(old: list[Run]) -> None:
+            new = merge(self.folder, old, live, self.spill_bytes)
+            self.stats["docs_merged"] += new.docs_count
+            live[new.path] = set().union(*(live.pop(r.path) for r in old))
+            for r in old:
+                runs.pop(r.path).remove()
+            runs[new.path] = new
+
+        for run in [r for r in runs.values() if 2 * (size(r) - 1) < r.docs_count]:
+            replace([run])
+        while len(runs) > 1:
+            a, b = sorted(runs.values(), key=size)[:2]
+            if size(b) > FACTOR * size(a):
+                return
+            replace([b, a])
+
+    def match(self, per_band: list[tuple[np.ndarray, np.ndarray]], day: str,
+              live: dict[Path, set[int]]) -> PriorMatches:
+        """Index rows of days before `day` sharing a band key with the new day's sorted keys `per_band`
+        (as `prior.match_sorted` finds them by scanning every earlier row)."""
+        out = PriorMatches()
+        distinct = [_first_of_each(np.asarray(keys), np.asarray(owners)) for keys, owners in per_band]
+        for run in self.runs():
+            held = live.get(run.path)
+            if not held:
+                continue
+            out.rows_checked += sum(n for f, v in run.fragments.items() if f in held
+                                    for d, n in v["days"].items() if d < day)
+            cur, doc = self._hits(run, distinct)
+            if not len(cur):
+                continue
+            pairs, shared = np.unique(np.stack([cur, doc], 1), axis=0, return_counts=True)
+            docs = run.docs.take(pa.array(pairs[:, 1]))
+            ok = pc.and_(pc.less(docs.column("day"), day),
+                         pc.is_in(docs.column("fragment"), pa.array(sorted(held), pa.uint32())))
+            ok = ok.to_numpy(zero_copy_only=False)
+            out.current += pairs[ok, 0].tolist()
+            out.prior_day += docs.column("day").filter(ok).to_pylist()
+            out.prior_id += docs.column("doc_id").filter(ok).to_pylist()
+            out.shared_bands += shared[ok].tolist()
+        return out
+
+    @staticmethod
+    def _hits(run: Run, distinct: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+        """(current owner, docs.arrow row) for every key of every band found in the run."""
+        cur, doc = [], []
+        for b, (keys, owners) in enumerate(distinct):
+            run_keys, run_docs = run.keys(b)
+            if not len(keys) or not len(run_keys):
+                continue
+            lo, hi = np.searchsorted(run_keys, keys, "left"), np.searchsorted(run_keys, keys, "right")
+            hit = np.flatnonzero(hi > lo)
+            counts = (hi - lo)[hit]
+            pos = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts) + np.repeat(lo[hit],
+                                                                                                     counts)
+            cur.append(np.repeat(owners[hit], counts))
+            doc.append(np.asarray(run_docs[pos], np.int64))
+        if not cur:
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        return np.concatenate(cur).astype(np.int64), np.concatenate(doc)
+
+
+def _first_of_each(keys: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each distinct key of the sorted `keys` once, with its first owner (the lowest row: the one
+    `match_sorted` finds)."""
+    if not len(keys):
+        return keys, owners
+    first = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
+    return keys[first], owners[first]
+
+
+@dataclass
+class IndexLookup:
+    """What the clean stage is given in the incremental scope: the index at the version to check, its
+    runs, and the day being cleaned. `match` refreshes the runs, then looks the day's keys up."""
+
+    runs: BandRuns
+    dataset: Any
+    day: str
+
+    def match(self, per_band: list[tuple[np.ndarray, np.ndarray]]) -> PriorMatches:
+        with self.runs.locked():
+            live = self.runs.refresh(self.dataset)
+            return self.runs.match(per_band, self.day, live)
