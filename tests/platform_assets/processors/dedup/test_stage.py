@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+import lance
 import pyarrow as pa
 import pytest
 
@@ -12,10 +13,13 @@ from platform_assets.cli.demo_data.prose import Prose
 from platform_assets.cli.demo_data.rng import derive
 from platform_assets.cli.demo_data.similarity import near_copy
 from platform_assets.processors.clean_config import FILTERS_FILE
+from platform_assets.processors.dedup.index_lookup import BandRuns, IndexLookup
 from platform_assets.processors.dedup.stage import CleanStage, StageOptions
 from platform_assets.processors.filters._samples import CODE
 from platform_assets.processors.pipeline import load_clean_config
+from resources import lance_writes
 from resources.executor import LocalExecutor
+from resources.lance_filters import compare
 
 DAY1, DAY2 = "2026-11-01", "2026-11-02"
 
@@ -141,6 +145,31 @@ def test_incremental_scope_dedups_against_earlier_days(tmp_path, articles):
     assert (rejected["a-new"]["reason"], rejected["a-new"]["duplicate_of"]) == ("near_duplicate", "m-old")
     assert incremental["clean_documents"].column("doc_id").to_pylist() == ["b-new"]
     assert stage.summary()["near_dup_index/rows_checked"] == 2
+
+
+def test_the_index_lookup_decides_as_the_streamed_index(tmp_path, articles):
+    """Day 3 against days 1 and 2 committed to a Lance index: looked up through the sorted runs, it gives
+    the outputs (and rows checked) of every earlier row streamed."""
+    uri, days = str(tmp_path / "near_dup_index.lance"), [DAY1, DAY2]
+    for k, day in enumerate(days):
+        pair = [(f"{k}-a", articles[2 * k]), (f"{k}-b", articles[2 * k + 1])]
+        index = run_stage(tmp_path, [raw_batch(pair, day)], day)[1]["near_dup_index"]
+        reader = pa.RecordBatchReader.from_batches(index.schema, index.to_batches())
+        lance_writes.replace_partitions(uri, reader, ["day"], [(day,)])
+    rows = [("c-0", near_copy(derive(3, "look"), articles[0], "high")[0]), ("c-1", articles[3]),
+            ("c-2", articles[9])]
+    day3 = "2026-11-03"
+    streamed = lance.dataset(uri).to_table().to_batches(max_chunksize=1)
+    runs = BandRuns(tmp_path / "runs", 14, compare("preset", "=", "fineweb"))
+    lookup = IndexLookup(runs, lance.dataset(uri), day3)
+    results = [run_stage(tmp_path, [raw_batch(rows, day3)], day3, "incremental", prior) for prior in
+               (streamed, lookup)]
+    (a, out_a), (b, out_b) = results
+    assert out_a == out_b
+    assert by_id(out_b["rejected_documents"])["c-0"]["duplicate_of"] == "0-a"
+    assert by_id(out_b["rejected_documents"])["c-1"]["duplicate_of"] == "1-b"
+    assert a.summary()["near_dup_index/rows_checked"] == b.summary()["near_dup_index/rows_checked"] == 4
+    assert b.summary()["near_dup_index/rows_read"] == 4
 
 
 def test_summary_carries_line_edits_and_kept_rows_per_domain(tmp_path, articles):
