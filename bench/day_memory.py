@@ -2,8 +2,9 @@
 
     .venv/bin/python -m bench.day_memory [--sizes 256,1024] [--quick]
 
-Reads the clean_documents partitions that `bench.clean_memory` wrote for each size (run it first) and
-measures, each in a fresh process with a sampler thread on its RSS:
+Writes a clean_documents partition of about each size once (cached): `bench.clean_memory`'s generated prose
+in the clean schema, as if every document had been kept (the clean stage is not run: a 1 GB day takes it an
+hour here). Then measures, each in a fresh process with a sampler thread on its RSS:
 - `decontamination`: `contamination.check_documents` streaming the day (doc_id, text) against an n-gram
   index of the sample eval catalog (the asset's path: a scan with the IO manager's bounded read-ahead,
   ~1 MB text chunks);
@@ -23,16 +24,40 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import lance
 import psutil
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from bench.common import data_dir, print_table, write_result
 from resources.lance_scans import STREAMING
 
 STAGES = ("decontamination", "classifications", "mixture_pool")
+
+
+def lake(mb: int) -> str:
+    """The clean_documents dataset holding one day of about `mb` MB of text (built once per size)."""
+    from bench.clean_memory import DAY, _documents
+    from platform_assets.processors.dedup.schemas import CLEAN_SCHEMA
+    from resources import lance_datasets, lance_writes
+    from resources.lance_schema import conform
+
+    uri = lance_datasets.dataset_uri(str(data_dir("day_memory") / f"{mb}mb"), ["clean_documents"])
+    ds = lance_datasets.open_dataset(uri)
+    if ds is None or not ds.count_rows():
+
+        def batches():
+            for b in _documents(mb << 20):
+                n = b.num_rows
+                tokens = pc.cast(pc.divide(pc.binary_length(b.column("text")), 4), pa.int32())
+                yield conform(pa.RecordBatch.from_arrays(
+                    [*b.columns, tokens, pa.array(["en"] * n), pa.array([1.0] * n, pa.float32())],
+                    names=[*b.schema.names, "token_count", "language", "language_score"]), CLEAN_SCHEMA)
+
+        reader = pa.RecordBatchReader.from_batches(CLEAN_SCHEMA, batches())
+        lance_writes.replace_partitions(uri, reader, ["day"], [(DAY,)])
+    return uri
 
 
 def _sampled(work) -> dict:
@@ -107,9 +132,7 @@ def main(argv: list[str] | None = None) -> dict:
     figures: dict = {"units": "MB = MiB", "stages": {}}
     for stage in STAGES:
         for mb in sizes:
-            uri = str(data_dir("clean_memory") / f"{mb}mb" / "clean_documents.lance")
-            if not Path(uri).exists():
-                raise RuntimeError(f"no clean_documents at {uri}: run bench.clean_memory --sizes {mb}")
+            uri = lake(int(mb))
             out = subprocess.run([sys.executable, "-m", "bench.day_memory", "--run", stage, uri],
                                  capture_output=True, text=True)
             if out.returncode:

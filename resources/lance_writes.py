@@ -199,10 +199,12 @@ def _commit(uri: str, make_operation, properties: dict[str, str], storage_option
 
 @dataclass(frozen=True)
 class Fragments:
-    """Uncommitted fragments that other processes (cluster workers) wrote into an output's dataset, in row
-    order, with `prepare`'s schema; each holds rows of exactly the partition being written."""
+    """Uncommitted fragments that other processes (cluster workers), or the asset itself (`write_partition`),
+    wrote into an output's dataset, in row order, with `prepare`'s schema; each holds rows of exactly the
+    partition being written. `content_hash`, when the rows were hashed on the way in, saves the read-back."""
 
     fragments: list
+    content_hash: str | None = None
 
 
 def prepare(uri: str, incoming: pa.Schema, storage_options: dict | None = None) -> pa.Schema:
@@ -247,12 +249,25 @@ def commit_fragments(
     properties: dict[str, str] | None = None, storage_options: dict | None = None,
 ) -> WriteResult:
     """Replaces partition `key` with fragments written elsewhere, in the same one commit as
-    `replace_partitions`. Their rows were never streamed through here, so the content hash is read back
-    from the committed version (one streamed scan of the partition)."""
+    `replace_partitions`. Unless they were hashed on the way in (`write_partition`), the content hash is read
+    back from the committed version (one streamed scan of the partition)."""
     ds = _replace(uri, written.fragments, columns, [key], properties, storage_options)
     rows = sum(f.num_rows for f in written.fragments)
-    digest = partition_hash(ds, columns, [key])
+    digest = written.content_hash or partition_hash(ds, columns, [key])
     return WriteResult(ds.version, rows, ds.count_rows(), ds.schema, digest, {key: (rows, digest)})
+
+
+def write_partition(
+    uri: str, data: pa.RecordBatchReader, columns: Sequence[str], key: PartitionKey,
+    storage_options: dict | None = None,
+) -> Fragments:
+    """Streams `data` (rows of partition `key`) into uncommitted fragments of `uri`, hashed on the way in, as
+    `replace_partitions` does before its commit. An asset that must finish its stream before it knows its
+    metadata writes this way and returns the `Fragments`; the IO manager commits them in its one commit."""
+    data = _with_partition_columns(data, columns, [key])
+    schema = _prepare(uri, data.schema, storage_options)
+    fragments, _, hashers = _write_fragments(data, uri, schema, columns, [key], storage_options)
+    return Fragments(fragments, hashers[key].hexdigest())
 
 
 def _replace(uri: str, fragments: list, columns: Sequence[str], keys: Sequence[PartitionKey],

@@ -2,16 +2,18 @@
 
 import hashlib
 import itertools
+from collections.abc import Iterator
 
 import dagster as dg
 import pyarrow as pa
 
 from platform_assets import settings
 from platform_assets.classifications.earlier_labels import keep_earlier_labels
-from platform_assets.partitions import DAILY_METADATA, daily_partitions
+from platform_assets.partitions import DAILY_METADATA, DAY_COLUMN, daily_partitions
 from platform_assets.processors.classifiers import ngram_model, prompts, stack
-from platform_assets.processors.classifiers.summary import summarize
+from platform_assets.processors.classifiers.summary import Summary
 from platform_assets.processors.hashing import hash64, unit_interval
+from resources import lance_writes
 from resources.executor import BatchExecutor
 from resources.lance_io_manager import LanceIOManager
 from resources.llm import LLMResource
@@ -63,7 +65,7 @@ def document_classifications(
     lance_io_manager: dg.ResourceParam[LanceIOManager],
     clean_documents: pa.RecordBatchReader,
     quality_model: pa.Table,
-) -> dg.Output[pa.Table]:
+) -> dg.Output[lance_writes.Fragments]:
     """One row per clean document (doc_id, day): `score__<name>`, `label__<name>` and `<name>__<feature>`.
 
     Classifiers only score; thresholds are applied downstream (filters, mixture SQL). The in-process
@@ -71,6 +73,8 @@ def document_classifications(
     smaller ones run here, where starting a pool would cost more than it saves. Prompt-based classifiers
     run here on at most `llm_max_docs` documents per day, and are skipped without an endpoint. A document
     whose request fails keeps the label an earlier run stored for it (its `__error` says so).
+    The rows stream into the output's uncommitted fragments while `Summary` takes its metadata, so no
+    process holds the day; the IO manager commits the fragments as the partition, in one commit.
     """
     model = ngram_model.from_table(quality_model)
     classifiers = stack.build_stack(config.classifiers, model)
@@ -84,24 +88,44 @@ def document_classifications(
     big = sum(b.num_rows for b in head) >= config.executor_min_rows
     scored = (executor.map_batches(stack.classify_on_worker, to_score, *args)
               if big else (stack.classify_on_worker(b, *args) for b in to_score))
-    batches = [
-        add_prompt_columns(s, b, templates, client, config.llm_sample_fraction, budget)
-        for s, b in zip(scored, originals, strict=True)
-    ]
     schema = stack.output_schema(classifiers, [pa.field("doc_id", pa.string()), pa.field("day", pa.string())])
     for t in templates:
         schema = pa.schema(list(schema) + list(prompts.prompt_schema(t)))
-    table = pa.Table.from_batches(batches, schema=schema) if batches else schema.empty_table()
-    table, kept = keep_earlier_labels(table, lance_io_manager.open(context.assets_def.key),
-                                      context.partition_key, templates)
-    metadata = {**summarize(table, model.threshold), "quality_model/version": model.version}
+    day, earlier = context.partition_key, lance_io_manager.open(context.assets_def.key)
+    summary, kept = Summary(schema.names, model.threshold), [0]
+
+    def labelled() -> Iterator[pa.RecordBatch]:
+        for s, b in zip(scored, originals, strict=True):
+            out = add_prompt_columns(s, b, templates, client, config.llm_sample_fraction, budget)
+            table, n = keep_earlier_labels(pa.Table.from_batches([out], schema), earlier, day, templates)
+            kept[0] += n
+            yield from table.to_batches()
+
+    written = write_summarized(lance_io_manager.uri_for(context.assets_def.key),
+                               pa.RecordBatchReader.from_batches(schema, labelled()), day, summary,
+                               lance_io_manager.storage_options)
+    metadata = {**summary.metadata(), "quality_model/version": model.version}
     if templates:
         metadata["llm/endpoint"] = (
             "configured" if client else "skipped: no endpoint configured (llm.base_url)"
         )
         if client:
-            metadata.update({**client.usage.as_metadata(), "llm/earlier_labels_kept": kept})
-    return dg.Output(table, metadata=metadata)
+            metadata.update({**client.usage.as_metadata(), "llm/earlier_labels_kept": kept[0]})
+    return dg.Output(written, metadata=metadata)
+
+
+def write_summarized(uri: str, reader: pa.RecordBatchReader, day: str, summary: Summary,
+                     storage_options: dict | None = None) -> lance_writes.Fragments:
+    """The day's rows streamed into uncommitted fragments of the dataset at `uri`, each batch taken by
+    `summary` on its way: memory holds the batches in flight, never the day."""
+
+    def summarized() -> Iterator[pa.RecordBatch]:
+        for batch in reader:
+            summary.update(batch)
+            yield batch
+
+    return lance_writes.write_partition(uri, pa.RecordBatchReader.from_batches(reader.schema, summarized()),
+                                        [DAY_COLUMN], (day,), storage_options)
 
 
 def rebatch(reader: pa.RecordBatchReader, rows: int):

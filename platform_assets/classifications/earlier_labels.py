@@ -18,7 +18,8 @@ def keep_earlier_labels(
     table: pa.Table, earlier: lance.LanceDataset | None, day: str, templates: list[PromptTemplate]
 ) -> tuple[pa.Table, int]:
     """`table` with each template's columns taken from `earlier` (the asset's previous data for `day`) for
-    documents whose request failed now and whose earlier label was `ok`; returns it and how many."""
+    documents whose request failed now and whose earlier label was `ok`; returns it and how many. Called a
+    batch at a time: only the failed documents' earlier rows are read."""
     kept = 0
     for t in templates:
         names = prompt_schema(t).names
@@ -30,8 +31,8 @@ def keep_earlier_labels(
             continue
         ids = table.column("doc_id").filter(pa.array(failed))
         old = earlier.to_table(columns=["doc_id", *names], filter=lance_filters.all_of(
-            lance_filters.compare("day", "=", day), lance_filters.compare(status, "=", "ok")))
-        old = old.filter(pc.is_in(old.column("doc_id"), value_set=ids))
+            lance_filters.compare("day", "=", day), lance_filters.compare(status, "=", "ok"),
+            lance_filters.in_values("doc_id", ids.to_pylist())))
         if not old.num_rows:
             continue
         where = pc.index_in(table.column("doc_id"), value_set=old.column("doc_id"))

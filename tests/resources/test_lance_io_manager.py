@@ -425,3 +425,19 @@ def test_dynamic_partitions_in_a_run_with_an_instance(tmp_path):
         every = dg.materialize([by_source, every_source], selection=[every_source], instance=instance,
                                resources={"io_manager": io})
         assert sorted(every.output_for_node("every_source").column("source").to_pylist()) == list("aabb")
+
+
+def test_fragments_written_by_the_asset_commit_as_a_streamed_write_would(tmp_path):
+    table = pa.table({"day": ["d1"] * 5, "x": list(range(5))})
+    old = pa.table({"day": ["d1", "d2"], "x": [9, 9]})
+    streamed, written = str(tmp_path / "a.lance"), str(tmp_path / "b.lance")
+    for uri in (streamed, written):
+        lance_writes.replace_partitions(uri, _reader(old), ["day"], [("d1",), ("d2",)])
+    expected = lance_writes.replace_partitions(streamed, _reader(table, chunk=2), ["day"], [("d1",)])
+    fragments = lance_writes.write_partition(written, _reader(table, chunk=2), ["day"], ("d1",))
+    assert lance.dataset(written).count_rows("day = 'd1'") == 1  # uncommitted: readers see the old rows
+    result = lance_writes.commit_fragments(written, fragments, ["day"], ("d1",))
+    assert (result.version, result.rows_written, result.content_hash) == \
+        (expected.version, 5, expected.content_hash)
+    assert result.content_hash == lance_scans.partition_hash(lance.dataset(written), ["day"], [("d1",)])
+    assert lance.dataset(written).to_table().equals(lance.dataset(streamed).to_table())
