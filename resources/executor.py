@@ -1,8 +1,8 @@
 """The `executor` resource: runs a pure function over a stream of Arrow batches, in order, memory-bounded.
 
-`LocalExecutor` (a spawn process pool, the default) and `RayExecutor` (a Ray cluster) expose the same
-`map_batches(fn, batches, *args)`, so processors never know where they run. `fn` must be a module-level
-function (it is pickled by reference for the pool, by value for Ray).
+`LocalExecutor` (a spawn process pool kept for the run, the default) and `RayExecutor` (a Ray cluster)
+expose the same `map_batches(fn, batches, *args)`, so processors never know where they run. `fn` must be a
+module-level function (it is pickled by reference for the pool, by value for Ray).
 
 Both also run task graphs: `submit(fn, *args, num_returns=n)` returns a handle per result (a Ray object ref
 on the cluster, the value itself locally) that later `submit`s take as arguments, and `get` turns handles
@@ -17,6 +17,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, ClassVar, Protocol, TypeVar
 
 import dagster as dg
@@ -49,19 +50,32 @@ def compact(batch: pa.RecordBatch) -> pa.RecordBatch:
 
 
 def _ordered(submit: Callable[[pa.RecordBatch], Any], collect: Callable[[Any], R],
-             batches: Iterable[pa.RecordBatch], limit: int) -> Iterator[R]:
-    """Submits batches while fewer than `limit` are in flight; yields results in submission order."""
+             batches: Iterable[pa.RecordBatch], limit: int,
+             cancel: Callable[[Any], Any] | None = None) -> Iterator[R]:
+    """Submits batches while fewer than `limit` are in flight; yields results in submission order.
+
+    When the consumer stops early (an error, `close()`), tasks not yet started are cancelled with `cancel`.
+    """
     pending: deque = deque()
-    for batch in batches:
-        pending.append(submit(compact(batch)))
-        if len(pending) >= limit:
+    try:
+        for batch in batches:
+            pending.append(submit(compact(batch)))
+            if len(pending) >= limit:
+                yield collect(pending.popleft())
+        while pending:
             yield collect(pending.popleft())
-    while pending:
-        yield collect(pending.popleft())
+    finally:
+        if cancel is not None:
+            for handle in pending:
+                cancel(handle)
 
 
 class LocalExecutor(dg.ConfigurableResource):
-    """A process pool on this machine.
+    """A process pool on this machine, started on first use and kept until `close` (or the run's end).
+
+    A spawn worker spends a second or more of CPU importing what it runs (pyarrow, pandas, the classifier
+    stack, the caller's main module) before its first batch, so the pool is started once per resource
+    instance, not once per `map_batches` call.
 
     Args:
         workers: processes (default: the cores this process may use); 0 runs `fn` in the calling process.
@@ -70,22 +84,38 @@ class LocalExecutor(dg.ConfigurableResource):
 
     workers: int | None = None
     max_in_flight: int | None = None
+    _pool: ProcessPoolExecutor | None = PrivateAttr(default=None)
 
     def worker_count(self) -> int:
         return cores() if self.workers is None else self.workers
+
+    def pool(self) -> ProcessPoolExecutor:
+        """The worker processes (spawn, not fork: Lance and its tokio runtime are not fork-safe)."""
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self.worker_count(), mp_context=mp.get_context("spawn"))
+        return self._pool
 
     def map_batches(self, fn: Callable[..., R], batches: Iterable[pa.RecordBatch], *args: Any) -> Iterator[R]:
         workers = self.worker_count()
         if workers <= 0:
             yield from (fn(batch, *args) for batch in batches)
             return
-        # spawn, not fork: Lance (and its tokio runtime) is not fork-safe.
-        pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"))
+        pool, limit = self.pool(), self.max_in_flight or 2 * workers
         try:
-            limit = self.max_in_flight or 2 * workers
-            yield from _ordered(lambda b: pool.submit(fn, b, *args), lambda f: f.result(), batches, limit)
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            yield from _ordered(lambda b: pool.submit(fn, b, *args), lambda f: f.result(), batches, limit,
+                                cancel=lambda f: f.cancel())
+        except BrokenProcessPool:
+            self.close()  # a worker died (killed, out of memory): the next call starts a fresh pool
+            raise
+
+    def close(self) -> None:
+        """Stops the workers (waiting for running tasks); a later call starts new ones."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        self.close()
 
     distributed: ClassVar[bool] = False  # True: the clean stage runs as a task graph on it
 

@@ -147,10 +147,12 @@ def take_rows(batches, rows: int) -> list[pa.RecordBatch]:
     return head
 
 
-def llm_selection(doc_ids: list, fraction: float, budget: list[int]) -> list[bool]:
+def llm_selection(doc_ids: pa.Array, fraction: float, budget: list[int]) -> list[bool]:
     """Documents whose doc_id hash falls in the first `fraction` of the range, while `budget[0]` lasts."""
+    if budget[0] <= 0:
+        return [False] * len(doc_ids)
     picked = []
-    for score in unit_interval(hash64((str(d) for d in doc_ids), count=len(doc_ids))):
+    for score in unit_interval(hash64((str(d) for d in doc_ids.to_pylist()), count=len(doc_ids))):
         take = bool(budget[0] > 0 and score < fraction)
         budget[0] -= take
         picked.append(take)
@@ -160,12 +162,21 @@ def llm_selection(doc_ids: list, fraction: float, budget: list[int]) -> list[boo
 def add_prompt_columns(
     out: pa.RecordBatch, batch: pa.RecordBatch, templates, client, fraction: float, budget: list[int]
 ) -> pa.RecordBatch:
-    """The stack's output `out` for `batch`, with each prompt template's columns added."""
+    """The stack's output `out` for `batch`, with each prompt template's columns added.
+
+    Only the texts of documents sampled for a request become Python strings (none without an endpoint or
+    once the budget is spent): this runs in the asset's process beside the pool's workers.
+    """
     if not templates:
         return out
+    n = batch.num_rows
     cols = dict(zip(out.schema.names, out.columns, strict=True))
-    texts = batch.column("text").to_pylist()
-    selected = llm_selection(batch.column("doc_id").to_pylist(), fraction, budget)
+    selected = llm_selection(batch.column("doc_id"), fraction, budget) if client else [False] * n
+    texts: list[str | None] = [None] * n
+    picked = [i for i in range(n) if selected[i]]
+    for i, text in zip(picked, batch.column("text").take(pa.array(picked, pa.int64())).to_pylist(),
+                       strict=True):
+        texts[i] = text
     for t in templates:
         cols.update(prompts.prompt_columns(t, client, texts, selected))
     return pa.RecordBatch.from_pydict(cols)

@@ -25,10 +25,16 @@ def _batches(n: int, consumed: list[int] | None = None):
         yield pa.record_batch({"x": [i, i + 100]})
 
 
-def test_local_pool_preserves_order_and_runs_in_other_processes():
-    results = list(LocalExecutor(workers=2).map_batches(double, _batches(12), 3))
+def test_local_pool_preserves_order_runs_in_other_processes_and_is_kept_until_closed():
+    executor = LocalExecutor(workers=2)
+    results = list(executor.map_batches(double, _batches(12), 3))
     assert [r[1] for r in results] == [[3 * i, 3 * (i + 100)] for i in range(12)]
-    assert os.getpid() not in {pid for pid, _ in results}
+    workers = {pid for pid, _ in results}
+    assert os.getpid() not in workers
+    again = list(executor.map_batches(double, _batches(4), 1))
+    assert {pid for pid, _ in again} <= workers  # the same processes: their start is paid once
+    executor.teardown_after_execution(None)
+    assert executor._pool is None
 
 
 def test_inline_executor_runs_in_process():
@@ -127,3 +133,4 @@ def test_slices_are_compacted_before_they_are_shipped():
     assert small.equals(part) and len(pickle.dumps(small)) < 2 * part.nbytes
     whole = table.combine_chunks().to_batches()[0]
     assert compact(whole) is whole  # nothing copied when there is nothing to save
+
