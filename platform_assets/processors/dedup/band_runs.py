@@ -5,8 +5,8 @@ per document with band keys: doc_id, day, fragment id), and per band `bandNN.key
 sorted) with `bandNN.docs.npy` (the docs.arrow row of each key), read memory-mapped, so finding a key is a
 binary search that touches a few pages, not a scan. `meta.json` names the fragments (with a signature of
 their files) and counts their index rows per day. A run is built in `<name>.tmp` and renamed into place, so a
-crash never leaves a half-written run that looks whole. Keys are sorted by `runs.SortedRuns` (an external
-sort), so building or merging holds one spill buffer in memory, not the run.
+crash never leaves a half-written run that looks whole. A new run's keys are sorted by `runs.SortedRuns` (an
+external sort: one spill buffer in memory); runs are merged window by window (a window per run in memory).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -27,7 +28,7 @@ from platform_assets.processors.dedup.clusters import band_group
 from platform_assets.processors.dedup.runs import SortedRuns
 
 DOCS_SCHEMA = pa.schema([("doc_id", pa.string()), ("day", pa.string()), ("fragment", pa.uint32())])
-CHUNK = 1 << 20  # keys copied per step when runs are merged
+CHUNK = 1 << 18  # keys taken from each run per window when runs are merged
 
 
 @dataclass
@@ -84,7 +85,7 @@ class RunWriter:
         self.writer.close()
         self.sink.close()
         for b in range(self.bands):
-            self._move(b)
+            self._write(b)
         self.sorter.close()
         meta = {"bands": self.bands, "docs": self.docs,
                 "fragments": {str(k): v for k, v in fragments.items()}}
@@ -93,17 +94,9 @@ class RunWriter:
         os.replace(self.tmp, final)
         return Run.open(final)
 
-    def _move(self, band: int) -> None:
-        stem = self.tmp / f"band{band:02d}"
-        if self.sorter.rows:
-            keys, docs = self.sorter.materialize(band_group(band))
-            del keys, docs  # the files stay: moved into the run below
-            for part in ("keys", "rows"):
-                os.replace(self.sorter.directory / f"{band_group(band)}-{part}.npy",
-                           f"{stem}.{'docs' if part == 'rows' else 'keys'}.npy")
-        else:  # an empty run (fragments without indexed documents of this preset) still records them
-            np.save(f"{stem}.keys.npy", np.empty(0, np.uint64))
-            np.save(f"{stem}.docs.npy", np.empty(0, np.int64))
+    def _write(self, band: int) -> None:
+        chunks = ((c[:, 0], c[:, 1]) for c in self.sorter.merged(band_group(band)))
+        write_band(self.tmp, band, self.docs, chunks)
 
     def abort(self) -> None:
         self.writer.close()
@@ -112,25 +105,71 @@ class RunWriter:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-def merge(folder: Path, runs: list[Run], keep: dict[Path, set[int]], spill_bytes: int = 64 << 20) -> Run:
-    """One run with the documents of `runs` whose fragment is in `keep[run.path]` (the others are dropped)."""
-    writer = RunWriter(folder, runs[0].bands, spill_bytes)
+def merge(folder: Path, runs: list[Run], keep: dict[Path, set[int]]) -> Run:
+    """One run with the documents of `runs` whose fragment is in `keep[run.path]` (the others are dropped):
+    a k-way merge of each band's sorted keys, window by window (memory: a window per run)."""
+    tmp = folder / f"run-{uuid.uuid4().hex}.tmp"
+    tmp.mkdir(parents=True)
     try:
         fragments: dict[int, dict] = {}
-        for run in runs:
-            live_ids = keep[run.path]
-            fragments.update({f: v for f, v in run.fragments.items() if f in live_ids})
-            frag = run.docs.column("fragment").to_numpy()
-            live = np.isin(frag, np.fromiter(live_ids, np.int64, len(live_ids)))
-            start = writer.add_docs(run.docs.filter(pa.array(live)))
-            remap = start + np.cumsum(live) - 1
-            for b in range(run.bands):
-                keys, docs = run.keys(b)
-                for at in range(0, len(keys), CHUNK):
-                    k, d = np.asarray(keys[at: at + CHUNK]), np.asarray(docs[at: at + CHUNK])
-                    sel = live[d]
-                    writer.add_keys(b, k[sel], remap[d[sel]])
-        return writer.finish(fragments)
+        live, remap, start = [], [], 0
+        with pa.OSFile(str(tmp / "docs.arrow"), "wb") as sink, ipc.new_file(sink, DOCS_SCHEMA) as writer:
+            for run in runs:
+                ids = keep[run.path]
+                fragments.update({f: v for f, v in run.fragments.items() if f in ids})
+                mask = np.isin(run.docs.column("fragment").to_numpy(), np.fromiter(ids, np.int64, len(ids)))
+                writer.write_table(run.docs.filter(pa.array(mask)))
+                live.append(mask)
+                remap.append(start + np.cumsum(mask) - 1)
+                start += int(mask.sum())
+        for b in range(runs[0].bands):
+            write_band(tmp, b, start, merge_windows([r.keys(b) for r in runs], live, remap))
+        meta = {"bands": runs[0].bands, "docs": start, "fragments": {str(k): v for k, v in fragments.items()}}
+        (tmp / "meta.json").write_text(json.dumps(meta, sort_keys=True))
+        os.replace(tmp, tmp.with_suffix(""))
+        return Run.open(tmp.with_suffix(""))
     except BaseException:
-        writer.abort()
+        shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def write_band(folder: Path, band: int, total: int, chunks: Iterator[tuple[np.ndarray, np.ndarray]]) -> None:
+    """Writes band `band`'s `total` sorted keys and docs rows, given in order chunk by chunk, as two .npy
+    files (plain writes: no memory map to fault in and sync)."""
+    stem = folder / f"band{band:02d}"
+    with open(f"{stem}.keys.npy", "wb") as keys, open(f"{stem}.docs.npy", "wb") as docs:
+        for fh, dtype in ((keys, np.uint64), (docs, np.int64)):
+            np.lib.format.write_array_header_1_0(fh, {"descr": np.lib.format.dtype_to_descr(np.dtype(dtype)),
+                                                      "fortran_order": False, "shape": (total,)})
+        written = 0
+        for k, d in chunks:
+            keys.write(np.ascontiguousarray(k, np.uint64).tobytes())
+            docs.write(np.ascontiguousarray(d, np.int64).tobytes())
+            written += len(k)
+    if written != total:
+        raise RuntimeError(f"band {band}: {written} keys written, {total} expected")
+
+
+def merge_windows(sources: list[tuple[np.ndarray, np.ndarray]], live: list[np.ndarray],
+                  remap: list[np.ndarray]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Sorted (key, new docs row) windows of the sources' live entries: each window takes every key up to
+    the smallest last key of the sources' next CHUNK keys, so the windows come out in key order."""
+    pos = [0] * len(sources)
+    while True:
+        open_ = [i for i, (k, _) in enumerate(sources) if pos[i] < len(k)]
+        if not open_:
+            return
+        ends = {i: min(pos[i] + CHUNK, len(sources[i][0])) for i in open_}
+        capped = [sources[i][0][ends[i] - 1] for i in open_ if ends[i] < len(sources[i][0])]
+        keys, docs = [], []
+        for i in open_:
+            k = np.asarray(sources[i][0][pos[i]: ends[i]])
+            cut = len(k) if not capped else int(np.searchsorted(k, min(capped), "right"))
+            d = np.asarray(sources[i][1][pos[i]: pos[i] + cut])
+            pos[i] += cut
+            sel = live[i][d]
+            keys.append(k[:cut][sel])
+            docs.append(remap[i][d[sel]])
+        k, d = np.concatenate(keys), np.concatenate(docs)
+        order = np.argsort(k, kind="stable")  # sorted pieces: timsort merges them in about linear time
+        yield k[order], d[order]

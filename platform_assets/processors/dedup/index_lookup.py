@@ -4,8 +4,9 @@
 together hold the index's fragments. `refresh(ds)` brings them to the dataset version being read: fragments
 no run holds (days committed since the last lookup, or rewritten) are read, and only they, into a new run; a
 run's fragment gone from the version (its day replaced, or compacted) is ignored, and dropped when the run is
-next merged. Runs are merged until each is over twice the size of the next smaller one (an LSM tree's
-tiering): at most log2(history / smallest run) + 1 runs, each document rewritten O(log history) times in all.
+next merged. Two runs are merged while the larger holds under twice the smaller (an LSM tree's tiering):
+then at most log2(history / smallest run) + 1 runs remain, and each document is rewritten O(log history)
+times in all.
 `match` binary-searches each distinct key of the new day in each run: its time grows with the new day and
 the (logarithmic) number of runs. The runs are a cache: deleting the folder only costs a rebuild.
 """
@@ -116,29 +117,30 @@ class BandRuns:
             raise
 
     def _tier(self, live: dict[Path, set[int]]) -> None:
-        """Merges the two smallest runs while the larger is at most FACTOR times the smaller, and rewrites a
-        run that answers for under half its documents."""
+        """Rewrites a run that answers for under half its documents, then merges the smallest two runs of
+        sizes within FACTOR of each other until no two are (a binary counter for days of equal size)."""
         runs = {r.path: r for r in self.runs() if r.path in live}
 
         def size(run: Run) -> int:
-            held = live[run.path]
-            return 1 + sum(v["docs"] for f, v in run.fragments.items() if f in held)
+            return sum(v["docs"] for f, v in run.fragments.items() if f in live[run.path])
 
         def replace(old: list[Run]) -> None:
-            new = merge(self.folder, old, live, self.spill_bytes)
+            new = merge(self.folder, old, live)
             self.stats["docs_merged"] += new.docs_count
             live[new.path] = set().union(*(live.pop(r.path) for r in old))
             for r in old:
                 runs.pop(r.path).remove()
             runs[new.path] = new
 
-        for run in [r for r in runs.values() if 2 * (size(r) - 1) < r.docs_count]:
+        for run in [r for r in runs.values() if 2 * size(r) < r.docs_count]:
             replace([run])
-        while len(runs) > 1:
-            a, b = sorted(runs.values(), key=size)[:2]
-            if size(b) > FACTOR * size(a):
+        while True:
+            ordered = sorted(runs.values(), key=size)
+            close = [(a, b) for a, b in zip(ordered, ordered[1:], strict=False)
+                     if size(b) < FACTOR * max(size(a), 1)]
+            if not close:
                 return
-            replace([b, a])
+            replace(list(close[0]))
 
     def match(self, per_band: list[tuple[np.ndarray, np.ndarray]], day: str,
               live: dict[Path, set[int]]) -> PriorMatches:
