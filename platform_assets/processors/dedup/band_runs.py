@@ -1,8 +1,8 @@
 """One sorted run of near_dup_index band keys on local disk: a folder that is written once, then only read.
 
 A run holds the indexed documents of some index fragments (one preset): `docs.arrow` (Arrow IPC, one row
-per document with band keys: doc_id, day, fragment id), and per band `bandNN.keys.npy` (the band's keys,
-sorted) with `bandNN.docs.npy` (the docs.arrow row of each key), read memory-mapped, so finding a key is a
+per document with band keys: doc_id, day, fragment id), `keys.npy` (bands x documents: each band's keys,
+sorted) and `docs.npy` (the docs.arrow row of each key), read memory-mapped, so finding a key is a
 binary search that touches a few pages, not a scan. `meta.json` names the fragments (with a signature of
 their files) and counts their index rows per day. A run is built in `<name>.tmp` and renamed into place, so a
 crash never leaves a half-written run that looks whole. A new run's keys are sorted by `runs.SortedRuns` (an
@@ -50,10 +50,14 @@ class Run:
         """docs.arrow, memory-mapped (a `take` reads only the rows it needs)."""
         return ipc.open_file(pa.memory_map(str(self.path / "docs.arrow"))).read_all()
 
+    @cached_property
+    def _bands(self) -> tuple[np.ndarray, np.ndarray]:
+        return tuple(np.load(self.path / f"{name}.npy", mmap_mode="r") for name in ("keys", "docs"))
+
     def keys(self, band: int) -> tuple[np.ndarray, np.ndarray]:
         """Band `band`'s sorted keys and the docs.arrow row of each, memory-mapped."""
-        stem = self.path / f"band{band:02d}"
-        return np.load(f"{stem}.keys.npy", mmap_mode="r"), np.load(f"{stem}.docs.npy", mmap_mode="r")
+        keys, docs = self._bands
+        return keys[band], docs[band]
 
     def remove(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
@@ -84,8 +88,7 @@ class RunWriter:
     def finish(self, fragments: dict[int, dict]) -> Run:
         self.writer.close()
         self.sink.close()
-        for b in range(self.bands):
-            self._write(b)
+        write_bands(self.tmp, self.docs, (self._sorted(b) for b in range(self.bands)))
         self.sorter.close()
         meta = {"bands": self.bands, "docs": self.docs,
                 "fragments": {str(k): v for k, v in fragments.items()}}
@@ -94,9 +97,8 @@ class RunWriter:
         os.replace(self.tmp, final)
         return Run.open(final)
 
-    def _write(self, band: int) -> None:
-        chunks = ((c[:, 0], c[:, 1]) for c in self.sorter.merged(band_group(band)))
-        write_band(self.tmp, band, self.docs, chunks)
+    def _sorted(self, band: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        return ((c[:, 0], c[:, 1]) for c in self.sorter.merged(band_group(band)))
 
     def abort(self) -> None:
         self.writer.close()
@@ -122,8 +124,8 @@ def merge(folder: Path, runs: list[Run], keep: dict[Path, set[int]]) -> Run:
                 live.append(mask)
                 remap.append(start + np.cumsum(mask) - 1)
                 start += int(mask.sum())
-        for b in range(runs[0].bands):
-            write_band(tmp, b, start, merge_windows([r.keys(b) for r in runs], live, remap))
+        write_bands(tmp, start, (merge_windows([r.keys(b) for r in runs], live, remap)
+                                 for b in range(runs[0].bands)))
         meta = {"bands": runs[0].bands, "docs": start, "fragments": {str(k): v for k, v in fragments.items()}}
         (tmp / "meta.json").write_text(json.dumps(meta, sort_keys=True))
         os.replace(tmp, tmp.with_suffix(""))
@@ -133,21 +135,22 @@ def merge(folder: Path, runs: list[Run], keep: dict[Path, set[int]]) -> Run:
         raise
 
 
-def write_band(folder: Path, band: int, total: int, chunks: Iterator[tuple[np.ndarray, np.ndarray]]) -> None:
-    """Writes band `band`'s `total` sorted keys and docs rows, given in order chunk by chunk, as two .npy
-    files (plain writes: no memory map to fault in and sync)."""
-    stem = folder / f"band{band:02d}"
-    with open(f"{stem}.keys.npy", "wb") as keys, open(f"{stem}.docs.npy", "wb") as docs:
+def write_bands(folder: Path, total: int, bands: Iterator[Iterator[tuple[np.ndarray, np.ndarray]]]) -> None:
+    """Writes keys.npy and docs.npy, each (bands, total): band by band, each band's `total` sorted keys and
+    docs rows given in order chunk by chunk (plain writes: no memory map to fault in and sync)."""
+    chunked = list(bands)  # generators: each is consumed in turn below
+    with open(folder / "keys.npy", "wb") as keys, open(folder / "docs.npy", "wb") as docs:
         for fh, dtype in ((keys, np.uint64), (docs, np.int64)):
             np.lib.format.write_array_header_1_0(fh, {"descr": np.lib.format.dtype_to_descr(np.dtype(dtype)),
-                                                      "fortran_order": False, "shape": (total,)})
-        written = 0
-        for k, d in chunks:
-            keys.write(np.ascontiguousarray(k, np.uint64).tobytes())
-            docs.write(np.ascontiguousarray(d, np.int64).tobytes())
-            written += len(k)
-    if written != total:
-        raise RuntimeError(f"band {band}: {written} keys written, {total} expected")
+                                                      "fortran_order": False, "shape": (len(chunked), total)})
+        for band, chunks in enumerate(chunked):
+            written = 0
+            for k, d in chunks:
+                keys.write(np.ascontiguousarray(k, np.uint64).tobytes())
+                docs.write(np.ascontiguousarray(d, np.int64).tobytes())
+                written += len(k)
+            if written != total:
+                raise RuntimeError(f"band {band}: {written} keys written, {total} expected")
 
 
 def merge_windows(sources: list[tuple[np.ndarray, np.ndarray]], live: list[np.ndarray],

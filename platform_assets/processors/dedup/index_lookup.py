@@ -176,11 +176,10 @@ class BandRuns:
             run_keys, run_docs = run.keys(b)
             if not len(keys) or not len(run_keys):
                 continue
-            lo, hi = np.searchsorted(run_keys, keys, "left"), np.searchsorted(run_keys, keys, "right")
-            hit = np.flatnonzero(hi > lo)
-            counts = (hi - lo)[hit]
-            pos = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts) + np.repeat(lo[hit],
-                                                                                                     counts)
+            lo = np.searchsorted(run_keys, keys, "left")
+            hit = np.flatnonzero(run_keys[np.minimum(lo, len(run_keys) - 1)] == keys)
+            counts = np.searchsorted(run_keys, keys[hit], "right") - lo[hit]
+            pos = np.arange(counts.sum()) + np.repeat(lo[hit] - (np.cumsum(counts) - counts), counts)
             cur.append(np.repeat(owners[hit], counts))
             doc.append(np.asarray(run_docs[pos], np.int64))
         if not cur:
