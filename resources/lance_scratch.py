@@ -12,7 +12,6 @@ from collections.abc import Callable
 
 import lance
 import pyarrow as pa
-from lance.namespace import DirectoryNamespace, ListTablesRequest
 
 from resources import lance_datasets
 
@@ -60,6 +59,11 @@ def drop(uri: str, storage_options: dict | None = None) -> None:
 
 
 def _names(folder: str, storage_options: dict | None) -> list[str]:
+    from lance.namespace import (  # its REST client costs ~1.5 s to import
+        DirectoryNamespace,
+        ListTablesRequest,
+    )
+
     options = {f"storage.{k}": v for k, v in (storage_options or {}).items()}
     namespace = DirectoryNamespace(root=folder, manifest_enabled="false", **options)
     names, token = [], None

@@ -16,13 +16,14 @@ renders it to SVG or PNG. A chart naming a column the model does not produce rai
 from __future__ import annotations
 
 import base64
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import altair as alt
 import duckdb
 import pyarrow as pa
-import vl_convert as vlc
 from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    import altair as alt
 
 WIDTH, HEIGHT, FACET_COLUMNS = 420, 180, 3
 MAX_ROWS = 5000  # a chart of aggregates; more rows than this means the chart's grain is wrong
@@ -54,6 +55,8 @@ class Chart(BaseModel):
 
 def spec(chart: Chart, table: pa.Table, title: str) -> dict:
     """The Vega-Lite spec (a dict) of `chart` over `table`."""
+    import altair as alt  # here, not at the top: every process that loads the definitions would pay ~1 s
+
     missing = {k: v for k, v in chart.fields().items() if v not in table.column_names}
     if missing:
         raise ChartError(f"chart.{', chart.'.join(missing)}: no column {sorted(missing.values())} in the "
@@ -88,16 +91,22 @@ def _where(table: pa.Table, predicate: str) -> pa.Table:
 
 
 def _x(chart: Chart) -> str | alt.X:
+    import altair as alt
+
     if chart.x.split(":")[0] == "day" and ":" not in chart.x:
         return alt.X("day:O", sort="ascending")  # a day string is ordinal; T would need a time zone
     return chart.x
 
 
 def to_svg(vega_lite: dict) -> str:
+    import vl_convert as vlc
+
     return vlc.vegalite_to_svg(vega_lite)
 
 
 def to_png(vega_lite: dict, scale: float = 1.0) -> bytes:
+    import vl_convert as vlc
+
     return vlc.vegalite_to_png(vega_lite, scale=scale)
 
 

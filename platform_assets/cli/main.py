@@ -1,12 +1,15 @@
 """The `maslow` command (also `python -m platform_assets.cli`): the entry point of the tools wing.
 
 Each subcommand is two small functions, one adding its arguments and one running it (returning the exit
-code), registered in COMMANDS below; adding a subcommand is adding one entry there.
+code), registered in COMMANDS below by module and function names; adding a subcommand is adding one entry
+there. Only the chosen subcommand's module is imported, and it imports Dagster, Lance or the definitions
+inside the functions that need them: `maslow --help` and `maslow demo-data` start in well under a second.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import time
 import traceback
@@ -67,61 +70,58 @@ def init_home(args: argparse.Namespace) -> int:
     return 0
 
 
-def _commands() -> dict[str, Command]:
-    from platform_assets.cli import (
-        backfill,
-        demo,
-        gc,
-        label,
-        label_studio_server,
-        materialize,
-        report,
-        validate,
-    )
-    from platform_assets.cli.lineage import commands as lineage
+def _lazy(module: str, name: str) -> Callable:
+    """`module.name`, imported at its first call: `maslow X` imports X's module only (Dagster, Lance and the
+    definitions cost seconds, `maslow --help` or `demo-data` need none of them)."""
 
-    return {
-        "demo": Command("write demo data, materialize every asset for it, print a summary",
-                        demo.arguments, demo.run),
-        "demo-data": Command("write a realistic demo landing folder and its ground-truth file",
-                             demo_data_arguments, demo_data),
-        "backfill": Command("rematerialize a date range of the daily chain and what depends on it",
-                            backfill.arguments, backfill.run),
-        "audit": Command("the lineage tree of a materialization; --verify re-hashes pinned versions",
-                         lineage.audit_arguments, lineage.audit),
-        "trace": Command("where one document went: raw, clean or rejected, contamination, mixtures",
-                         lineage.trace_arguments, lineage.trace),
-        "status": Command("per asset: materialized partitions, stale ones and why",
-                          lineage.status_arguments, lineage.status),
-        "similar": Command("more like this: nearest documents by embedding (document_embeddings)",
-                           lineage.similar_arguments, lineage.similar),
-        "report": Command("the corpus at a glance: one static HTML page of every analytics panel",
-                          report.arguments, report.run),
-        "label": Command("labeling: export | push | pull | import a queue (dbt_like_sql/labeling/)",
-                         label.arguments, label.run),
-        "label-studio": Command("start Label Studio (own venv) on 127.0.0.1 with SQLite",
-                                label_studio_server.arguments, label_studio_server.run),
-        "gc": Command("remove untagged Lance versions older than a retention (never a recorded one)",
-                      gc.arguments, gc.run),
-        "materialize": Command("materialize assets now: SELECTION [--partition P | --from DAY --to DAY]",
-                               materialize.arguments, materialize.run),
-        "validate": Command("check every spec (YAML fields, SQL, refs); one line per problem, non-zero exit",
-                            validate.arguments, validate.run),
-        "init-home": Command("create DAGSTER_HOME under MASLOW_HOME (make ui runs it)",
-                             _no_arguments, init_home),
-    }
+    def call(arg):
+        return getattr(importlib.import_module(f"platform_assets.cli.{module}"), name)(arg)
+
+    return call
 
 
-COMMANDS: dict[str, Command] = _commands()
+def _command(help: str, module: str, arguments: str = "arguments", run: str = "run") -> Command:
+    return Command(help, _lazy(module, arguments), _lazy(module, run))
 
 
-def parser() -> argparse.ArgumentParser:
+COMMANDS: dict[str, Command] = {
+    "demo": _command("write demo data, materialize every asset for it, print a summary", "demo"),
+    "demo-data": Command("write a realistic demo landing folder and its ground-truth file",
+                         demo_data_arguments, demo_data),
+    "backfill": _command("rematerialize a date range of the daily chain and what depends on it", "backfill"),
+    "audit": _command("the lineage tree of a materialization; --verify re-hashes pinned versions",
+                      "lineage.commands", "audit_arguments", "audit"),
+    "trace": _command("where one document went: raw, clean or rejected, contamination, mixtures",
+                      "lineage.commands", "trace_arguments", "trace"),
+    "status": _command("per asset: materialized partitions, stale ones and why",
+                       "lineage.commands", "status_arguments", "status"),
+    "similar": _command("more like this: nearest documents by embedding (document_embeddings)",
+                        "lineage.commands", "similar_arguments", "similar"),
+    "report": _command("the corpus at a glance: one static HTML page of every analytics panel", "report"),
+    "label": _command("labeling: export | push | pull | import a queue (dbt_like_sql/labeling/)", "label"),
+    "label-studio": _command("start Label Studio (own venv) on 127.0.0.1 with SQLite", "label_studio_server"),
+    "gc": _command("remove untagged Lance versions older than a retention (never a recorded one)", "gc"),
+    "materialize": _command("materialize assets now: SELECTION [--partition P | --from DAY --to DAY]",
+                            "materialize"),
+    "validate": _command("check every spec (YAML fields, SQL, refs); one line per problem, non-zero exit",
+                         "validate"),
+    "init-home": Command("create DAGSTER_HOME under MASLOW_HOME (make ui runs it)", _no_arguments, init_home),
+}
+
+
+def parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; only the chosen command (the first word of `argv`) gets its arguments, so
+    only its module is imported (every command is listed, with its help line, either way)."""
+    words = [a for a in (sys.argv[1:] if argv is None else argv) if not a.startswith("-")]
+    chosen = words[0] if words else None
     root = argparse.ArgumentParser(prog="maslow", description="LLM training data as Dagster assets in Lance")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--verbose", action="store_true", help="on an error, print the full trace too")
     sub = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, command in COMMANDS.items():
-        command.arguments(sub.add_parser(name, help=command.help, description=command.help, parents=[common]))
+        subparser = sub.add_parser(name, help=command.help, description=command.help, parents=[common])
+        if name == chosen:
+            command.arguments(subparser)
     return root
 
 
@@ -134,7 +134,7 @@ def quiet() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    args = parser(argv).parse_args(argv)
     quiet()
     try:
         return COMMANDS[args.command].run(args)
