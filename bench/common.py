@@ -52,14 +52,16 @@ def write_result(name: str, figures: dict) -> Path:
 
 
 def median_times(fns: Mapping[str, Callable[[int], Any]], repeat: int, warmup: int = 1,
-                 cpu: dict[str, float] | None = None) -> dict[str, float]:
+                 cpu: dict[str, float] | None = None,
+                 before: Callable[[str], Any] | None = None) -> dict[str, float]:
     """Median seconds per method, timed in interleaved rounds.
 
     Each round calls every method once, `fn(round_index)` with `round_index` in `range(warmup + repeat)`
     (so a method can pick that round's input, the same for every method); the order rotates per round so
     no method always runs right after another. The first `warmup` rounds are not timed. With `cpu`, it also
     gets each method's median process CPU seconds (all threads): the work done, which other processes on a
-    shared machine change far less than the wall time.
+    shared machine change far less than the wall time. `before(name)`, when given, runs untimed before
+    each call (to set up a cold cache, say).
     """
     names = list(fns)
     samples: dict[str, list[float]] = {n: [] for n in names}
@@ -67,6 +69,8 @@ def median_times(fns: Mapping[str, Callable[[int], Any]], repeat: int, warmup: i
     for r in range(warmup + repeat):
         shift = r % len(names)
         for name in names[shift:] + names[:shift]:
+            if before is not None:
+                before(name)
             start, start_cpu = time.perf_counter(), time.process_time()
             fns[name](r)
             elapsed, used = time.perf_counter() - start, time.process_time() - start_cpu

@@ -3,137 +3,73 @@
 Data (bench/media_data.py): a day of 2,000 distinct JPEG pictures taken through raw_media, clean_media and
 a mixture holding each once; the same pictures as Parquet with a bytes column at several row-group sizes and
 as a WebDataset tar. Every method of an operation returns the bytes of every file it reads, checked equal
-before timing (same files, same order for the take); datasets, files and indexes are opened once, outside
-the timed part, as a training loader opens them.
-  random take   500 random samples: Lance through `MediaMixture.read` (one planned `read_blobs` of the
-                samples' row addresses) and through `MediaMixture.take` (file-like `take_blobs`, read one
-                by one); Parquet reading only the row groups that hold them; `pread_floor`, one `os.pread`
-                per image from the tar at offsets indexed beforehand: no format at all, the least work any
-                reader returning the bytes can do (it bounds the ratio any format can reach against Parquet)
-  full stream   every picture: Lance through the loader's shuffled epoch (`MediaMixture.batches`) and in
-                storage order (`read_blobs`); Parquet `iter_batches`; the tar read sequentially
-Targets (issue 19): random take >= 10x faster than the fastest Parquet; the loader's full stream at least as
-fast as reading the tar sequentially.
+before timing (same files, same order for a take); datasets, files and indexes are opened once, outside
+the timed part, as a training loader opens them (bench/media_methods.py).
+  random_take        500 random samples in one call: Lance through `MediaMixture.read` (one planned
+                     `read_blobs` of the samples' row addresses) and `MediaMixture.take` (file-like
+                     `take_blobs`, read one by one); Parquet reading only the row groups that hold them, at
+                     1, 16 and 100 rows per group, memory-mapped, pre-buffered or plain; `pread_floor`, one
+                     `os.pread` per file from the tar at offsets indexed beforehand (no format at all); and
+                     `memory_copy_floor`, the files sliced out of the tar held in memory (no I/O at all: the
+                     cost of producing the output alone)
+  loader_batch       64 random samples in one call: what a training loader asks for each step
+  *_cold             the same with the bench's files evicted from the page cache before every call (what a
+                     shuffled epoch over a dataset larger than memory sees); the disk bytes each call read
+  full_stream        every picture: Lance through the loader's shuffled epoch (`MediaMixture.batches`) and
+                     in storage order (`read_blobs`); Parquet `iter_batches`; the tar read sequentially
+Targets (issue 19): random take >= 10x faster than the fastest Parquet (stated for every take operation);
+the loader's full stream at least as fast as reading the tar sequentially.
 
-    python -m bench.media [--quick] [--images N] [--take N] [--repeat N] [--regenerate]
+    python -m bench.media [--quick] [--images N] [--take N] [--repeat N] [--no-cold] [--regenerate]
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import hashlib
-import os
-import tarfile
+import statistics
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import partial
-from pathlib import Path
 
 import lance
-import numpy as np
-import pyarrow.parquet as pq
 
 from bench.common import load_average, median_times, print_table, write_result
-from bench.lance_vs_parquet import parquet_take
-from bench.media_data import MIXTURE, NAME, PARQUET_ROW_GROUPS, parquet_path, prepare
-from platform_assets.mixtures.loader import ShardedOrder
-from platform_assets.mixtures.media_loader import MediaMixture
-from resources.lance_datasets import dataset_uri
+from bench.media_data import NAME, PARQUET_ROW_GROUPS, parquet_path, prepare
+from bench.media_methods import BATCH, PARQUET_MODES, MediaBench, Method
+from bench.page_cache import can_evict, disk_read_bytes
 
-BATCH = 64  # files per loader batch / per Parquet batch
-Method = Callable[[int], Iterable[bytes]]  # round -> the bytes it read, file by file
+TAKE_OPS = {"random_take": ("take", False), "loader_batch": ("batch", False),
+            "random_take_cold": ("take", True), "loader_batch_cold": ("batch", True)}
 TAKE_PARTS = "random_take_parts"
 
 
-def parquet_read_take(pf: pq.ParquetFile, starts: np.ndarray, rows: np.ndarray) -> list[bytes]:
-    return parquet_take(pf, starts, rows, columns=["bytes"]).column("bytes").to_pylist()
-
-
-def parquet_stream(pf: pq.ParquetFile) -> Iterable[bytes]:
-    for batch in pf.iter_batches(batch_size=BATCH, columns=["bytes"]):
-        yield from batch.column(0).to_pylist()
-
-
-def parquet_methods(folder: Path, to_clean: np.ndarray, picks: list[np.ndarray]) -> tuple[dict, dict]:
-    """Per row-group size: the take (only the row groups holding the samples) and the stream."""
-    take, stream = {}, {}
-    for rows in PARQUET_ROW_GROUPS:
-        pf = pq.ParquetFile(parquet_path(folder, rows), memory_map=True)  # faster than read() on local files
-        starts = np.cumsum([0] + [pf.metadata.row_group(i).num_rows for i in range(pf.num_row_groups)])[:-1]
-        read = partial(parquet_read_take, pf, starts)
-        take[f"parquet_rg{rows}"] = lambda r, read=read: read(to_clean[picks[r]])
-        stream[f"parquet_rg{rows}"] = lambda _r, pf=pf: parquet_stream(pf)
-    return take, stream
-
-
-def tar_index(path: Path) -> dict[str, tuple[int, int]]:
-    with tarfile.open(path) as tar:
-        return {m.name[:-4]: (m.offset_data, m.size) for m in tar.getmembers() if m.name.endswith(".jpg")}
-
-
-def tar_sequential(path: Path) -> Iterable[bytes]:
-    with tarfile.open(path, mode="r|") as tar:
-        for member in tar:
-            if member.name.endswith(".jpg"):
-                yield tar.extractfile(member).read()
-
-
-def first_bytes(ds: lance.LanceDataset, addresses: np.ndarray) -> list[bytes]:
-    """One byte of each blob: what Lance's planned blob reader costs per blob, apart from the bytes."""
-    requests = [(a, 0, 1) for a in addresses.tolist()]
-    return [b for _, _, b in ds.read_blob_ranges("media", requests, selector="addresses")]
-
-
-def operations(folder: Path, take: int, rounds: int) -> dict[str, dict[str, Method]]:
-    mix = MediaMixture.open(MIXTURE, root_uri=str(folder / "lake"))
-    clean = lance.dataset(dataset_uri(str(folder / "lake"), ["clean_media"]))
-    n = len(mix)
-    in_clean = {d: i for i, d in enumerate(clean.to_table(columns=["doc_id"]).column("doc_id").to_pylist())}
-    sample_ids = mix.rows.take(np.arange(n), columns=["doc_id"]).column("doc_id").to_pylist()
-    to_clean = np.array([in_clean[d] for d in sample_ids])  # Parquet and the tar keep clean_media's order
-    picks = [np.random.default_rng(r).choice(n, size=take, replace=False) for r in range(rounds)]
-    pq_take, pq_stream = parquet_methods(folder, to_clean, picks)
-    index = tar_index(folder / "media.tar")
-    spans = [index[d] for d in sample_ids]
-    fd = os.open(folder / "media.tar", os.O_RDONLY)
-
-    def in_order(_r: int) -> Iterable[bytes]:
-        for lo in range(0, n, BATCH):
-            yield from (b for _, b in clean.read_blobs("media", indices=list(range(lo, min(lo + BATCH, n)))))
-
-    ds = mix._dataset(int(mix.versions[0]))
-    return {
-        "random_take": {"lance_loader": lambda r: mix.read(picks[r]),
-                        "lance_take_blobs": lambda r: [f.read() for f in mix.take(picks[r])[1]],
-                        **pq_take,
-                        "pread_floor": lambda r: [os.pread(fd, spans[i][1], spans[i][0]) for i in picks[r]]},
-        "full_stream": {"lance_loader": lambda r: (b for _, got in mix.batches(ShardedOrder(n, seed=r), BATCH)
-                                                   for b in got),
-                        "lance_in_order": in_order, **pq_stream,
-                        "tar_sequential": lambda _r: tar_sequential(folder / "media.tar")},
-        # where the loader's take goes (not checked: these do not return the files)
-        TAKE_PARTS: {"lance_1_byte_per_blob": lambda r: first_bytes(ds, mix.addresses[picks[r]]),
-                     "mixture_rows": lambda r: [mix.rows.take(picks[r]).nbytes.to_bytes(8, "little")]},
-    }
-
-
 def check(ops: dict[str, dict[str, Method]]) -> None:
-    """Round 0: every random-take method returns the same files' bytes in the same order; every full-stream
+    """Round 0: every method of a take returns the same files' bytes in the same order; every full-stream
     method returns every file's bytes once (its own order)."""
     for op, fns in ops.items():
         if op == TAKE_PARTS:
             continue
         digests = {m: [hashlib.sha256(b).digest() for b in fn(0)] for m, fn in fns.items()}
-        seen = {m: (d if op == "random_take" else Counter(d)) for m, d in digests.items()}
+        seen = {m: (Counter(d) if op == "full_stream" else d) for m, d in digests.items()}
         first = next(iter(seen.values()))
         if any(s != first for s in seen.values()) or not digests[next(iter(digests))]:
             raise AssertionError(f"{op}: methods disagree on the bytes read: "
                                  f"{ {m: len(d) for m, d in digests.items()} }")
 
 
-def timed(fns: dict[str, Method]) -> dict[str, Callable[[int], int]]:
-    """The timed form of each method: the bytes it read, counted."""
-    return {m: lambda r, fn=fn: sum(len(b) for b in fn(r)) for m, fn in fns.items()}
+def timed(fns: dict[str, Method], disk: dict[str, list[int]]) -> dict[str, Callable[[int], int]]:
+    """The timed form of each method: the bytes it returned, counted; the disk bytes of each call go to
+    `disk` (two reads of /proc/self/io, microseconds)."""
+
+    def run(m: str, fn: Method, r: int) -> int:
+        start = disk_read_bytes() or 0
+        count = sum(len(b) for b in fn(r))
+        disk.setdefault(m, []).append((disk_read_bytes() or 0) - start)
+        return count
+
+    return {m: lambda r, m=m, fn=fn: run(m, fn, r) for m, fn in fns.items()}
 
 
 def fastest_parquet(times: dict[str, float]) -> tuple[str, float]:
@@ -141,37 +77,76 @@ def fastest_parquet(times: dict[str, float]) -> tuple[str, float]:
 
 
 def targets(med: dict[str, dict[str, float]]) -> dict[str, dict]:
-    best, best_t = fastest_parquet(med["random_take"])
-    take = best_t / med["random_take"]["lance_loader"]
+    """Every take operation against its fastest Parquet (>= 10x); the loader's epoch against the tar."""
+    found = {}
+    for op in (op for op in TAKE_OPS if op in med):
+        best, best_t = fastest_parquet(med[op])
+        ratio = best_t / med[op]["lance_loader"]
+        found[f"{op}_vs_parquet"] = {"goal": f"{best} / lance >= 10", "value": round(ratio, 3),
+                                     "met": bool(ratio >= 10)}
     stream = med["full_stream"]["tar_sequential"] / med["full_stream"]["lance_loader"]
-    return {"random_take_vs_parquet": {"goal": f"{best} / lance >= 10", "value": round(take, 3),
-                                       "met": bool(take >= 10)},
-            "full_stream_vs_tar": {"goal": "tar / lance loader >= 1", "value": round(stream, 3),
-                                   "met": bool(stream >= 1)}}
+    found["full_stream_vs_tar"] = {"goal": "tar / lance loader >= 1", "value": round(stream, 3),
+                                   "met": bool(stream >= 1)}
+    return found
 
 
-def bounds(cpu: dict[str, dict[str, float]]) -> dict[str, float]:
-    """In CPU time (the work, which a shared machine's other load changes far less than wall time)."""
-    take, parts = cpu["random_take"], cpu[TAKE_PARTS]
-    best = fastest_parquet(take)[1]
-    return {"parquet_over_lance_loader_cpu": round(best / take["lance_loader"], 3),
-            "parquet_over_pread_floor_cpu": round(best / take["pread_floor"], 3),
-            "lance_fixed_cost_share_cpu": round(parts["lance_1_byte_per_blob"] / take["lance_loader"], 3)}
+def bounds(med: dict[str, dict[str, float]], cpu: dict[str, dict[str, float]]) -> dict[str, float]:
+    """What caps a take's ratio: the fastest Parquet over the floors (warm: CPU time, the work, which other
+    load changes far less than wall time; cold: wall time, as the wait on the disk is what counts)."""
+    found = {}
+    for op in (op for op in TAKE_OPS if op in med):
+        times = med[op] if op.endswith("_cold") else cpu[op]
+        unit = "wall" if op.endswith("_cold") else "cpu"
+        best = fastest_parquet(times)[1]
+        for floor in ("lance_loader", "pread_floor", "memory_copy_floor"):
+            if floor in times:
+                found[f"{op}: parquet_over_{floor}_{unit}"] = round(best / times[floor], 3)
+    parts = cpu[TAKE_PARTS]
+    found["random_take: lance_fixed_cost_share_cpu"] = round(parts["lance_1_byte_per_blob"]
+                                                             / cpu["random_take"]["lance_loader"], 3)
+    return found
 
 
-def report(med: dict[str, dict[str, float]], cpu: dict[str, dict[str, float]], found: dict[str, dict],
-           limits: dict[str, float]) -> None:
+def report(med: dict[str, dict[str, float]], cpu: dict[str, dict[str, float]], disk: dict[str, dict],
+           files: dict[str, int], found: dict[str, dict], limits: dict[str, float]) -> None:
     base = {op: med["random_take" if op == TAKE_PARTS else op]["lance_loader"] for op in med}
-    rows = [[op, m, t * 1e3, cpu[op][m] * 1e3, t / base[op]]
-            for op, times in med.items() for m, t in times.items()]
-    print_table(["operation", "method", "median ms", "cpu ms", "x lance loader time"], rows,
-                title="medians (ratios > 1: the Lance loader is faster)")
+    rows = [[op, m, t * 1e3, cpu[op][m] * 1e3, t * 1e6 / files.get(op, 0) if files.get(op) else "",
+             disk[op][m], t / base[op]] for op, times in med.items() for m, t in times.items()]
+    print_table(["operation", "method", "median ms", "cpu ms", "us/file", "disk MB/call", "x lance loader"],
+                rows, title="medians (x lance loader > 1: the Lance loader is faster)")
     print_table(["target", "goal", "value", "status"],
                 [[k, t["goal"], t["value"], "MET" if t["met"] else "NOT MET"] for k, t in found.items()],
                 title="targets")
-    print_table(["bound (cpu time)", "value"], [[k, v] for k, v in limits.items()],
-                title="what bounds the take ratio: parquet / pread_floor is the most any reader returning "
-                      "these bytes could reach")
+    print_table(["bound", "value"], [[k, v] for k, v in limits.items()],
+                title="what bounds a take's ratio: fastest parquet / a floor is the most a reader that does "
+                      "only the floor's work could reach")
+
+
+def plan(bench: MediaBench, cold: bool) -> dict[str, Callable[[], tuple[dict, Callable | None]]]:
+    """Operation -> what builds its methods (and the untimed step before each call). Cold operations come
+    first: a memory map held by a warm method would keep the pages it touched cached."""
+    cold_first = sorted(TAKE_OPS.items(), key=lambda kv: not kv[1][1])
+    ops = {op: partial(bench.take_methods, kind, is_cold) for op, (kind, is_cold) in cold_first
+           if cold or not is_cold}
+    return ops | {"full_stream": lambda: (bench.stream_methods(), None),
+                  TAKE_PARTS: lambda: (bench.take_parts(), None)}
+
+
+def measure(ops: dict[str, Callable[[], tuple[dict, Callable | None]]], repeat: int) -> tuple:
+    """Medians (wall, CPU) and median disk MiB per call of every method of every operation; each operation's
+    methods are built, checked, timed and dropped (with their files and memory maps) before the next."""
+    cpu: dict[str, dict[str, float]] = {op: {} for op in ops}
+    disk: dict[str, dict[str, float]] = {}
+    med = {}
+    for op, build in ops.items():
+        fns, before = build()
+        check({op: fns})
+        calls: dict[str, list[int]] = {}
+        med[op] = median_times(timed(fns, calls), repeat, warmup=1, cpu=cpu[op], before=before)
+        disk[op] = {m: round(statistics.median(b) / 2**20, 2) for m, b in calls.items()}
+        del fns, before
+        gc.collect()
+    return med, cpu, disk
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -180,35 +155,47 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--images", type=int, help="pictures in the partition (default 2,000; --quick 200)")
     p.add_argument("--take", type=int, default=500, help="samples per random take (capped at images/2)")
     p.add_argument("--repeat", type=int, help="timed rounds per method (default 7; --quick 2)")
+    p.add_argument("--no-cold", action="store_true", help="skip the cold-cache operations")
     p.add_argument("--regenerate", action="store_true")
     args = p.parse_args(argv)
     images = args.images or (200 if args.quick else 2_000)
     take = min(args.take, images // 2)
     repeat = args.repeat or (2 if args.quick else 7)
     folder = prepare(images, args.regenerate)
-    ops = operations(folder, take, rounds=repeat + 1)
-    check(ops)
+    bench = MediaBench(folder, take, rounds=repeat + 1)
+    cold = can_evict() and not args.no_cold
     load_at_start = load_average()
-    cpu: dict[str, dict[str, float]] = {op: {} for op in ops}
-    med = {op: median_times(timed(fns), repeat, warmup=1, cpu=cpu[op]) for op, fns in ops.items()}
-    found, limits = targets(med), bounds(cpu)
-    report(med, cpu, found, limits)
-    sizes = {p.name: round(sum(f.stat().st_size for f in p.rglob("*") if f.is_file()) / 2**20, 1)
-             if p.is_dir() else round(p.stat().st_size / 2**20, 1)
-             for p in [folder / "lake" / "clean_media.lance", folder / "media.tar",
-                       *(parquet_path(folder, g) for g in PARQUET_ROW_GROUPS)]}
+    med, cpu, disk = measure(plan(bench, cold), repeat)
+    files = {op: len(bench.samples(kind, 0)) for op, (kind, _) in TAKE_OPS.items()} | {"full_stream": bench.n}
+    found, limits = targets(med), bounds(med, cpu)
+    report(med, cpu, disk, files, found, limits)
+    cold_ops = [op for op in med if op.endswith("_cold")]
+    verified = bool(cold_ops) and all(mb > 0 for op in cold_ops for mb in disk[op].values())
+    if cold_ops and not verified:
+        print("\nwarning: a cold-cache call read nothing from disk: the eviction did not take here")
     figures = {"quick": args.quick,
-               "params": {"images": images, "take": take, "repeat": repeat,
-                          "parquet_row_groups": list(PARQUET_ROW_GROUPS), "parquet_compression": "none",
-                          "batch": BATCH, "lance": lance.__version__},
+               "params": {"images": images, "take": take, "batch": bench.batch, "repeat": repeat,
+                          "parquet_row_groups": list(PARQUET_ROW_GROUPS), "parquet_modes": PARQUET_MODES,
+                          "parquet_compression": "none", "stream_batch": BATCH, "lance": lance.__version__},
                "units": {"medians_ms": "milliseconds, median of interleaved rounds",
-                         "cpu_ms": "process CPU milliseconds (all threads), median", "sizes_mb": "MiB"},
+                         "cpu_ms": "process CPU milliseconds (all threads), median",
+                         "disk_mb": "MiB read from storage per call (/proc/self/io read_bytes), median",
+                         "needed_mb": "MiB of the files a call returns, mean", "sizes_mb": "MiB"},
                "medians_ms": {op: {m: round(t * 1e3, 3) for m, t in med[op].items()} for op in med},
                "cpu_ms": {op: {m: round(t * 1e3, 3) for m, t in cpu[op].items()} for op in cpu},
-               "targets": found, "bounds": limits, "sizes_mb": sizes,
+               "disk_mb": disk, "cold_cache_verified": verified,
+               "needed_mb": {kind: round(bench.needed_mb(kind), 2) for kind in ("take", "batch")},
+               "targets": found, "bounds": limits, "sizes_mb": sizes(folder),
                "load_average_at_start": load_at_start}
     print(f"\nwrote {write_result(NAME, figures)}")
     return figures
+
+
+def sizes(folder) -> dict[str, float]:
+    paths = [folder / "lake" / "clean_media.lance", folder / "media.tar",
+             *(parquet_path(folder, g) for g in PARQUET_ROW_GROUPS)]
+    return {p.name: round(sum(f.stat().st_size for f in p.rglob("*") if f.is_file()) / 2**20, 1)
+            if p.is_dir() else round(p.stat().st_size / 2**20, 1) for p in paths}
 
 
 if __name__ == "__main__":
