@@ -1,32 +1,37 @@
-"""Documents per second of the in-process classifier stack (quality + domain + difficulty) on web-length text.
+"""Documents per second of the classifier stack (quality + domain + difficulty) on web-length text, run the
+way `document_classifications` runs it.
 
 `python -m bench.classify_throughput [--quick] [--docs N] [--workers W]`. Times, in interleaved rounds of
-one run: the stack in one process, the stack on a pool of `W` processes (default: all cores), and a
-per-document Python quality scorer as the baseline. Targets: the pool at least 1.7x one process and at least
-5,000 docs/s on 2 cores.
+one run: the stack in one process (`stack.classify_on_worker` batch after batch, the asset's path for small
+partitions), the stack on the `executor` resource (`LocalExecutor(workers=W).map_batches(classify_on_worker,
+...)`, its path for big ones; the pool is started before the rounds and its start reported apart), and a
+per-document Python quality scorer as the baseline. Targets: the pool at least 1.7x one process and at
+least 5,000 docs/s on 2 cores. Batches hold 1,024 documents, so 10,000 documents make 5 tasks per worker.
 
-Wall time on a shared machine measures the neighbours as much as the code, so every round also reads CPU
-time: the main process's for one process, each worker's own for the pool. From those come docs per
-CPU-second (what one core does when it is free) and `idle_estimate_docs_per_s`, the pool's rate had each
-worker a core to itself (documents over the busiest worker's CPU seconds). The load average is recorded
-before and after, and whether the kernel groups CPU shares by session (`sched_autogroup`: then a busy
-machine gives this whole run, pool included, one session's share, and the wall ratio cannot show the pool's
-gain; the same pool with each worker in a session of its own (`setsid`) is timed beside it to show it).
-Where the time goes: each classifier's CPU microseconds per document inside the stack
-(each sees the columns of those before it, as in the asset).
+Wall time on a shared machine measures the neighbours as much as the code (and with `sched_autogroup` a
+busy machine gives this whole run one session's CPU share, pool included), so every round also reads CPU
+time: this process's (getrusage: shipping batches, collecting results) and each worker's (psutil: unpickling,
+scoring, pickling results). From those come CPU microseconds per document of the main process and of the
+workers, docs per CPU-second of one process and of the pool's processes together (their quotient is the
+pool's efficiency: 1.7x on 2 cores needs about 0.9), and `idle_estimate_docs_per_s`, the pool's rate had
+each worker a core of its own (documents over the busiest worker's CPU seconds). The load average is read at
+the start and the end. Where the time goes: each classifier's CPU per document inside the stack (each sees
+the columns of those before it, as in the asset), the pickling of a task and its result per document, and
+the pool's start.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
+import pickle
 import re
+import resource
 import statistics
 import time
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
+import psutil
 import pyarrow as pa
 import xxhash
 
@@ -34,13 +39,13 @@ from bench.common import cores, load_average, median_times, print_table, write_r
 from platform_assets import settings
 from platform_assets.processors.classifiers import ngram_model, stack, synthetic_web
 from platform_assets.processors.classifiers.quality_training import load_config, load_reference, train_quality
-from resources.executor import compact
+from resources.executor import LocalExecutor, compact
 
 TARGET_DOCS_PER_S = 5000
 TARGET_SPEEDUP = 1.7
-NAIVE = "naive quality (Python loop)"
-APART = ", a session each"
-_stack: list = []
+BATCH_ROWS = 1024
+ONE, NAIVE = "stack, 1 process", "naive quality (Python loop)"
+MAIN = 0  # key of this process in the CPU readings; workers are keyed by pid
 
 
 def train_model() -> ngram_model.NgramModel:
@@ -52,28 +57,65 @@ def train_model() -> ngram_model.NgramModel:
     return train_quality(load_reference(config, settings.SPEC_DIR / "quality"), negatives, config)
 
 
-def _init(model_table: pa.Table) -> None:
-    _stack[:] = stack.build_stack(stack.DEFAULT_CLASSIFIERS, ngram_model.from_table(model_table))
+def cpu_now(children: list[psutil.Process] | None = None) -> dict[int, float]:
+    """CPU seconds so far of this process (all threads) and of each child process (default: all live
+    ones; listing them scans every process on the machine, so rounds pass the pool's list), by pid."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    seen = {MAIN: own.ru_utime + own.ru_stime}
+    for child in psutil.Process().children(recursive=True) if children is None else children:
+        try:
+            times = child.cpu_times()
+        except psutil.Error:
+            continue
+        seen[child.pid] = times.user + times.system
+    return seen
 
 
-def _work(batch: pa.RecordBatch) -> tuple[int, float]:
-    """Scores one batch; returns this worker's pid and the CPU seconds it spent."""
-    start = time.process_time()
-    stack.classify_batch(batch, _stack)
-    return os.getpid(), time.process_time() - start
+def cpu_spent(before: dict[int, float], after: dict[int, float]) -> dict[int, float]:
+    return {k: v - before.get(k, 0.0) for k, v in after.items()}
 
 
-def classifier_cpu(batches: list[pa.RecordBatch]) -> dict[str, float]:
+class CpuRounds:
+    """Per timed method, per round: CPU seconds of this process, of all workers, of the busiest worker."""
+
+    def __init__(self) -> None:
+        self.rounds: dict[str, list[tuple[float, float, float]]] = defaultdict(list)
+        self.children: list[psutil.Process] = []
+
+    def timed(self, name: str, fn):
+        def run(_round: int) -> None:
+            before = cpu_now(self.children)
+            fn()
+            spent = cpu_spent(before, cpu_now(self.children))
+            workers = [v for k, v in spent.items() if k != MAIN] or [0.0]
+            self.rounds[name].append((spent[MAIN], sum(workers), max(workers)))
+        return run
+
+    def median(self, name: str, which: int, skip: int = 1) -> float:
+        """Median over the timed rounds (the warm-up round skipped) of main 0 | workers 1 | busiest 2."""
+        return statistics.median(r[which] for r in self.rounds[name][skip:])
+
+
+def classifier_cpu(batches: list[pa.RecordBatch], classifiers: list) -> dict[str, float]:
     """CPU seconds of each classifier over `batches`, run as the stack runs them (columns chained)."""
     spent: dict[str, float] = defaultdict(float)
     for batch in batches:
-        for clf in _stack:
+        for clf in classifiers:
             start = time.process_time()
             out = clf.apply(batch)
             spent[clf.name] += time.process_time() - start
             for name, arr in out.items():
                 batch = batch.append_column(name, arr)
     return dict(spent)
+
+
+def shipping_us_per_doc(batch: pa.RecordBatch, args: tuple, result: pa.RecordBatch, repeat: int = 5) -> float:
+    """CPU microseconds per document to pickle a task (batch and arguments) and its result, and back."""
+    start = time.process_time()
+    for _ in range(repeat):
+        pickle.loads(pickle.dumps((batch, *args), protocol=pickle.HIGHEST_PROTOCOL))
+        pickle.loads(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    return (time.process_time() - start) * 1e6 / repeat / batch.num_rows
 
 
 def naive_quality(texts: list[str], model: ngram_model.NgramModel) -> np.ndarray:
@@ -96,58 +138,32 @@ def autogroup() -> bool | None:
         return None
 
 
-class CpuRounds:
-    """Per timed method, per round: CPU seconds in total and of the busiest process."""
-
-    def __init__(self) -> None:
-        self.total: dict[str, list[float]] = defaultdict(list)
-        self.busiest: dict[str, list[float]] = defaultdict(list)
-
-    def add(self, method: str, per_process: dict[int, float]) -> None:
-        self.total[method].append(sum(per_process.values()))
-        self.busiest[method].append(max(per_process.values()))
-
-    def median(self, which: dict[str, list[float]], method: str, skip: int) -> float:
-        return statistics.median(which[method][skip:])
+def start_pool(executor: LocalExecutor, batches: list[pa.RecordBatch], args: tuple) -> dict:
+    """Starts the executor's workers on one small batch each: the wall time and each worker's CPU seconds
+    (imports, building the stack, the first few documents) before the rounds."""
+    before, start = cpu_now(), time.perf_counter()
+    tiny = [b.slice(0, 8) for b in batches[: executor.worker_count()]]
+    list(executor.map_batches(stack.classify_on_worker, tiny, *args))
+    wall, spent = time.perf_counter() - start, cpu_spent(before, cpu_now())
+    workers = [round(v, 2) for k, v in spent.items() if k != MAIN]
+    return {"wall_s": round(wall, 2), "worker_cpu_s": workers}
 
 
-def _init_own_session(model_table: pa.Table) -> None:
-    """`_init` in a new session: with sched_autogroup each worker then gets a session's CPU share."""
-    os.setsid()
-    _init(model_table)
-
-
-def measure(batches, naive_docs, model, workers: int, repeat: int) -> tuple[dict, CpuRounds]:
-    cpu = CpuRounds()
-    one, pool_name = "stack, 1 process", f"stack, {workers} processes"
-
-    def in_process(_):
-        start = time.process_time()
-        for b in batches:
-            stack.classify_batch(b, _stack)
-        cpu.add(one, {0: time.process_time() - start})
-
-    def on(pool, name):
-        def run(_):
-            per_worker: dict[int, float] = defaultdict(float)
-            for pid, secs in pool.map(_work, batches):
-                per_worker[pid] += secs
-            cpu.add(name, per_worker)
-        return run
-
-    def naive(_):
-        start = time.process_time()
-        naive_quality(naive_docs, model)
-        cpu.add(NAIVE, {0: time.process_time() - start})
-
-    model_table = ngram_model.to_table(model, "quality_v1")
-    with (ProcessPoolExecutor(workers, initializer=_init, initargs=(model_table,)) as pool,
-          ProcessPoolExecutor(workers, initializer=_init_own_session, initargs=(model_table,)) as apart):
-        for p in (pool, apart):
-            list(p.map(_work, batches))  # start and warm every worker (parsers, power tables)
-        fns = {one: in_process, pool_name: on(pool, pool_name),
-               f"{pool_name}{APART}": on(apart, f"{pool_name}{APART}"), NAIVE: naive}
-        return median_times(fns, repeat=repeat, warmup=1), cpu
+def measure(batches, args: tuple, naive_docs, model, workers: int, repeat: int):
+    cpu, pool_name = CpuRounds(), f"stack, {workers} processes"
+    executor = LocalExecutor(workers=workers)
+    try:
+        started = start_pool(executor, batches, args)
+        cpu.children = psutil.Process().children(recursive=True)
+        fns = {
+            ONE: cpu.timed(ONE, lambda: [stack.classify_on_worker(b, *args) for b in batches]),
+            pool_name: cpu.timed(pool_name, lambda: list(
+                executor.map_batches(stack.classify_on_worker, batches, *args))),
+            NAIVE: cpu.timed(NAIVE, lambda: naive_quality(naive_docs, model)),
+        }
+        return median_times(fns, repeat=repeat, warmup=1), cpu, started
+    finally:
+        executor.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -160,22 +176,27 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     n = args.docs or (2000 if args.quick else 20_000)
     repeat = 2 if args.quick else 3
+    load_start = load_average()
     docs = synthetic_web.documents(n, seed=1, mean_chars=3000).select(["doc_id", "day", "text", "domain"])
-    batches = [compact(b) for b in docs.to_batches(max_chunksize=1024)]  # as the executor ships them
+    batches = [compact(b) for b in docs.to_batches(max_chunksize=BATCH_ROWS)]  # as the executor ships them
     mean_chars = float(np.mean([len(t) for t in docs["text"].to_pylist()]))
     model = train_model()
-    _init(ngram_model.to_table(model, "quality_v1"))
+    task_args = (tuple(stack.DEFAULT_CLASSIFIERS), ngram_model.to_table(model, "quality_v1"))
     naive_docs = docs.slice(0, max(200, n // 20))["text"].to_pylist()
     load_before = load_average()
-    secs, cpu = measure(batches, naive_docs, model, args.workers, repeat)
-    per_classifier = classifier_cpu(batches)
+    secs, cpu, started = measure(batches, task_args, naive_docs, model, args.workers, repeat)
+    classifiers = stack.build_stack(stack.DEFAULT_CLASSIFIERS, model)
+    per_classifier = classifier_cpu(batches, classifiers)
+    shipping = shipping_us_per_doc(batches[0], task_args, stack.classify_batch(batches[0], classifiers))
     load_after = load_average()
     figures = summarize(secs, cpu, per_classifier, n, len(naive_docs), args.workers)
+    figures.update(pool_start=started, shipping_cpu_us_per_doc=round(shipping, 1))
     report(figures, secs, n, mean_chars, load_before, load_after)
     write_result("classify_throughput", {
-        "docs": n, "mean_chars": round(mean_chars), "workers": args.workers, "unit": "docs/s",
-        "median_s": {k: round(v, 4) for k, v in secs.items()}, **figures,
-        "load_average_before": load_before, "load_average_after": load_after, "autogroup": autogroup(),
+        "docs": n, "batch_rows": BATCH_ROWS, "mean_chars": round(mean_chars), "workers": args.workers,
+        "unit": "docs/s", "median_s": {k: round(v, 4) for k, v in secs.items()}, **figures,
+        "load_average_at_start": load_start, "load_average_before": load_before,
+        "load_average_after": load_after, "autogroup": autogroup(),
         "mb_per_s_all_cores": round(figures["stack_docs_per_s_all_cores"] * mean_chars / 1e6, 2),
         "measured_at": time.strftime("%Y-%m-%d"),
     })
@@ -183,26 +204,31 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def summarize(secs, cpu: CpuRounds, per_classifier, n: int, naive_n: int, workers: int) -> dict:
-    one, pool_name = "stack, 1 process", f"stack, {workers} processes"
-    rate = {k: (naive_n if k.startswith("naive") else n) / s for k, s in secs.items()}
-    one_cpu, pool_cpu = cpu.median(cpu.total, one, 1), cpu.median(cpu.total, pool_name, 1)
-    idle_estimate = n / cpu.median(cpu.busiest, pool_name, 1)
-    speedup = rate[pool_name] / rate[one]
-    apart = rate[f"{pool_name}{APART}"] / rate[one]
+    pool_name = f"stack, {workers} processes"
+    rate = {k: (naive_n if k == NAIVE else n) / s for k, s in secs.items()}
+    one_cpu = cpu.median(ONE, 0) + cpu.median(ONE, 1)
+    pool_main, pool_workers = cpu.median(pool_name, 0), cpu.median(pool_name, 1)
+    one_per_cpu_s, pool_per_cpu_s = n / one_cpu, n / (pool_main + pool_workers)
+    idle_estimate = n / max(cpu.median(pool_name, 2), pool_main)
+    speedup = rate[pool_name] / rate[ONE]
     return {
         "docs_per_s": {k: round(v) for k, v in rate.items()},
         "stack_docs_per_s_all_cores": round(rate[pool_name]),
         "speedup_pool_vs_one_process": round(speedup, 2),
-        "speedup_pool_a_session_each_vs_one_process": round(apart, 2),
-        "docs_per_cpu_s": {"one process": round(n / one_cpu), "pool": round(n / pool_cpu)},
+        "cpu_us_per_doc": {"one process": round(one_cpu * 1e6 / n, 1),
+                           "pool, main process": round(pool_main * 1e6 / n, 1),
+                           "pool, workers": round(pool_workers * 1e6 / n, 1)},
+        "docs_per_cpu_s": {"one process": round(one_per_cpu_s), "pool": round(pool_per_cpu_s)},
+        "pool_efficiency": round(pool_per_cpu_s / one_per_cpu_s, 3),
         "idle_estimate_docs_per_s": round(idle_estimate),
-        "idle_estimate_speedup": round(idle_estimate / (n / one_cpu), 2),
+        "idle_estimate_speedup": round(idle_estimate / one_per_cpu_s, 2),
         "cpu_us_per_doc_by_classifier": {k: round(v * 1e6 / n, 1) for k, v in per_classifier.items()},
         "target_docs_per_s": TARGET_DOCS_PER_S, "target_speedup": TARGET_SPEEDUP,
         "target_met": rate[pool_name] >= TARGET_DOCS_PER_S and speedup >= TARGET_SPEEDUP,
-        "idle_estimate_target_met": idle_estimate >= TARGET_DOCS_PER_S,
+        "idle_estimate_target_met": bool(idle_estimate >= TARGET_DOCS_PER_S
+                                         and idle_estimate / one_per_cpu_s >= TARGET_SPEEDUP),
         "ratio_quality_vectorized_vs_naive": round(  # CPU time against CPU time
-            n / per_classifier["quality_v1"] / (naive_n / cpu.median(cpu.total, NAIVE, 1)), 2
+            n / per_classifier["quality_v1"] / (naive_n / cpu.median(NAIVE, 0)), 2
         ),
     }
 
@@ -212,16 +238,19 @@ def report(figures: dict, secs: dict, n: int, mean_chars: float, load_before, lo
     print_table(["method", "median s", "docs/s"], [[k, secs[k], rates[k]] for k in secs],
                 title=f"{n:,} documents, mean {mean_chars:,.0f} chars, {cores()} cores, "
                 f"load average {load_before[0]} -> {load_after[0]}")
-    print_table(["classifier", "CPU us/doc"], list(figures["cpu_us_per_doc_by_classifier"].items()),
-                title="where the time goes (CPU inside the stack)")
+    shipping = ("pickling a task and its result", figures["shipping_cpu_us_per_doc"])
+    print_table(["where", "CPU us/doc"], [*figures["cpu_us_per_doc"].items(), shipping,
+                                          *figures["cpu_us_per_doc_by_classifier"].items()],
+                title="where the time goes (CPU; the classifiers inside the stack, one process)")
+    started = figures["pool_start"]
     print(
+        f"\npool start: {started['wall_s']} s, worker CPU {started['worker_cpu_s']} s"
         f"\nstack on all cores: {figures['stack_docs_per_s_all_cores']:,} docs/s, "
-        f"{figures['speedup_pool_vs_one_process']}x one process "
-        f"({figures['speedup_pool_a_session_each_vs_one_process']}x with a session per worker; "
-        f"targets {TARGET_DOCS_PER_S:,} docs/s, "
+        f"{figures['speedup_pool_vs_one_process']}x one process (targets {TARGET_DOCS_PER_S:,} docs/s, "
         f"{TARGET_SPEEDUP}x: {'met' if figures['target_met'] else 'NOT met'} on this machine now); "
-        f"docs per CPU-second {figures['docs_per_cpu_s']}; a worker per idle core: "
-        f"{figures['idle_estimate_docs_per_s']:,} docs/s, {figures['idle_estimate_speedup']}x"
+        f"docs per CPU-second {figures['docs_per_cpu_s']}, pool efficiency {figures['pool_efficiency']}; "
+        f"a worker per idle core: {figures['idle_estimate_docs_per_s']:,} docs/s, "
+        f"{figures['idle_estimate_speedup']}x"
     )
 
 

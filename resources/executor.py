@@ -16,13 +16,15 @@ import multiprocessing as mp
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, ClassVar, Protocol, TypeVar
 
 import dagster as dg
 import pyarrow as pa
 from pydantic import PrivateAttr
+
+from resources.batch_spool import BatchSpool, remove, run_on_file
 
 R = TypeVar("R")
 _REMOTE: dict[Callable, Any] = {}  # ray.remote(fn) once per function: each call would re-export it
@@ -85,6 +87,7 @@ class LocalExecutor(dg.ConfigurableResource):
     workers: int | None = None
     max_in_flight: int | None = None
     _pool: ProcessPoolExecutor | None = PrivateAttr(default=None)
+    _spool: BatchSpool | None = PrivateAttr(default=None)
 
     def worker_count(self) -> int:
         return cores() if self.workers is None else self.workers
@@ -93,16 +96,27 @@ class LocalExecutor(dg.ConfigurableResource):
         """The worker processes (spawn, not fork: Lance and its tokio runtime are not fork-safe)."""
         if self._pool is None:
             self._pool = ProcessPoolExecutor(self.worker_count(), mp_context=mp.get_context("spawn"))
+            self._spool = BatchSpool()
         return self._pool
+
+    def _submit(self, fn: Callable[..., R], batch: pa.RecordBatch, args: tuple) -> Future:
+        """A task whose batch travels as a shared-memory file (`batch_spool`), removed when it is done."""
+        path = self._spool.write(batch) if self._spool is not None else None
+        if path is None:
+            return self.pool().submit(fn, batch, *args)
+        future = self.pool().submit(run_on_file, fn, path, *args)
+        future.add_done_callback(lambda _: remove(path))
+        return future
 
     def map_batches(self, fn: Callable[..., R], batches: Iterable[pa.RecordBatch], *args: Any) -> Iterator[R]:
         workers = self.worker_count()
         if workers <= 0:
             yield from (fn(batch, *args) for batch in batches)
             return
-        pool, limit = self.pool(), self.max_in_flight or 2 * workers
+        self.pool()
+        limit = self.max_in_flight or 2 * workers
         try:
-            yield from _ordered(lambda b: pool.submit(fn, b, *args), lambda f: f.result(), batches, limit,
+            yield from _ordered(lambda b: self._submit(fn, b, args), lambda f: f.result(), batches, limit,
                                 cancel=lambda f: f.cancel())
         except BrokenProcessPool:
             self.close()  # a worker died (killed, out of memory): the next call starts a fresh pool
@@ -113,6 +127,9 @@ class LocalExecutor(dg.ConfigurableResource):
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         self.close()

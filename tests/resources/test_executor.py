@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections import Counter
 
 import pyarrow as pa
@@ -33,8 +34,14 @@ def test_local_pool_preserves_order_runs_in_other_processes_and_is_kept_until_cl
     assert os.getpid() not in workers
     again = list(executor.map_batches(double, _batches(4), 1))
     assert {pid for pid, _ in again} <= workers  # the same processes: their start is paid once
+    folder = executor._spool.folder  # the batches travelled as files there, each removed once done
+    for _ in range(50):
+        if not any(folder.iterdir()):
+            break
+        time.sleep(0.02)  # the last removal runs on the pool's thread, just after the result is handed over
+    assert not any(folder.iterdir())
     executor.teardown_after_execution(None)
-    assert executor._pool is None
+    assert executor._pool is None and not folder.exists()
 
 
 def test_inline_executor_runs_in_process():

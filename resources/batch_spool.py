@@ -1,0 +1,62 @@
+"""Arrow batches handed to local pool workers through files in shared memory instead of the task pipe.
+
+A process pool pickles each task (protocol 4) and pushes it through a pipe: for a 1,024-document batch of
+web text (~3 MB) that is ~11 ms of CPU in the sending process (copies into fresh buffers, each page faulted
+in) and ~8 ms in the worker, next to ~280 ms of classification: the pool's main inefficiency against one
+process. Written once as Arrow IPC into a file in `/dev/shm` (a tmpfs: memory, never disk) and memory-mapped
+by the worker, the batch costs one copy and is read without another. The file belongs to the sending
+process, which removes it once the task's result is back (or the task was cancelled); the whole folder goes
+when the pool closes
+(or, never closed, when it is garbage-collected or the interpreter exits).
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import tempfile
+import weakref
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+SHARED_MEMORY = Path("/dev/shm")
+
+
+class BatchSpool:
+    """A private folder of batch files, one per task in flight."""
+
+    def __init__(self) -> None:
+        where = SHARED_MEMORY if SHARED_MEMORY.is_dir() else None
+        self.folder = Path(tempfile.mkdtemp(prefix="maslow-batches-", dir=where))
+        self._names = itertools.count()
+        self._remove = weakref.finalize(self, shutil.rmtree, self.folder, True)  # also if never closed
+
+    def write(self, batch: pa.RecordBatch) -> str | None:
+        """The file now holding `batch`, or None when it does not fit (a full tmpfs): ship it pickled."""
+        path = self.folder / f"{next(self._names)}.arrow"
+        try:
+            with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_stream(sink, batch.schema) as writer:
+                writer.write_batch(batch)
+        except OSError:
+            path.unlink(missing_ok=True)
+            return None
+        return str(path)
+
+    def close(self) -> None:
+        self._remove()
+
+
+def remove(path: str | None) -> None:
+    if path is not None:
+        Path(path).unlink(missing_ok=True)
+
+
+def run_on_file(fn: Callable[..., Any], path: str, *args: Any) -> Any:
+    """In the worker: `fn(batch, *args)` on the batch memory-mapped from `path` (no copy is made; buffers
+    still referenced by the result keep the mapping alive after the file is removed)."""
+    with pa.memory_map(path) as source:
+        batch = pa.ipc.open_stream(source).read_next_batch()
+    return fn(batch, *args)
