@@ -15,8 +15,9 @@ the timed part, as a training loader opens them (bench/media_methods.py).
   loader_batch       64 random samples in one call: what a training loader asks for each step
   *_cold             the same with the bench's files evicted from the page cache before every call (what a
                      shuffled epoch over a dataset larger than memory sees); the disk bytes each call read
-  full_stream        every picture: Lance through the loader's shuffled epoch (`MediaMixture.batches`) and
-                     in storage order (`read_blobs`); Parquet `iter_batches`; the tar read sequentially
+  full_stream        every picture: Lance through the loader's shuffled epoch (`MediaMixture.batches`, one
+                     read per batch of 64 and one per 8 batches) and in storage order (`read_blobs`);
+                     Parquet `iter_batches`; the tar read sequentially
 Targets (issue 19): random take >= 10x faster than the fastest Parquet (stated for every take operation);
 the loader's full stream at least as fast as reading the tar sequentially.
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import tarfile
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 
 import lance
@@ -30,6 +31,7 @@ from platform_assets.mixtures.media_loader import MediaMixture
 from resources.lance_datasets import dataset_uri
 
 BATCH = 64  # files per loader batch / per Parquet batch
+READ_AHEAD = 8  # loader batches per read in the full stream's second loader method
 Method = Callable[[int], Iterable[bytes]]  # round -> the bytes it read, file by file
 PARQUET_MODES = {"mmap": {"memory_map": True, "pre_buffer": False},
                  "prebuf": {"memory_map": False, "pre_buffer": True},
@@ -156,13 +158,14 @@ class MediaBench:
                 indices = list(range(lo, min(lo + BATCH, n)))
                 yield from (b for _, b in clean.read_blobs("media", indices=indices))
 
-        def epoch(r: int) -> Iterable[bytes]:
-            for _, got in mix.batches(ShardedOrder(n, seed=r), BATCH):
+        def epoch(r: int, read_ahead: int = 1) -> Iterable[bytes]:
+            for _, got in mix.batches(ShardedOrder(n, seed=r), BATCH, read_ahead=read_ahead):
                 yield from got
 
         files = {g: pq.ParquetFile(parquet_path(self.folder, g), **PARQUET_MODES["mmap"])
                  for g in PARQUET_ROW_GROUPS}
         return {"lance_loader": epoch,
+                f"lance_loader_read_ahead_{READ_AHEAD}": partial(epoch, read_ahead=READ_AHEAD),
                 "lance_in_order": in_order,
                 **{f"parquet_rg{g}": lambda _r, pf=pf: parquet_stream(pf) for g, pf in files.items()},
                 "tar_sequential": lambda _r: tar_sequential(self.folder / "media.tar")}

@@ -30,7 +30,8 @@ def test_quick_run_writes_every_figure(maslow_home):
         assert set(takes[op]) - {"lance_uring"} == FLOORS | PARQUET
         assert all(mb > 0 for mb in figures["disk_mb"][op].values())  # every cold call read from disk
     assert figures["cold_cache_verified"] is bool(cold)
-    assert set(takes["full_stream"]) == {"lance_loader", "lance_in_order", "tar_sequential"} | {
+    assert set(takes["full_stream"]) == {"lance_loader", "lance_loader_read_ahead_8", "lance_in_order",
+                                         "tar_sequential"} | {
         f"parquet_rg{g}" for g in media_data.PARQUET_ROW_GROUPS}
     assert all(t > 0 for op in takes.values() for t in op.values())
     assert set(figures["targets"]) == {f"{op}_vs_parquet" for op in media.TAKE_OPS if op in ops} | {

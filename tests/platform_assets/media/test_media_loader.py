@@ -83,6 +83,9 @@ def test_sharded_epochs_resume_exactly(lake):
         assert [len(b) for _, data in mix.batches(order, 4, stop=4) for b in data] == [
             len(b) for b in mix.read(order.samples(0, 4))]
         assert resumed == full[3:]  # 6 global samples seen = 3 on each of the 2 ranks
+        ahead = [(r.column("doc_id").to_pylist(), d) for r, d in mix.batches(order, 4, read_ahead=3)]
+        assert ahead == [(r.column("doc_id").to_pylist(), d) for r, d in mix.batches(order, 4)]
+        assert len(ahead) > 3 and len(ahead) % 3  # several reads ahead, the last one short
         seen += full
     assert set(seen) == set(mix.rows.take(np.arange(len(mix))).column("doc_id").to_pylist())
 
