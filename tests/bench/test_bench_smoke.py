@@ -59,6 +59,15 @@ def test_median_times_interleaves_rounds_and_skips_warmup():
     assert calls == [("a", 0), ("b", 0), ("b", 1), ("a", 1), ("a", 2), ("b", 2), ("b", 3), ("a", 3)]
 
 
+def test_median_times_runs_before_untimed_ahead_of_every_call():
+    calls: list[tuple[str, int | str]] = []
+    median_times({m: (lambda r, m=m: calls.append((m, r))) for m in ("a", "b")}, repeat=1, warmup=1,
+                 before=lambda m: calls.append((m, "before")))
+
+    assert calls == [("a", "before"), ("a", 0), ("b", "before"), ("b", 0),
+                     ("b", "before"), ("b", 1), ("a", "before"), ("a", 1)]
+
+
 def test_write_result_adds_cores_and_timestamp(maslow_home):
     path = write_result("unit", {"medians_ms": {"x": 1.5}})
 
