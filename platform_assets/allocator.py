@@ -8,9 +8,11 @@ of the largest such block freed (up to 32 MB); from then on Lance's page and bat
 allocated and freed by many reader and writer threads, each with its own arena) come from the heaps, where
 freed blocks stay mapped and fragment. Measured here (2026-12-06, a clean_documents day of 128 and 512 MiB
 of text, one Lance file each): a bounded scan of the text grew RSS by 181 and 268 MB, and with the
-threshold fixed at 1 MB by 165 and 179 MB; scanning and rewriting it (Lance's fragment writer) grew RSS by
-278 and 374 MB, and with the threshold fixed by 119 and 122 MB, for ~0.3 s more system CPU per 512 MiB.
-`mallopt(M_MMAP_THRESHOLD)` also turns the adjustment off. Standard library only.
+threshold fixed at 4 MB by 154 and 168 MB; scanning and rewriting it (Lance's fragment writer) grew RSS by
+278 and 374 MB, and with the threshold fixed by 131 and 131 MB. 4 MB, not less: at 1 MB the numpy
+temporaries of the decontamination checker (a few MB a chunk) were mapped and unmapped each time (+12%
+CPU); at 8 MB the writer grew again (+214 MB at 512 MiB). `mallopt(M_MMAP_THRESHOLD)` also turns the
+adjustment off. Standard library only.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import ctypes
 import sys
 
 M_MMAP_THRESHOLD = -3  # glibc's <malloc.h>
-MMAP_THRESHOLD = 1 << 20
+MMAP_THRESHOLD = 4 << 20
 
 
 def install() -> bool:

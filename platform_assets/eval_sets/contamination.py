@@ -1,7 +1,8 @@
 """`contamination`: per day, every (document, eval item) n-gram overlap and what to do about it."""
 
 import time
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Iterator
 
 import dagster as dg
 import numpy as np
@@ -13,7 +14,8 @@ from platform_assets.eval_sets import catalog
 from platform_assets.eval_sets.eval_ngram_index import index_from_table
 from platform_assets.metadata_tables import counts
 from platform_assets.processors import decontam
-from resources.lance_io_manager import COLUMN_DESCRIPTIONS
+from resources import lance_writes
+from resources.lance_io_manager import COLUMN_DESCRIPTIONS, LanceIOManager
 
 SPANS = pa.list_(pa.list_(pa.int64()))
 CONTAMINATION_SCHEMA = pa.schema([
@@ -65,19 +67,27 @@ class ContaminationConfig(dg.Config):
 )
 def contamination(
     context: dg.AssetExecutionContext, config: ContaminationConfig, clean_documents: pa.RecordBatchReader,
-    eval_ngram_index: pa.Table, eval_items: pa.Table,
+    eval_ngram_index: pa.Table, eval_items: pa.Table, lance_io_manager: dg.ResourceParam[LanceIOManager],
 ):
     """One (document, eval item) overlap of the day: the count and (first 20) texts of the matched n-grams,
-    action (cut|drop), spans to cut and the pieces to keep; a canary hit is a row with item_id null."""
+    action (cut|drop), spans to cut and the pieces to keep; a canary hit is a row with item_id null.
+
+    The day streams through the checker and its rows into the output's uncommitted fragments, counted on
+    the way (`Tally`); the IO manager commits them as the partition in one commit."""
     preset = decontam.PRESETS[config.preset]
-    started = time.perf_counter()
-    table, stats = check_documents(clean_documents, index_from_table(eval_ngram_index, preset.n),
-                                   canaries_of(eval_items), preset, context.partition_key, config.chunk_bytes)
+    started, tally, day = time.perf_counter(), Tally(), context.partition_key
+    rows = contamination_batches(clean_documents, index_from_table(eval_ngram_index, preset.n),
+                                 canaries_of(eval_items), preset, day, tally, config.chunk_bytes)
+    written = lance_writes.write_partition(
+        lance_io_manager.uri_for(context.assets_def.key),
+        pa.RecordBatchReader.from_batches(CONTAMINATION_SCHEMA, rows), [partitions.DAY_COLUMN], (day,),
+        lance_io_manager.storage_options)
     seconds = time.perf_counter() - started
-    return dg.MaterializeResult(value=table, metadata={
+    stats = tally.stats()
+    return dg.MaterializeResult(value=written, metadata={
         **stats, "preset": preset.name, "seconds": round(seconds, 3),
         "mb_per_s": round(stats["text_mb"] / seconds, 2) if seconds else 0.0,
-        "contaminated_items": counts(contaminated_items(table), "eval_set", "items"),
+        "contaminated_items": counts(tally.items_by_set(), "eval_set", "items"),
     }, check_results=[indexed_check(eval_items, eval_ngram_index, preset)])
 
 
@@ -105,13 +115,35 @@ def canaries_of(items: pa.Table) -> dict[str, str]:
     return {r["canary"]: r["eval_set"] for r in rows if r["canary"]}
 
 
-def check_documents(
+class Tally:
+    """What a day's scan found, kept while its rows stream out: documents and text scanned, documents
+    dropped and cut, and the distinct eval items matched (bounded by the eval sets, not the day)."""
+
+    def __init__(self):
+        self.docs, self.size, self.dropped, self.cut = 0, 0, 0, 0
+        self.items: set[tuple[str, str]] = set()
+
+    def add(self, table: pa.Table) -> None:
+        actions = table.group_by(["doc_id", "action"]).aggregate([]).column("action").to_pylist()
+        self.dropped, self.cut = self.dropped + actions.count("drop"), self.cut + actions.count("cut")
+        hits = table.filter(pc.is_valid(table["item_id"])).select(["eval_set", "item_id"])
+        self.items.update(zip(*hits.to_pydict().values(), strict=True))
+
+    def stats(self) -> dict:
+        return {"docs_scanned": self.docs, "text_mb": round(self.size / 1e6, 3),
+                "docs_dropped": self.dropped, "docs_cut": self.cut}
+
+    def items_by_set(self) -> dict[str, int]:
+        """Distinct eval items with at least one match, per eval set (canary rows excluded)."""
+        return dict(Counter(eval_set for eval_set, _ in self.items))
+
+
+def contamination_batches(
     batches: Iterable[pa.RecordBatch], index: decontam.NgramIndex, canaries: dict[str, str],
-    preset: decontam.Preset, day: str, chunk_bytes: int = 1 << 20,
-) -> tuple[pa.Table, dict]:
+    preset: decontam.Preset, day: str, tally: Tally, chunk_bytes: int = 1 << 20,
+) -> Iterator[pa.RecordBatch]:
     """Streams record batches (doc_id, text) through the checker in chunks of about `chunk_bytes` of
-    text; returns the rows and scan counts."""
-    rows, docs, size = [], 0, 0
+    text; yields each chunk's contamination rows as they are found, and counts the scan in `tally`."""
     for batch in batches:
         lengths = pc.fill_null(pc.binary_length(batch.column("text")), 0).to_numpy(zero_copy_only=False)
         ends = np.cumsum(lengths)
@@ -121,18 +153,21 @@ def check_documents(
             if stop <= start:
                 continue
             part = batch.slice(start, stop - start)
-            rows += decontam.check_texts(part.column("doc_id").to_pylist(), part.column("text").to_pylist(),
-                                         index, preset, canaries)
-        docs += batch.num_rows
-        size += int(ends[-1]) if len(ends) else 0
-    table = pa.Table.from_pylist([{**r, "day": day} for r in rows], CONTAMINATION_SCHEMA)
-    doc_actions = table.group_by(["doc_id", "action"]).aggregate([]).column("action").to_pylist()
-    return table, {"docs_scanned": docs, "text_mb": round(size / 1e6, 3),
-                   "docs_dropped": doc_actions.count("drop"), "docs_cut": doc_actions.count("cut")}
+            rows = decontam.check_texts(part.column("doc_id").to_pylist(), part.column("text").to_pylist(),
+                                        index, preset, canaries)
+            if rows:
+                table = pa.Table.from_pylist([{**r, "day": day} for r in rows], CONTAMINATION_SCHEMA)
+                tally.add(table)
+                yield from table.to_batches()
+        tally.docs += batch.num_rows
+        tally.size += int(ends[-1]) if len(ends) else 0
 
 
-def contaminated_items(table: pa.Table) -> dict[str, int]:
-    """Distinct eval items with at least one match, per eval set (canary rows excluded)."""
-    hits = table.filter(pc.is_valid(table["item_id"])).group_by(["eval_set", "item_id"]).aggregate([])
-    counts = pc.value_counts(hits["eval_set"].combine_chunks()).to_pylist() if hits.num_rows else []
-    return {c["values"]: c["counts"] for c in counts}
+def check_documents(
+    batches: Iterable[pa.RecordBatch], index: decontam.NgramIndex, canaries: dict[str, str],
+    preset: decontam.Preset, day: str, chunk_bytes: int = 1 << 20,
+) -> tuple[pa.Table, dict]:
+    """`contamination_batches` gathered into one table, with the scan counts (for benches and tests)."""
+    tally = Tally()
+    rows = list(contamination_batches(batches, index, canaries, preset, day, tally, chunk_bytes))
+    return pa.Table.from_batches(rows, CONTAMINATION_SCHEMA), tally.stats()

@@ -16,9 +16,9 @@ class Info(ctypes.Structure):
     _fields_ = [(n, ctypes.c_size_t) for n in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks",
                                                  "fsmblks", "uordblks", "fordblks", "keepcost")]
 libc.mallinfo2.restype = Info
-libc.free(libc.malloc(8 << 20))  # glibc would now raise its mmap threshold to 8 MB
-block = libc.malloc(2 << 20)
-print(libc.mallinfo2().hblkhd >= 2 << 20)
+libc.free(libc.malloc(16 << 20))  # glibc would now raise its mmap threshold to 16 MB
+block = libc.malloc(8 << 20)
+print(libc.mallinfo2().hblkhd >= 8 << 20)
 """
 
 
