@@ -14,7 +14,7 @@ from __future__ import annotations
 import queue
 import shutil
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,8 +25,10 @@ import pyarrow.compute as pc
 
 from platform_assets.mixtures import sampling
 from platform_assets.mixtures.spec import REQUIRED_COLUMNS, Component, MixtureSpec, MixtureSpecError
+from resources.lance_scans import STREAMING
 
 CHUNK_ROWS = 16 * 1024
+KEY_ROWS = 64 * 1024  # pool keys scanned at a time
 MEDIA_ASSET = "clean_media"  # a mixture reading it records its version in every row (media_version)
 MEDIA_VERSION_COLUMN = "media_version"
 PREFETCH_CHUNKS = 2
@@ -120,16 +122,32 @@ def _stage(spec: MixtureSpec, component: Component, index: int, engine, versions
         raise problem(str(e)) from e
     uri = str(workdir / f"component_{index}.lance")
     ds = lance.write_dataset(reader, uri, schema=reader.schema, mode="create")
-    keys = ds.to_table(columns=["doc_id", "token_count"])
-    doc_ids = keys.column("doc_id")
-    if keys.column("token_count").null_count or doc_ids.null_count:
-        raise problem("doc_id and token_count must not be null")
-    if pc.count_distinct(doc_ids).as_py() != len(doc_ids):  # Arrow's hash table, no Python str per row
-        counts = pc.value_counts(doc_ids)
-        dup = counts.filter(pc.greater(counts.field("counts"), 1))[0]["values"].as_py()
-        raise problem(f"doc_id {dup!r} appears more than once; select each document once")
-    tokens = keys.column("token_count").to_numpy().astype(np.int64)
-    return ds, tokens, sampling.doc_priority(doc_ids, component.name)
+    tokens, priority = pool_keys(ds, component.name, problem)
+    return ds, tokens, priority
+
+
+def pool_keys(ds, name: str, problem: Callable[[str], Exception]) -> tuple[np.ndarray, np.ndarray]:
+    """The staged pool's token counts (int64) and `doc_priority` (uint64), in row order: what the plan holds,
+    16 bytes a document. The doc ids are scanned a batch at a time and never held; a repeated one is found
+    among the rows whose priorities collide (a 64-bit hash of the id), then confirmed by its id."""
+    tokens, priority = [], []
+    for batch in ds.scanner(columns=["doc_id", "token_count"], batch_size=KEY_ROWS, **STREAMING).to_batches():
+        if batch.column("token_count").null_count or batch.column("doc_id").null_count:
+            raise problem("doc_id and token_count must not be null")
+        tokens.append(batch.column("token_count").to_numpy(zero_copy_only=False).astype(np.int64))
+        priority.append(sampling.doc_priority(batch.column("doc_id"), name))
+    tokens = np.concatenate(tokens) if tokens else np.empty(0, np.int64)
+    priority = np.concatenate(priority) if priority else np.empty(0, np.uint64)
+    order = np.argsort(priority, kind="stable")
+    same = np.flatnonzero(priority[order][1:] == priority[order][:-1])
+    if same.size:
+        rows = np.unique(np.r_[order[same], order[same + 1]])
+        counts = pc.value_counts(ds.take(rows.tolist(), columns=["doc_id"]).column("doc_id"))
+        repeated = counts.filter(pc.greater(counts.field("counts"), 1))
+        if len(repeated):
+            raise problem(f"doc_id {repeated[0]['values'].as_py()!r} appears more than once; select each "
+                          "document once")
+    return tokens, priority
 
 
 def _rows(spec: MixtureSpec, plan: sampling.Plan, datasets: list, workdir: Path) -> pa.RecordBatchReader:

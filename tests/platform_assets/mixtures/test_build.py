@@ -3,6 +3,8 @@
 import gc
 import threading
 
+import lance
+import numpy as np
 import pyarrow as pa
 import pytest
 
@@ -76,7 +78,8 @@ def test_an_error_while_building_a_chunk_surfaces_in_the_reader(built, monkeypat
     assert not workdir.exists()
 
 
-def test_a_duplicate_doc_id_is_an_error_naming_it(lake, engine, spec_dir, tmp_path):
+def test_a_duplicate_doc_id_is_an_error_naming_it(lake, engine, spec_dir, tmp_path, monkeypatch):
+    monkeypatch.setattr(build, "KEY_ROWS", 3)  # the copies are scanned in different batches
     (spec_dir / "dup.yaml").write_text(MIX_SPEC.format(name="dup", seed=1).replace(
         "where domain = 'math'",
         "where domain = 'math' union all select doc_id, text, token_count "
@@ -90,3 +93,15 @@ def test_the_stream_is_the_rows_in_sample_order(built):
     reader, _ = built
     table = reader.read_all()
     assert isinstance(table, pa.Table) and table.column("sample_index").to_pylist() == list(range(42))
+
+
+def test_colliding_priorities_of_distinct_doc_ids_are_no_duplicate(tmp_path, monkeypatch):
+    ds = lance.write_dataset(pa.table({"doc_id": ["a", "b", "c"], "token_count": [1, 2, 3]}),
+                             str(tmp_path / "pool.lance"))
+    monkeypatch.setattr(build.sampling, "doc_priority", lambda ids, name: np.zeros(len(ids), np.uint64))
+    tokens, priority = build.pool_keys(ds, "web", ValueError)  # every id collides, none repeats
+    assert tokens.tolist() == [1, 2, 3] and priority.tolist() == [0, 0, 0]
+    dup = lance.write_dataset(pa.table({"doc_id": ["a", "b", "a"], "token_count": [1, 2, 3]}),
+                              str(tmp_path / "dup.lance"))
+    with pytest.raises(ValueError, match="doc_id 'a' appears more than once"):
+        build.pool_keys(dup, "web", ValueError)
