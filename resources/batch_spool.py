@@ -1,18 +1,20 @@
 """Arrow batches handed to local pool workers through files in shared memory instead of the task pipe.
 
 A process pool pickles each task (protocol 4) and pushes it through a pipe: for a 1,024-document batch of
-web text (~3 MB) that is ~11 ms of CPU in the sending process (copies into fresh buffers, each page faulted
-in) and ~8 ms in the worker, next to ~280 ms of classification: the pool's main inefficiency against one
-process. Written once as Arrow IPC into a file in `/dev/shm` (a tmpfs: memory, never disk) and memory-mapped
-by the worker, the batch costs one copy and is read without another. The file belongs to the sending
-process, which removes it once the task's result is back (or the task was cancelled); the whole folder goes
-when the pool closes
-(or, never closed, when it is garbage-collected or the interpreter exits).
+web text (~3 MB) that is ~6 ms of CPU in the sending process (copies into fresh buffers, each page faulted
+in) and ~4 ms in the worker, next to ~260 ms of classification, plus the 1 MB quality model with every
+task: the pool's main loss against one process. Written once as Arrow IPC into a file in `/dev/shm` (a
+tmpfs: memory, never disk) and memory-mapped by the worker, the batch costs one copy and is read without
+another. The call's other arguments (the model) go the same way, once per call: each worker reads them on
+its first batch. A file belongs to the sending process, which removes it once the task is done (or was
+cancelled); the whole folder goes when the pool closes (or, never closed, when it is garbage-collected or
+the interpreter exits).
 """
 
 from __future__ import annotations
 
 import itertools
+import pickle
 import shutil
 import tempfile
 import weakref
@@ -23,6 +25,7 @@ from typing import Any
 import pyarrow as pa
 
 SHARED_MEMORY = Path("/dev/shm")
+_loaded: dict[str, tuple] = {}  # in a worker: the arguments file it read last, by path
 
 
 class BatchSpool:
@@ -45,6 +48,17 @@ class BatchSpool:
             return None
         return str(path)
 
+    def write_args(self, args: tuple) -> str | None:
+        """The file now holding `args` pickled (a worker loads it once, not with every batch), or None."""
+        path = self.folder / f"{next(self._names)}.args"
+        try:
+            with open(path, "wb") as sink:
+                pickle.dump(args, sink, protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError:
+            path.unlink(missing_ok=True)
+            return None
+        return str(path)
+
     def close(self) -> None:
         self._remove()
 
@@ -54,9 +68,16 @@ def remove(path: str | None) -> None:
         Path(path).unlink(missing_ok=True)
 
 
-def run_on_file(fn: Callable[..., Any], path: str, *args: Any) -> Any:
+def run_on_file(fn: Callable[..., Any], path: str, args_path: str) -> Any:
     """In the worker: `fn(batch, *args)` on the batch memory-mapped from `path` (no copy is made; buffers
-    still referenced by the result keep the mapping alive after the file is removed)."""
+    still referenced by the result keep the mapping alive after the file is removed), with the arguments
+    of `args_path`, read once per worker and call."""
+    args = _loaded.get(args_path)
+    if args is None:
+        with open(args_path, "rb") as source:
+            args = pickle.load(source)
+        _loaded.clear()
+        _loaded[args_path] = args
     with pa.memory_map(path) as source:
         batch = pa.ipc.open_stream(source).read_next_batch()
     return fn(batch, *args)

@@ -99,12 +99,13 @@ class LocalExecutor(dg.ConfigurableResource):
             self._spool = BatchSpool()
         return self._pool
 
-    def _submit(self, fn: Callable[..., R], batch: pa.RecordBatch, args: tuple) -> Future:
+    def _submit(self, fn: Callable[..., R], batch: pa.RecordBatch, args: tuple, args_path: str | None
+                ) -> Future:
         """A task whose batch travels as a shared-memory file (`batch_spool`), removed when it is done."""
-        path = self._spool.write(batch) if self._spool is not None else None
+        path = self._spool.write(batch) if self._spool is not None and args_path is not None else None
         if path is None:
             return self.pool().submit(fn, batch, *args)
-        future = self.pool().submit(run_on_file, fn, path, *args)
+        future = self.pool().submit(run_on_file, fn, path, args_path)
         future.add_done_callback(lambda _: remove(path))
         return future
 
@@ -115,12 +116,15 @@ class LocalExecutor(dg.ConfigurableResource):
             return
         self.pool()
         limit = self.max_in_flight or 2 * workers
+        args_path = self._spool.write_args(args) if self._spool is not None else None
         try:
-            yield from _ordered(lambda b: self._submit(fn, b, args), lambda f: f.result(), batches, limit,
-                                cancel=lambda f: f.cancel())
+            yield from _ordered(lambda b: self._submit(fn, b, args, args_path), lambda f: f.result(),
+                                batches, limit, cancel=lambda f: f.cancel())
         except BrokenProcessPool:
             self.close()  # a worker died (killed, out of memory): the next call starts a fresh pool
             raise
+        finally:
+            remove(args_path)
 
     def close(self) -> None:
         """Stops the workers (waiting for running tasks); a later call starts new ones."""

@@ -15,9 +15,11 @@ def columns(batch: pa.RecordBatch, factor: int) -> dict:
 def test_a_batch_read_back_from_its_file_is_the_same_batch():
     spool = BatchSpool()
     whole = pa.record_batch({"x": list(range(10)), "text": [f"doc {i}" for i in range(10)]})
-    path = spool.write(whole.slice(3, 4))
-    assert run_on_file(columns, path, 2) == {"x": [3, 4, 5, 6], "text": ["doc 3", "doc 4", "doc 5", "doc 6"],
-                                              "factor": 2}
+    path, args_path = spool.write(whole.slice(3, 4)), spool.write_args((2,))
+    expected = {"x": [3, 4, 5, 6], "text": ["doc 3", "doc 4", "doc 5", "doc 6"], "factor": 2}
+    assert run_on_file(columns, path, args_path) == expected
+    remove(args_path)  # read once: the worker keeps the arguments for the rest of the call
+    assert run_on_file(columns, path, args_path) == expected
     remove(path)
     assert list(spool.folder.iterdir()) == []
     spool.close()
