@@ -17,7 +17,11 @@ the history. Process CPU seconds are printed next to wall seconds (the machine i
 from __future__ import annotations
 
 import argparse
+import json
+import resource
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -101,12 +105,29 @@ def checkpoint(uri: str, runs: BandRuns, day: str, per_band, scratch: Path, repe
             "rebuild_over_lookup": wall["rebuild"] / wall["lookup"]}
 
 
+def replay(uri: str, folder: str) -> dict:
+    """Every day's refresh again, in a fresh process, on the index's versions in order (each commit, then the
+    next lookup's refresh): peak RSS over the RSS after imports is what the runs' building and merging
+    held."""
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    runs = BandRuns(Path(folder), BANDS, PRESET)
+    for version in range(2, lance.dataset(uri).version + 1):
+        with runs.locked():
+            runs.refresh(lance.dataset(uri, version=version))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"rss_after_imports_mb": before, "peak_rss_mb": peak, "refresh_peak_growth_mb": peak - before}
+
+
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(prog="bench.near_dup_index", description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="1,000 documents a day")
     ap.add_argument("--docs", type=int, help="documents a day (default 20,000; --quick 1,000)")
     ap.add_argument("--checkpoints", default="5,15,30", help="days of history to look a new day up against")
+    ap.add_argument("--replay", nargs=2, help=argparse.SUPPRESS)  # internal: URI FOLDER, measured for memory
     args = ap.parse_args(argv)
+    if args.replay:
+        print(json.dumps(replay(*args.replay)))
+        return {}
     docs = args.docs or (1000 if args.quick else 20000)
     marks = sorted(int(x) for x in args.checkpoints.split(","))
     rng = np.random.default_rng(20)
@@ -129,11 +150,17 @@ def main(argv: list[str] | None = None) -> dict:
                 runs.refresh(lance.dataset(uri))
             refresh.append(time.perf_counter() - start)
         disk = sum(p.stat().st_size for p in (scratch / "runs").rglob("*") if p.is_file())
+        cmd = [sys.executable, "-m", "bench.near_dup_index", "--replay", uri, str(scratch / "replay")]
+        out = subprocess.run(cmd, capture_output=True, text=True)
+        if out.returncode:
+            raise RuntimeError(f"the replayed refreshes failed:\n{out.stderr[-4000:]}")
+        memory = json.loads(out.stdout.strip().splitlines()[-1])
     first, last = results[marks[0]], results[marks[-1]]
     growth = {f"{k}_growth_{marks[0]}_to_{marks[-1]}_days": last[f"{k}_s"] / first[f"{k}_s"]
               for k in ("lookup", "scan", "rebuild")}
     figures = {"docs_per_day": docs, "bands": BANDS, "checkpoints": {str(k): v for k, v in results.items()},
-               **growth, "runs_bytes_per_history_doc": disk / (docs * (marks[-1] + 1))}
+               **growth, "runs_bytes_per_history_doc": disk / (docs * (marks[-1] + 1)), **memory,
+               "units": "MB = MiB"}
     rows = [(d, r["pairs"], r["runs"], *(f"{r[k + '_s']:.3f} ({r[k + '_cpu_s']:.3f})"
                                          for k in ("lookup", "scan", "rebuild")),
              f"{r['scan_over_lookup']:.1f}", f"{r['rebuild_over_lookup']:.1f}",
@@ -143,8 +170,13 @@ def main(argv: list[str] | None = None) -> dict:
                  "scan / lookup", "rebuild / lookup", "refresh s mean/max", "same"], rows,
                 title=f"near_dup_index lookup of a {docs:,}-document day")
     print_table(["figure", "value"], [*growth.items(), ("runs bytes per history document",
-                                                        figures["runs_bytes_per_history_doc"])])
+                                                        figures["runs_bytes_per_history_doc"]),
+                                      *memory.items()])
     write_result("near_dup_index", figures)
     if not all(r["same_pairs"] for r in results.values()):
         raise AssertionError("the lookup's pairs differ from the full scan's")
     return figures
+
+
+if __name__ == "__main__":
+    main()

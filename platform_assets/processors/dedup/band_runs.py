@@ -109,23 +109,30 @@ class RunWriter:
 
 def merge(folder: Path, runs: list[Run], keep: dict[Path, set[int]]) -> Run:
     """One run with the documents of `runs` whose fragment is in `keep[run.path]` (the others are dropped):
-    a k-way merge of each band's sorted keys, window by window (memory: a window per run)."""
+    docs.arrow batch by batch, then a k-way merge of each band's sorted keys, window by window. Each old
+    document's new row (-1: dropped) is kept in a memory-mapped file, so memory is a window per run."""
     tmp = folder / f"run-{uuid.uuid4().hex}.tmp"
     tmp.mkdir(parents=True)
     try:
         fragments: dict[int, dict] = {}
-        live, remap, start = [], [], 0
+        remap, start = [], 0
         with pa.OSFile(str(tmp / "docs.arrow"), "wb") as sink, ipc.new_file(sink, DOCS_SCHEMA) as writer:
-            for run in runs:
-                ids = keep[run.path]
-                fragments.update({f: v for f, v in run.fragments.items() if f in ids})
-                mask = np.isin(run.docs.column("fragment").to_numpy(), np.fromiter(ids, np.int64, len(ids)))
-                writer.write_table(run.docs.filter(pa.array(mask)))
-                live.append(mask)
-                remap.append(start + np.cumsum(mask) - 1)
-                start += int(mask.sum())
-        write_bands(tmp, start, (merge_windows([r.keys(b) for r in runs], live, remap)
-                                 for b in range(runs[0].bands)))
+            for i, run in enumerate(runs):
+                ids = np.fromiter(keep[run.path], np.int64)
+                fragments.update({f: v for f, v in run.fragments.items() if f in keep[run.path]})
+                rows = np.lib.format.open_memmap(tmp / f"rows-{i}.npy", "w+", np.int64, (run.docs_count,))
+                at = 0
+                for batch in run.docs.to_batches():
+                    live = np.isin(batch.column("fragment").to_numpy(), ids)
+                    writer.write_batch(batch.filter(pa.array(live)))
+                    rows[at: at + len(live)] = np.where(live, start + np.cumsum(live) - 1, -1)
+                    start, at = start + int(live.sum()), at + len(live)
+                remap.append(rows)
+        bands = (merge_windows([r.keys(b) for r in runs], remap) for b in range(runs[0].bands))
+        write_bands(tmp, start, bands)
+        del remap
+        for i in range(len(runs)):
+            (tmp / f"rows-{i}.npy").unlink()
         meta = {"bands": runs[0].bands, "docs": start, "fragments": {str(k): v for k, v in fragments.items()}}
         (tmp / "meta.json").write_text(json.dumps(meta, sort_keys=True))
         os.replace(tmp, tmp.with_suffix(""))
@@ -153,9 +160,9 @@ def write_bands(folder: Path, total: int, bands: Iterator[Iterator[tuple[np.ndar
                 raise RuntimeError(f"band {band}: {written} keys written, {total} expected")
 
 
-def merge_windows(sources: list[tuple[np.ndarray, np.ndarray]], live: list[np.ndarray],
+def merge_windows(sources: list[tuple[np.ndarray, np.ndarray]],
                   remap: list[np.ndarray]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Sorted (key, new docs row) windows of the sources' live entries: each window takes every key up to
+    """Sorted (key, new docs row) windows of the sources' kept entries: each window takes every key up to
     the smallest last key of the sources' next CHUNK keys, so the windows come out in key order."""
     pos = [0] * len(sources)
     while True:
@@ -168,11 +175,10 @@ def merge_windows(sources: list[tuple[np.ndarray, np.ndarray]], live: list[np.nd
         for i in open_:
             k = np.asarray(sources[i][0][pos[i]: ends[i]])
             cut = len(k) if not capped else int(np.searchsorted(k, min(capped), "right"))
-            d = np.asarray(sources[i][1][pos[i]: pos[i] + cut])
+            rows = remap[i][np.asarray(sources[i][1][pos[i]: pos[i] + cut])]
             pos[i] += cut
-            sel = live[i][d]
-            keys.append(k[:cut][sel])
-            docs.append(remap[i][d[sel]])
+            keys.append(k[:cut][rows >= 0])
+            docs.append(rows[rows >= 0])
         k, d = np.concatenate(keys), np.concatenate(docs)
         order = np.argsort(k, kind="stable")  # sorted pieces: timsort merges them in about linear time
         yield k[order], d[order]
