@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import shutil
 import subprocess
 import sys
@@ -105,16 +104,22 @@ def checkpoint(uri: str, runs: BandRuns, day: str, per_band, scratch: Path, repe
             "rebuild_over_lookup": wall["rebuild"] / wall["lookup"]}
 
 
+def _peak_mb() -> float:
+    """This process's peak RSS (VmHWM: unlike getrusage's ru_maxrss, not carried across fork and exec)."""
+    status = Path("/proc/self/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("VmHWM:")).split()[1]) / 1024
+
+
 def replay(uri: str, folder: str) -> dict:
     """Every day's refresh again, in a fresh process, on the index's versions in order (each commit, then the
     next lookup's refresh): peak RSS over the RSS after imports is what the runs' building and merging
     held."""
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    before = _peak_mb()
     runs = BandRuns(Path(folder), BANDS, PRESET)
     for version in range(2, lance.dataset(uri).version + 1):
         with runs.locked():
             runs.refresh(lance.dataset(uri, version=version))
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _peak_mb()
     return {"rss_after_imports_mb": before, "peak_rss_mb": peak, "refresh_peak_growth_mb": peak - before}
 
 
