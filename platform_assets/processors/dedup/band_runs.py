@@ -59,6 +59,21 @@ class Run:
         keys, docs = self._bands
         return keys[band], docs[band]
 
+    def read(self, band: int, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
+        """Band `band`'s entries start..stop, read from the files (not mapped: a merge holds no pages)."""
+        out = []
+        for mapped, name in zip(self._bands, ("keys", "docs"), strict=True):
+            at = mapped.offset + (band * self.docs_count + start) * mapped.itemsize
+            out.append(np.fromfile(self.path / f"{name}.npy", mapped.dtype, stop - start, offset=at))
+        return out[0], out[1]
+
+    def doc_batches(self) -> Iterator[pa.RecordBatch]:
+        """docs.arrow batch by batch, read (not mapped)."""
+        with pa.OSFile(str(self.path / "docs.arrow")) as source:
+            reader = ipc.open_file(source)
+            for i in range(reader.num_record_batches):
+                yield reader.get_batch(i)
+
     def remove(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
 
@@ -122,13 +137,13 @@ def merge(folder: Path, runs: list[Run], keep: dict[Path, set[int]]) -> Run:
                 fragments.update({f: v for f, v in run.fragments.items() if f in keep[run.path]})
                 rows = np.lib.format.open_memmap(tmp / f"rows-{i}.npy", "w+", np.int64, (run.docs_count,))
                 at = 0
-                for batch in run.docs.to_batches():
+                for batch in run.doc_batches():
                     live = np.isin(batch.column("fragment").to_numpy(), ids)
                     writer.write_batch(batch.filter(pa.array(live)))
                     rows[at: at + len(live)] = np.where(live, start + np.cumsum(live) - 1, -1)
                     start, at = start + int(live.sum()), at + len(live)
                 remap.append(rows)
-        bands = (merge_windows([r.keys(b) for r in runs], remap) for b in range(runs[0].bands))
+        bands = (merge_windows(runs, b, remap) for b in range(runs[0].bands))
         write_bands(tmp, start, bands)
         del remap
         for i in range(len(runs)):
@@ -160,22 +175,22 @@ def write_bands(folder: Path, total: int, bands: Iterator[Iterator[tuple[np.ndar
                 raise RuntimeError(f"band {band}: {written} keys written, {total} expected")
 
 
-def merge_windows(sources: list[tuple[np.ndarray, np.ndarray]],
+def merge_windows(runs: list[Run], band: int,
                   remap: list[np.ndarray]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Sorted (key, new docs row) windows of the sources' kept entries: each window takes every key up to
-    the smallest last key of the sources' next CHUNK keys, so the windows come out in key order."""
-    pos = [0] * len(sources)
+    """Sorted (key, new docs row) windows of the runs' kept entries of `band`: each window takes every key up
+    to the smallest last key of the runs' next CHUNK keys, so the windows come out in key order."""
+    pos = [0] * len(runs)
     while True:
-        open_ = [i for i, (k, _) in enumerate(sources) if pos[i] < len(k)]
+        open_ = [i for i, run in enumerate(runs) if pos[i] < run.docs_count]
         if not open_:
             return
-        ends = {i: min(pos[i] + CHUNK, len(sources[i][0])) for i in open_}
-        capped = [sources[i][0][ends[i] - 1] for i in open_ if ends[i] < len(sources[i][0])]
+        windows = {i: runs[i].read(band, pos[i], min(pos[i] + CHUNK, runs[i].docs_count)) for i in open_}
+        capped = [windows[i][0][-1] for i in open_ if pos[i] + CHUNK < runs[i].docs_count]
         keys, docs = [], []
         for i in open_:
-            k = np.asarray(sources[i][0][pos[i]: ends[i]])
+            k, d = windows[i]
             cut = len(k) if not capped else int(np.searchsorted(k, min(capped), "right"))
-            rows = remap[i][np.asarray(sources[i][1][pos[i]: pos[i] + cut])]
+            rows = remap[i][d[:cut]]
             pos[i] += cut
             keys.append(k[:cut][rows >= 0])
             docs.append(rows[rows >= 0])
