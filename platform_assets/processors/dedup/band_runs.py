@@ -28,7 +28,7 @@ from platform_assets.processors.dedup.clusters import band_group
 from platform_assets.processors.dedup.runs import SortedRuns
 
 DOCS_SCHEMA = pa.schema([("doc_id", pa.string()), ("day", pa.string()), ("fragment", pa.uint32())])
-CHUNK = 1 << 18  # keys taken from each run per window when runs are merged
+CHUNK = 1 << 16  # keys taken from each run per window when runs are merged (~4 MB a run in flight)
 
 
 @dataclass
