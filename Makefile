@@ -57,7 +57,10 @@ label-studio: venv label-studio-install
 demo: venv
 	$(PY) -m platform_assets.cli demo
 
+# The repository's own bytecode too (gitignored __pycache__): the suite starts many Python processes
+# (CLI calls, dagster dev, run workers, fault runners), each of which would compile it again.
 test: venv
+	$(PY) -m compileall -q platform_assets resources schedules tests bench >/dev/null
 	$(PY) -m pytest -q
 
 ui: venv
