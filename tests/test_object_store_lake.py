@@ -63,7 +63,8 @@ def _keys(client, prefix: str) -> list[str]:
 
 def test_io_manager_contract_on_an_object_store(s3):
     from resources.lance_io_manager import LanceIOManager
-    from tests.resources.io_assets import DAYS, META, events, rows_for, run_together, write_day_together
+    from tests.resources.io_assets import DAYS, META, events, rows_for, write_day_together
+    from tests.resources.racing_writers import run_together
 
     root = "s3://lake/contract"
     days = ["2026-11-02", "2026-11-03", "2026-11-04"]

@@ -14,16 +14,11 @@ import pytest
 
 from resources import lance_content_hash, lance_datasets, lance_scans, lance_schema, lance_tags, lance_writes
 from resources.lance_io_manager import LanceIOManager
-from tests.resources.io_assets import (
-    DAYS,
-    META,
-    events,
-    materialize_day,
+from tests.resources.io_assets import DAYS, META, events, materialize_day, rows_for, write_day_together
+from tests.resources.racing_writers import (
     replace_partition_together,
     replace_same_partition_rounds,
-    rows_for,
     run_together,
-    write_day_together,
 )
 
 
