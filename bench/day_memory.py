@@ -5,21 +5,24 @@
 Writes a clean_documents partition of about each size once (cached): `bench.clean_memory`'s generated prose
 in the clean schema, as if every document had been kept (the clean stage is not run: a 1 GB day takes it an
 hour here). Then measures, each in a fresh process with a sampler thread on its RSS:
-- `decontamination`: `contamination.check_documents` streaming the day (doc_id, text) against an n-gram
-  index of the sample eval catalog (the asset's path: a scan with the IO manager's bounded read-ahead,
-  ~1 MB text chunks);
-- `classifications`: the in-process classifier stack (less the quality model, which needs a trained
-  quality_model) over the day in 2,048-row batches, its output rows held as `document_classifications`
-  holds them (one table per day, no text);
-- `mixture_pool`: the pool keys `mixtures.build._stage` reads (doc_id, token_count) plus the sampling
-  priority, as the mixture build holds them.
-Prints peak RSS per size and the growth per 1,000 documents.
+- `decontamination`: the `contamination` asset's path: the day streamed as the IO manager streams an input
+  (partition-pruned, bounded read-ahead) through `contamination_batches` (~1 MB text chunks against an
+  n-gram index of the sample eval catalog), its rows into uncommitted fragments (`write_partition`), then
+  committed as the IO manager commits them;
+- `classifications`: `document_classifications`' path with the in-process classifier stack (less the
+  quality model, which needs a trained quality_model) in 2,048-row batches: `write_summarized` streams the
+  rows into fragments while `Summary` takes the metadata, then the commit;
+- `mixture_pool`: `mixtures.build.pool_keys` over the staged pool: the token counts and priorities the
+  plan holds (16 bytes a document), the doc ids scanned a batch at a time.
+Prints peak RSS per size and the growth per 1,000 documents; flat means the stage does not hold the day.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import shutil
 import subprocess
 import sys
 import threading
@@ -31,7 +34,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from bench.common import data_dir, print_table, write_result
-from resources.lance_scans import STREAMING
 
 STAGES = ("decontamination", "classifications", "mixture_pool")
 
@@ -78,13 +80,34 @@ def _sampled(work) -> dict:
             "seconds": time.perf_counter() - start, **extra}
 
 
+def _day(ds, columns: list[str] | None) -> pa.RecordBatchReader:
+    """The day as the IO manager streams an input: partition-pruned, 4,096-row batches, bounded read-ahead."""
+    from bench.clean_memory import DAY
+    from resources import lance_scans
+
+    selection = lance_scans.select_partitions(ds, ["day"], [(DAY,)])
+    return lance_scans.scanner(ds, selection, columns, batch_size=4096, streaming=True).to_reader()
+
+
+def _commit(uri: str, fragments) -> int:
+    """The output committed as the IO manager commits an asset's Fragments; returns its rows."""
+    from bench.clean_memory import DAY
+    from resources import lance_writes
+
+    return lance_writes.commit_fragments(uri, fragments, ["day"], (DAY,)).rows_written
+
+
 def run(stage: str, uri: str) -> dict:
-    """One stage over one clean_documents partition (its own process)."""
-    ds = lance.dataset(uri)
+    """One stage over one clean_documents partition (its own process), writing its output next to it."""
+    from bench.clean_memory import DAY
+    from resources import lance_writes
+
+    ds, out = lance.dataset(uri), uri.replace("clean_documents.lance", f"bench_{stage}.lance")
+    shutil.rmtree(out, ignore_errors=True)
     if stage == "decontamination":
         from platform_assets import settings
         from platform_assets.eval_sets import catalog
-        from platform_assets.eval_sets.contamination import check_documents
+        from platform_assets.eval_sets.contamination import CONTAMINATION_SCHEMA, Tally, contamination_batches
         from platform_assets.eval_sets.items import build_items
         from platform_assets.processors import decontam
 
@@ -95,34 +118,42 @@ def run(stage: str, uri: str) -> dict:
         index = decontam.NgramIndex.build(items, preset.n)
 
         def work() -> dict:
-            scan = ds.scanner(columns=["doc_id", "text"], batch_size=4096, **STREAMING)
-            table, counts = check_documents(scan.to_batches(), index, {}, preset, "bench")
-            return {"rows_held": table.num_rows, "docs": counts["docs_scanned"]}
+            tally = Tally()
+            rows = contamination_batches(_day(ds, ["doc_id", "text"]), index, {}, preset, DAY, tally)
+            written = lance_writes.write_partition(
+                out, pa.RecordBatchReader.from_batches(CONTAMINATION_SCHEMA, rows), ["day"], (DAY,))
+            return {"rows_written": _commit(out, written), "docs": tally.docs}
     elif stage == "classifications":
+        from platform_assets.classifications.document_classifications import rebatch, write_summarized
         from platform_assets.processors.classifiers import registry, stack
+        from platform_assets.processors.classifiers.summary import Summary
 
         names = [n for n in stack.DEFAULT_CLASSIFIERS if "model" not in registry.classifier_class(n).needs]
 
         def work() -> dict:
-            scan = ds.scanner(batch_size=2048, **STREAMING)
-            out = [stack.classify_on_worker(b, names, None) for b in scan.to_batches()]
-            table = pa.Table.from_batches(out)
-            return {"rows_held": table.num_rows, "held_mb": table.nbytes / 2**20, "docs": table.num_rows}
+            scored = (stack.classify_on_worker(b, names, None)
+                      for b in rebatch(_day(ds, ["doc_id", "day", "url", "text"]), 2048))
+            first = next(scored)
+            reader = pa.RecordBatchReader.from_batches(first.schema, itertools.chain([first], scored))
+            summary = Summary(first.schema.names)
+            rows = _commit(out, write_summarized(out, reader, DAY, summary))
+            return {"rows_written": rows, "docs": summary.rows}
     else:
-        from platform_assets.mixtures import sampling
+        from platform_assets.mixtures import build
 
         def work() -> dict:
-            keys = ds.to_table(columns=["doc_id", "token_count"])
-            priority = sampling.doc_priority(keys.column("doc_id"), "bench")
-            return {"rows_held": keys.num_rows, "held_mb": (keys.nbytes + priority.nbytes) / 2**20,
-                    "docs": keys.num_rows}
-    return _sampled(work)
+            tokens, priority = build.pool_keys(ds, "bench", ValueError)
+            return {"held_mb": (tokens.nbytes + priority.nbytes) / 2**20, "docs": len(tokens)}
+    try:
+        return _sampled(work)
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(prog="bench.day_memory", description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="256,1024", help="bench.clean_memory sizes (MB of text) to read")
-    ap.add_argument("--quick", action="store_true", help="the sizes of bench.clean_memory --quick")
+    ap.add_argument("--sizes", default="256,1024", help="MB of text per day, comma-separated")
+    ap.add_argument("--quick", action="store_true", help="16 and 48 MB smoke runs")
     ap.add_argument("--run", nargs=2, help=argparse.SUPPRESS)  # internal: STAGE URI
     args = ap.parse_args(argv)
     if args.run:

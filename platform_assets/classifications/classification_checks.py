@@ -1,6 +1,7 @@
 """Asset checks on `document_classifications` and `quality_model` (read straight from Lance)."""
 
 import json
+from collections import Counter
 
 import dagster as dg
 import lance
@@ -10,6 +11,7 @@ import pyarrow.compute as pc
 from platform_assets.processors.classifiers import registry
 from platform_assets.processors.classifiers.domain import DOMAINS
 from platform_assets.processors.classifiers.heldout import MIN_PER_CLASS, describe
+from resources.lance_scans import STREAMING
 
 _CLASSIFICATIONS = dg.AssetKey("document_classifications")
 
@@ -42,15 +44,18 @@ def one_row_per_document(document_classifications: lance.LanceDataset) -> dg.Ass
 def scores_and_labels_valid(document_classifications: lance.LanceDataset) -> dg.AssetCheckResult:
     ds = document_classifications
     cols = [c for c in ds.schema.names if c.startswith("score__") or c == "label__domain_v1"]
-    table = ds.to_table(columns=cols)
-    bad = unit_score_violations(table)
+    bad: Counter = Counter()
     unknown = 0
-    if "label__domain_v1" in table.column_names:
-        labels = table.column("label__domain_v1")
-        unknown = labels.null_count + (pc.sum(pc.invert(pc.is_in(labels, pa.array(DOMAINS)))).as_py() or 0)
+    for batch in ds.scanner(columns=cols, **STREAMING).to_batches():  # a batch at a time, never the lake
+        table = pa.Table.from_batches([batch])
+        bad.update(unit_score_violations(table))
+        if "label__domain_v1" in table.column_names:
+            labels = table.column("label__domain_v1")
+            known = pc.is_in(labels, pa.array(DOMAINS))
+            unknown += labels.null_count + (pc.sum(pc.invert(known)).as_py() or 0)
     return dg.AssetCheckResult(
         passed=not bad and unknown == 0,
-        metadata={"out_of_range": json.dumps(bad), "unknown_domain_labels": unknown},
+        metadata={"out_of_range": json.dumps(dict(bad)), "unknown_domain_labels": unknown},
     )
 
 

@@ -142,9 +142,16 @@ def _stale_status(instance) -> str:
     return resolver.get_status(dg.AssetKey("document_classifications"), partition_key=DAY).value
 
 
-def test_check_flags_out_of_range_scores():
+def test_check_flags_out_of_range_scores(tmp_path):
     table = pa.table({"score__domain_v1": [0.5, 1.5], "score__llm_edu_v1": [4.0, 5.0]})
     assert checks.unit_score_violations(table) == {"score__domain_v1": 1}
+    scores = pa.table({"score__domain_v1": [1.5, 0.5, -1.0] * 3,
+                       "label__domain_v1": ["prose", "nope", "code"] * 3})
+    ds = lance.write_dataset(scores, str(tmp_path / "c.lance"), max_rows_per_file=4)  # several batches
+    result = checks.scores_and_labels_valid(ds)
+    assert not result.passed
+    assert result.metadata["out_of_range"].value == '{"score__domain_v1": 6}'
+    assert result.metadata["unknown_domain_labels"].value == 3
 
 
 def test_prompt_classifier_through_a_configured_endpoint_and_the_cache(lake, tmp_path):
