@@ -102,6 +102,7 @@ def run_stage(root: str, workers: int, budget_mb: int) -> dict:
 
     steps["imports"] = _rss()
     peak = {"tree": 0, "main": 0, "workers": 0}
+    phase, phase_peak = ["decided"], {}  # the stage process's peak within each step, named by its end
     done = threading.Event()
 
     def sample() -> None:
@@ -114,6 +115,7 @@ def run_stage(root: str, workers: int, budget_mb: int) -> dict:
             main = me.memory_info().rss
             peak.update(tree=max(peak["tree"], main + sum(kids)), main=max(peak["main"], main),
                         workers=max(peak["workers"], sum(kids)))
+            phase_peak[phase[0]] = max(phase_peak.get(phase[0], 0), main)
             time.sleep(0.05)
 
     threading.Thread(target=sample, daemon=True).start()
@@ -131,6 +133,7 @@ def run_stage(root: str, workers: int, budget_mb: int) -> dict:
         stage.run(reader)
         steps["decided"] = _rss()
         for name, reader in stage.readers().items():
+            phase[0] = f"wrote_{name}"
             uri = lance_datasets.dataset_uri(root, [name])
             lance_writes.replace_partitions(uri, reader, ["day"], [(DAY,)])
             steps[f"wrote_{name}"] = _rss()
@@ -143,6 +146,7 @@ def run_stage(root: str, workers: int, budget_mb: int) -> dict:
     seconds = time.perf_counter() - start
     return {**{f"peak_rss_{k}_mb": v / 2**20 for k, v in peak.items()}, "seconds": seconds,
             "workers": workers, **{f"stage_rss_after_{k}_mb": v for k, v in steps.items()},
+            **{f"stage_peak_to_{k}_mb": v / 2**20 for k, v in phase_peak.items()},
             **{f"dedup_{k}": v for k, v in spilled.items()}, **stage.summary()}
 
 
@@ -195,6 +199,10 @@ def main(argv: list[str] | None = None) -> dict:
             ("peak RSS, stage process (MB)", "peak_rss_main_mb"),
             ("peak RSS, workers together (MB)", "peak_rss_workers_mb"),
             ("stage RSS after imports (MB)", "stage_rss_after_imports_mb"),
+            ("stage peak, pass 1 + dedup (MB)", "stage_peak_to_decided_mb"),
+            ("stage peak, writing clean_documents (MB)", "stage_peak_to_wrote_clean_documents_mb"),
+            ("stage peak, writing rejected (MB)", "stage_peak_to_wrote_rejected_documents_mb"),
+            ("stage peak, writing near_dup_index (MB)", "stage_peak_to_wrote_near_dup_index_mb"),
             ("stage RSS after pass 1 + dedup (MB)", "stage_rss_after_decided_mb"),
             ("stage RSS after writing clean_documents (MB)", "stage_rss_after_wrote_clean_documents_mb"),
             ("stage RSS after writing rejected (MB)", "stage_rss_after_wrote_rejected_documents_mb"),
@@ -202,7 +210,7 @@ def main(argv: list[str] | None = None) -> dict:
             ("stage Arrow pool peak (MB)", "stage_rss_after_arrow_pool_peak_mb"),
             ("sorted runs spilled", "dedup_runs"), ("documents decided (colliding)", "dedup_decided_rows"),
             ("wall time (s)", "seconds"), ("clean rows", "clean_rows"), ("dedup rate", "dedup_rate")]
-    print_table(["figure", *figures["sizes"]], [(label, *(m[key] for m in figures["sizes"].values()))
+    print_table(["figure", *figures["sizes"]], [(label, *(m.get(key, "-") for m in figures["sizes"].values()))
                                                 for label, key in rows],
                 title=f"clean stage memory by partition size (MB of text), budget {args.budget_mb} MB")
     print(f"growth: {figures['growth_mb_per_gb']:.1f} MB per GB of text (target < 100); every peak under the "

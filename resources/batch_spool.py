@@ -8,7 +8,8 @@ tmpfs: memory, never disk) and memory-mapped by the worker, the batch costs one 
 another. The call's other arguments (the model) go the same way, once per call: each worker reads them on
 its first batch. A file belongs to the sending process, which removes it once the task is done (or was
 cancelled); the whole folder goes when the pool closes (or, never closed, when it is garbage-collected or
-the interpreter exits).
+the interpreter exits). The worker's side, `run_on_file`, is in processors/pool_worker.py (a worker
+importing this package would run resources/__init__: dagster and every resource).
 """
 
 from __future__ import annotations
@@ -18,14 +19,11 @@ import pickle
 import shutil
 import tempfile
 import weakref
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
 
 SHARED_MEMORY = Path("/dev/shm")
-_loaded: dict[str, tuple] = {}  # in a worker: the arguments file it read last, by path
 
 
 class BatchSpool:
@@ -66,18 +64,3 @@ class BatchSpool:
 def remove(path: str | None) -> None:
     if path is not None:
         Path(path).unlink(missing_ok=True)
-
-
-def run_on_file(fn: Callable[..., Any], path: str, args_path: str) -> Any:
-    """In the worker: `fn(batch, *args)` on the batch memory-mapped from `path` (no copy is made; buffers
-    still referenced by the result keep the mapping alive after the file is removed), with the arguments
-    of `args_path`, read once per worker and call."""
-    args = _loaded.get(args_path)
-    if args is None:
-        with open(args_path, "rb") as source:
-            args = pickle.load(source)
-        _loaded.clear()
-        _loaded[args_path] = args
-    with pa.memory_map(path) as source:
-        batch = pa.ipc.open_stream(source).read_next_batch()
-    return fn(batch, *args)

@@ -24,7 +24,8 @@ import dagster as dg
 import pyarrow as pa
 from pydantic import PrivateAttr
 
-from resources.batch_spool import BatchSpool, remove, run_on_file
+from platform_assets.processors.pool_worker import LeanContext, run_on_file
+from resources.batch_spool import BatchSpool, remove
 
 R = TypeVar("R")
 _REMOTE: dict[Callable, Any] = {}  # ray.remote(fn) once per function: each call would re-export it
@@ -88,14 +89,25 @@ class LocalExecutor(dg.ConfigurableResource):
     max_in_flight: int | None = None
     _pool: ProcessPoolExecutor | None = PrivateAttr(default=None)
     _spool: BatchSpool | None = PrivateAttr(default=None)
+    _lean: bool = PrivateAttr(default=False)
 
     def worker_count(self) -> int:
         return cores() if self.workers is None else self.workers
 
-    def pool(self) -> ProcessPoolExecutor:
-        """The worker processes (spawn, not fork: Lance and its tokio runtime are not fork-safe)."""
+    def pool(self, fn: Callable | None = None) -> ProcessPoolExecutor:
+        """The worker processes (spawn, not fork: Lance and its tokio runtime are not fork-safe).
+
+        Workers skip the parent's main module (pool_worker) unless a task's function `fn` lives there (the
+        pool then restarts as a plain spawn pool): a worker's RSS is its own imports and its task's, not
+        the parent's imports (the `dagster` CLI of a run, a bench).
+        """
+        main = fn is not None and fn.__module__ == "__main__"
+        if self._pool is not None and main and self._lean:
+            self.close()
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.worker_count(), mp_context=mp.get_context("spawn"))
+            self._lean = not main and os.name == "posix"
+            context = LeanContext() if self._lean else mp.get_context("spawn")
+            self._pool = ProcessPoolExecutor(self.worker_count(), mp_context=context)
             self._spool = BatchSpool()
         return self._pool
 
@@ -114,7 +126,7 @@ class LocalExecutor(dg.ConfigurableResource):
         if workers <= 0:
             yield from (fn(batch, *args) for batch in batches)
             return
-        self.pool()
+        self.pool(fn)
         limit = self.max_in_flight or 2 * workers
         args_path = self._spool.write_args(args) if self._spool is not None else None
         try:

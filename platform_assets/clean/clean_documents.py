@@ -67,7 +67,7 @@ class CleanDocumentsConfig(dg.Config):
     preset: str = pydantic.Field(DEFAULT_PRESET, description=f"MinHash preset: {', '.join(PRESETS)}")
     scope: str = pydantic.Field("partition", description="partition (FineWeb's choice) or incremental "
                                 "(also against near_dup_index of every earlier day)")
-    batch_rows: int = pydantic.Field(1024, gt=0, description="raw rows per executor task (memory per worker)")
+    batch_rows: int = pydantic.Field(256, gt=0, description="raw rows per executor task (memory per worker)")
     memory_mb: int = pydantic.Field(DEFAULT_BUDGET_MB, gt=0, description="peak RSS of the stage process plus "
                                     "its local workers: caps the workers, sets when dedup keys spill to disk")
 

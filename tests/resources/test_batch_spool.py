@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from resources.batch_spool import BatchSpool, remove, run_on_file
+from platform_assets.processors.pool_worker import run_on_file
+from resources.batch_spool import BatchSpool, remove
 from resources.executor import LocalExecutor
 
 

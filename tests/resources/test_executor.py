@@ -12,6 +12,7 @@ import pytest
 
 from resources import build_executor
 from resources.executor import LocalExecutor, RayExecutor
+from tests.resources.worker_probe import worker_state
 
 
 def double(batch: pa.RecordBatch, factor: int) -> tuple[int, list[int]]:
@@ -42,6 +43,11 @@ def test_local_pool_preserves_order_runs_in_other_processes_and_is_kept_until_cl
     assert not any(folder.iterdir())
     executor.teardown_after_execution(None)
     assert executor._pool is None and not folder.exists()
+
+
+def test_local_workers_import_neither_the_parents_main_module_nor_dagster():
+    # pytest's __main__ (a Dagster run's CLI) is not imported again in each worker, nor the resources package
+    assert list(LocalExecutor(workers=1).map_batches(worker_state, _batches(1))) == [(False, False)]
 
 
 def test_inline_executor_runs_in_process():

@@ -44,7 +44,7 @@ class StageOptions:
     day: str
     preset: str = DEFAULT_PRESET
     scope: Literal["partition", "incremental"] = "partition"
-    batch_rows: int = 1024  # rows per task: the processors' working memory grows with the batch
+    batch_rows: int = 256  # rows per task: a worker's working memory grows with it (~100 MB at 1,024)
     spill_bytes: int = 64 << 20  # dedup keys held in memory before they spill to a sorted run on disk
     spill_dir: str | None = None  # where the runs go (local disk; default: the system's temporary folder)
 
