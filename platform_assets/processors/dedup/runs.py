@@ -2,7 +2,9 @@
 
 A row of a group is `width` uint64 key columns and the document's row number (insertion position), stored
 as one (n, width + 1) uint64 array. Rows are buffered in memory; once the buffered groups together hold
-`spill_bytes`, each group's buffer is sorted and written as one run (`.npy`, read back memory-mapped).
+`spill_bytes`, each group's buffer is sorted and written as one run (`.npy`). Runs are read back a window at
+a time with plain reads, not memory-mapped: every page of a mapped run the merge touched would stay in the
+process's RSS until the end (the whole of the spilled keys, ~264 bytes a document).
 `merged` then yields a group's rows in key order, chunk by chunk, each chunk holding whole key groups (every
 row with the same first key column), so equal keys can be decided chunk by chunk in bounded memory.
 """
@@ -61,7 +63,7 @@ class SortedRuns:
     def merged(self, group: str, chunk_rows: int = 1 << 16) -> Iterator[np.ndarray]:
         """The group's rows in key order, in chunks of whole key groups (about `chunk_rows` per run each)."""
         width = self.widths[group]
-        sources = [np.load(p, mmap_mode="r") for p in self.runs[group]]
+        sources: list = [RunFile(p) for p in self.runs[group]]
         if self._buffer[group]:
             sources.append(sort_rows(np.concatenate(self._buffer[group]), width))
         yield from merge_sorted(sources, width, chunk_rows)
@@ -70,7 +72,7 @@ class SortedRuns:
         """The group's keys (n,) or (n, width) and rows (n,), fully sorted, each in one memory-mapped file
         (contiguous, for lookups by binary search)."""
         width = self.widths[group]
-        total = sum(len(np.load(p, mmap_mode="r")) for p in self.runs[group])
+        total = sum(len(RunFile(p)) for p in self.runs[group])
         total += sum(len(b) for b in self._buffer[group])
         shape = (total,) if width == 1 else (total, width)
         paths = [self.directory / f"{group}-{name}.npy" for name in ("keys", "rows")]
@@ -89,7 +91,30 @@ class SortedRuns:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
-def merge_sorted(sources: list[np.ndarray], width: int, chunk_rows: int) -> Iterator[np.ndarray]:
+class RunFile:
+    """A spilled run's rows by slice, read from its `.npy` file on demand (`run[a:b]` is an array)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        with open(path, "rb") as f:
+            fmt = np.lib.format
+            read = fmt.read_array_header_1_0 if fmt.read_magic(f) == (1, 0) else fmt.read_array_header_2_0
+            shape, _, self.dtype = read(f)
+            self.offset = f.tell()
+        self.shape = shape
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, rows: slice) -> np.ndarray:
+        start, stop, _ = rows.indices(len(self))
+        n, cols = max(0, stop - start), self.shape[1]
+        with open(self.path, "rb") as f:
+            f.seek(self.offset + start * cols * self.dtype.itemsize)
+            return np.fromfile(f, self.dtype, n * cols).reshape(n, cols)
+
+
+def merge_sorted(sources: list, width: int, chunk_rows: int) -> Iterator[np.ndarray]:
     """k-way merge of sorted (n, width + 1) arrays; each chunk holds every row of the first-column keys it
     has. A key group larger than a window widens the windows until it fits (memory: the largest group)."""
     pos = [0] * len(sources)
@@ -99,7 +124,7 @@ def merge_sorted(sources: list[np.ndarray], width: int, chunk_rows: int) -> Iter
         if not live:
             return
         ends = {i: min(pos[i] + step, len(sources[i])) for i in live}
-        capped = [sources[i][ends[i] - 1, 0] for i in live if ends[i] < len(sources[i])]
+        capped = [sources[i][ends[i] - 1: ends[i]][0, 0] for i in live if ends[i] < len(sources[i])]
         bound = min(capped) if capped else None
         parts = []
         for i in live:
