@@ -156,7 +156,8 @@ def ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 @cache
 def sentence_terminals() -> str:
     """An RE2 character class of every Unicode Sentence_Terminal character (RE2 lacks the property)."""
-    chars = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    codes = np.arange(0x110000, dtype="<u4")  # every code point but the surrogates, as one string: ~5 ms
+    chars = codes[(codes < 0xD800) | (codes >= 0xE000)].tobytes().decode("utf-32-le")
     found = sorted(set(regex.findall(r"\p{Sentence_Terminal}", chars)))
     return "[" + "".join(regex.escape(c) for c in found) + "]"
 
