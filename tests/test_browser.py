@@ -144,8 +144,19 @@ def chromium() -> str:
 def server_env(home: Path) -> dict[str, str]:
     today = datetime.now(UTC).date()
     env = {k: v for k, v in os.environ.items() if k not in ("MASLOW_LAKE", "MASLOW_LANDING", "MASLOW_SPECS")}
-    return env | {"MASLOW_HOME": str(home), "DAGSTER_HOME": str(ensure_dagster_home(home / "dagster")),
+    return env | {"MASLOW_HOME": str(home), "DAGSTER_HOME": str(quiet_instance(home / "dagster")),
                   "MASLOW_START_DATE": (today - timedelta(days=5)).isoformat()}
+
+
+def quiet_instance(dagster_home: Path) -> Path:
+    """The usual DAGSTER_HOME with automation off: its daemon ticks as soon as `dagster dev` starts, before
+    `stop_sensors` can stop it, and on a lake with data it launched runs of its own (quality_model) beside
+    the one the test clicks. The other sensors tick then too, and are stopped as before."""
+    config = dagster_home / "dagster.yaml"
+    if not config.exists():
+        dagster_home.mkdir(parents=True, exist_ok=True)
+        config.write_text("auto_materialize:\n  enabled: false\n  use_sensors: false\n")
+    return ensure_dagster_home(dagster_home)
 
 
 def start_dagster_dev(home: Path, tmp_path: Path, env: dict[str, str] | None = None) -> Server:
@@ -260,36 +271,42 @@ components:
 """
 
 
-def small_lake_for_mixtures(home: Path, tmp_path: Path) -> dict[str, str]:
+def small_lake_for_mixtures(home: Path, tmp_path: Path, monkeypatch) -> dict[str, str]:
     """One demo day cleaned and scanned, and a copy of the specs with a small `prose_only` mixture.
 
     The same commands as docs/guides/add-a-mixture.md: what a mixture needs, and no more (a whole
-    `maslow demo` would cost this test two minutes more).
+    `maslow demo` would cost this test two minutes more). They run in this process (the guide's test runs
+    them as commands): the assets are this process's, built from the repository's specs, which the copy
+    matches but for the mixture that only `dagster dev` runs.
     """
+    from platform_assets.cli import main as cli
+
     specs = tmp_path / "specs"
     shutil.copytree(REPO / "dbt_like_sql", specs)
     (specs / "mixtures" / "prose_only.yaml").write_text(PROSE_ONLY)
     env = server_env(home) | {"MASLOW_SPECS": str(specs)}
+    for name in ("MASLOW_HOME", "DAGSTER_HOME", "MASLOW_SPECS"):
+        monkeypatch.setenv(name, env[name])
+    for name in ("MASLOW_LAKE", "MASLOW_LANDING"):
+        monkeypatch.delenv(name, raising=False)
     day = (datetime.now(UTC).date() - timedelta(days=1)).isoformat()
     for args in (["demo-data", "--days", "1", "--end-date", day, "--docs-per-day", "300"],
                  ["materialize", "raw_documents,clean_documents,heldout_documents", "--partition", day],
                  ["materialize", "eval_items,eval_ngram_index"],
                  ["materialize", "contamination", "--partition", day]):
-        done = subprocess.run([sys.executable, "-m", "platform_assets.cli", *args], cwd=REPO, env=env,
-                              capture_output=True, text=True, timeout=600)
-        assert done.returncode == 0, (args, done.stdout[-3000:] + done.stderr[-3000:])
+        assert cli.main(args) == 0, args
         if args[0] == "demo-data":  # text only: the landing sensor then has no media day to launch a run for
             for modality in ("images", "speech"):
                 shutil.rmtree(home / "landing" / modality)
     return env
 
 
-def test_materialize_a_mixture_and_open_its_lineage(chromium, tmp_path):
+def test_materialize_a_mixture_and_open_its_lineage(chromium, tmp_path, monkeypatch):
     """Issue 7: on a lake with one cleaned day, launch a mixture from the UI, then open its lineage."""
     from playwright.sync_api import sync_playwright
 
     home = tmp_path / "maslow"
-    env = small_lake_for_mixtures(home, tmp_path)
+    env = small_lake_for_mixtures(home, tmp_path, monkeypatch)
     server = start_dagster_dev(home, tmp_path, env)
     try:
         wait_until_loaded(server.base, server.process, server.log)
