@@ -142,8 +142,7 @@ def clean_stage(
     try:
         index_meta, prior = {}, None
         if config.scope == "incremental":
-            index_meta, prior = _earlier_index(lance_io, day, config.preset, options.spill_bytes,
-                                               streamed=isinstance(stage, ClusterStage))
+            index_meta, prior = _earlier_index(lance_io, day, config.preset, options.spill_bytes)
         stage.run(raw_documents, prior, _held_elsewhere(lance_io, day))
         summary = {**stage.summary(), **index_meta}
         context.log.info(f"clean {day}: {summary}")
@@ -232,20 +231,15 @@ def _held_elsewhere(lance_io, day: str) -> Iterator[pa.RecordBatch]:
                            **lance_scans.STREAMING).to_reader())
 
 
-def _earlier_index(lance_io, day: str, preset: str, spill_bytes: int, streamed: bool
-                   ) -> tuple[dict, IndexLookup | Iterator[pa.RecordBatch] | None]:
-    """The index version checked, and the earlier days' band keys (same preset): looked up through the
-    sorted runs cached under `MASLOW_HOME/cache/near_dup_runs` (index_lookup.py), or, for the cluster stage,
-    every earlier row streamed."""
+def _earlier_index(lance_io, day: str, preset: str, spill_bytes: int) -> tuple[dict, IndexLookup | None]:
+    """The index version checked, and the earlier days' band keys (same preset), looked up through the
+    sorted runs cached under `MASLOW_HOME/cache/near_dup_runs` (index_lookup.py; the cluster stage's
+    band-reduce tasks search them too, cluster_prior.py)."""
     ds = lance_io.open(INDEX_KEY)
     if ds is None:
         return {"near_dup_index/version_checked": "none"}, None
     meta = {"near_dup_index/version_checked": ds.version}
     same = lance_filters.compare("preset", "=", preset)
-    if not streamed:
-        folder = cache_folder(settings.maslow_home() / "cache" / "near_dup_runs", lance_io.uri_for(INDEX_KEY),
-                              preset)
-        return meta, IndexLookup(BandRuns(folder, get_preset(preset).bands, same, spill_bytes), ds, day)
-    earlier = lance_filters.all_of(lance_filters.compare("day", "<", day), same)
-    scan = ds.scanner(columns=["doc_id", "day", "bands"], filter=earlier, **lance_scans.STREAMING)
-    return meta, iter(scan.to_reader())
+    folder = cache_folder(settings.maslow_home() / "cache" / "near_dup_runs", lance_io.uri_for(INDEX_KEY),
+                          preset)
+    return meta, IndexLookup(BandRuns(folder, get_preset(preset).bands, same, spill_bytes), ds, day)

@@ -1,29 +1,35 @@
 """The clean stage of one partition as a task graph on a cluster: no step holds the day in one process.
 
 1. pass 1, one task per raw batch: processors, spools, attrs; exact hashes and doc_ids shuffled by hash;
-   earlier days' index rows (incremental scope) and the doc_ids clean on other days enter the same shuffles;
+   the doc_ids clean on other days enter the same shuffle;
 2. exact reduce per bucket: copies linked to their first copy, re-deliveries found;
-3. band keys of each owner bucket (copies flagged) shuffled by key; band reduce: collisions become edges;
+3. band keys of each owner bucket (copies flagged) shuffled by key; band reduce: collisions become edges.
+   Incremental scope: each band-reduce task looks its keys up in near_dup_index's sorted runs, which the
+   driver refreshed (`cluster_prior.py`), and only the earlier documents found join the graph (or, given a
+   stream of earlier index rows instead, every row enters the shuffle as a document of its own);
 4. connected components: large-star / small-star rounds until every component is a star (`stars.py`);
 5. members joined with their attrs and shuffled to their root; each cluster decided (`cluster_decide.py`);
 6. pass 2 per owner bucket: verdicts applied, outputs written as uncommitted Lance fragments.
 
-The driver only submits tasks, holds handles and small counts, and streams raw batches (and the earlier
-index and held ids) into tasks. The decisions are those of `stage.CleanStage` on the same input.
+The driver only submits tasks, holds handles and small counts, refreshes the runs, and streams raw
+batches and held ids into tasks. The decisions are those of `stage.CleanStage` on the same input.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pyarrow as pa
 
 from platform_assets.processors.dedup import cluster_decide as cd
+from platform_assets.processors.dedup import cluster_prior as cp
 from platform_assets.processors.dedup import cluster_tasks as ct
 from platform_assets.processors.dedup import shuffle as sh
 from platform_assets.processors.dedup import stars
+from platform_assets.processors.dedup.index_lookup import IndexLookup
 from platform_assets.processors.dedup.presets import get_preset
 from platform_assets.processors.dedup.stage import DEDUP_FILTERS, StageOptions
 
@@ -51,6 +57,8 @@ class ClusterStage:
         self.fragments: dict[str, list] = {name: [] for name in targets}
         self.sums: Counter = Counter()
         self.rows_checked: int | None = None
+        self.lookup: dict[str, int] = {}  # the index lookup's work: rows read, runs, documents merged
+        self.prior_found = 0
         self.rounds = 0
 
     def _tasks(self, raw: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
@@ -63,8 +71,11 @@ class ClusterStage:
         refs = self.ex.submit(fn, *args, num_returns=outputs)
         return refs if outputs > 1 else [refs]
 
-    def run(self, raw: Iterable[pa.RecordBatch], prior_index: Iterable[pa.RecordBatch] | None = None,
+    def run(self, raw: Iterable[pa.RecordBatch],
+            prior_index: IndexLookup | Iterable[pa.RecordBatch] | None = None,
             held: Iterable[pa.RecordBatch] = ()) -> None:
+        """Everything, outputs written uncommitted; `prior_index` (incremental scope): the earlier days'
+        index looked up in its sorted runs (`IndexLookup`), or every earlier index row streamed."""
         P, ex, bands = self.parts, self.ex, self.preset.bands
         pending, attrs, exact = [], [[] for _ in range(P)], [[] for _ in range(P)]
         for task, batch in enumerate(self._tasks(raw)):
@@ -78,7 +89,8 @@ class ClusterStage:
             if len(pending) >= 2 * P:  # bounded in flight: the raw stream waits for the cluster
                 self.metas.append(ex.get(pending.pop(0)))
         self.metas += [ex.get(r) for r in pending]
-        if self.options.scope == "incremental" and prior_index is not None:
+        if self.options.scope == "incremental" and prior_index is not None and not isinstance(prior_index,
+                                                                                              IndexLookup):
             self.rows_checked = 0
             for number, batch in enumerate(prior_index):
                 self.rows_checked += batch.num_rows
@@ -93,8 +105,11 @@ class ClusterStage:
         copies = [[first[p][q] for p in range(P)] for q in range(P)]  # per owner: dicts with "exact"
         band = [self._submit_bucketed(_band_parts, P, bands, len(copies[q]), *copies[q], *attrs[q], outputs=P)
                 for q in range(P)]
-        band_edges = [self._submit_bucketed(_band_reduce, P, *[band[q][p] for q in range(P)], outputs=P)
-                      for p in range(P)]
+        with self._history(prior_index) as history:
+            band_edges = [self._submit_bucketed(_band_reduce, P, history, *[band[q][p] for q in range(P)],
+                                                outputs=P + 1) for p in range(P)]
+            # the runs stay locked until every bucket has read them; earlier band entries found, in all
+            self.prior_found = sum(ex.get([band_edges[p][P] for p in range(P)]))
         edges = [[*(first[q][p] for q in range(P)), *(band_edges[q][p] for q in range(P))] for p in range(P)]
         final = self._components(edges)
         members = [self._submit_bucketed(_members, P, *[final[p][q] for p in range(P)], outputs=P)
@@ -114,6 +129,19 @@ class ClusterStage:
             for name, frags in result["fragments"].items():
                 self.fragments[name] += frags
             self.sums.update(result["sums"])
+
+    @contextmanager
+    def _history(self, prior_index: Any) -> Iterator[cp.History | None]:
+        """Incremental scope with an `IndexLookup`: its runs refreshed (only fragments committed since the
+        last lookup are read) and locked for the band-reduce tasks; otherwise None."""
+        if self.options.scope != "incremental" or not isinstance(prior_index, IndexLookup):
+            yield None
+            return
+        runs = prior_index.runs
+        with runs.locked():
+            live = runs.refresh(prior_index.dataset)
+            self.rows_checked, self.lookup = runs.rows_before(live, self.options.day), dict(runs.stats)
+            yield cp.History(runs, live, self.options.day)
 
     def _components(self, edges: list[list]) -> list[list]:
         """Large-star then small-star rounds until a large-star round finds every node settled."""
@@ -147,6 +175,7 @@ class ClusterStage:
         }
         if self.rows_checked is not None:
             out["near_dup_index/rows_checked"] = self.rows_checked
+            out.update({f"near_dup_index/{k}": v for k, v in sorted(self.lookup.items())})
         return out
 
     def close(self) -> None:
@@ -164,8 +193,15 @@ def _band_parts(P: int, bands: int, n_copies: int, *parts: Any) -> list:
     return sh.band_parts(P, bands, [p["exact"] for p in parts[:n_copies]], list(parts[n_copies:]))
 
 
-def _band_reduce(P: int, *parts: Any) -> list:
-    return sh.band_reduce(P, list(parts))
+def _band_reduce(P: int, history: cp.History | None, *parts: Any) -> list:
+    """A bucket's edges and hits (and, looked up in the runs, the earlier documents found, by owner), then
+    the count of earlier band entries found."""
+    if history is None:
+        return [*sh.band_reduce(P, list(parts)), 0]
+    band = sh.concat(parts, sh.BAND)
+    entries, prior = cp.found(history, band, P)
+    out = sh.band_reduce(P, [band, entries])
+    return [*({**o, "prior": p} for o, p in zip(out, prior, strict=True)), len(entries["node"])]
 
 
 def _large_star(P: int, *parts: Any) -> list:
@@ -182,7 +218,8 @@ def _members(P: int, *parts: Any) -> list:
 
 def _join(P: int, bands: int, n_members: int, n_copies: int, *parts: Any) -> list:
     members, hits, rest = list(parts[:n_members]), parts[n_members: 2 * n_members], parts[2 * n_members:]
-    return cd.join_members(P, bands, members, [p["exact"] for p in rest[:n_copies]], list(rest[n_copies:]),
+    owned = [*rest[n_copies:], *(h["prior"] for h in hits if "prior" in h)]  # earlier documents looked up
+    return cd.join_members(P, bands, members, [p["exact"] for p in rest[:n_copies]], owned,
                            [h["hits"] for h in hits])
 
 

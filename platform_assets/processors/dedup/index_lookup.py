@@ -146,27 +146,41 @@ class BandRuns:
               live: dict[Path, set[int]]) -> PriorMatches:
         """Index rows of days before `day` sharing a band key with the new day's sorted keys `per_band`
         (as `prior.match_sorted` finds them by scanning every earlier row)."""
-        out = PriorMatches()
+        out = PriorMatches(rows_checked=self.rows_before(live, day))
         distinct = [_first_of_each(np.asarray(keys), np.asarray(owners)) for keys, owners in per_band]
-        for run in self.runs():
-            held = live.get(run.path)
-            if not held:
-                continue
-            out.rows_checked += sum(n for f, v in run.fragments.items() if f in held
-                                    for d, n in v["days"].items() if d < day)
-            cur, doc = self._hits(run, distinct)
+        for _, run, held, cur, doc in self.hits(distinct, live):
             if not len(cur):
                 continue
             pairs, shared = np.unique(np.stack([cur, doc], 1), axis=0, return_counts=True)
-            docs = run.docs.take(pa.array(pairs[:, 1]))
-            ok = pc.and_(pc.less(docs.column("day"), day),
-                         pc.is_in(docs.column("fragment"), pa.array(sorted(held), pa.uint32())))
-            ok = ok.to_numpy(zero_copy_only=False)
+            ok, docs = self.earlier(run, held, pairs[:, 1], day)
             out.current += pairs[ok, 0].tolist()
             out.prior_day += docs.column("day").filter(ok).to_pylist()
             out.prior_id += docs.column("doc_id").filter(ok).to_pylist()
             out.shared_bands += shared[ok].tolist()
         return out
+
+    @staticmethod
+    def rows_before(live: dict[Path, set[int]], day: str) -> int:
+        """Index rows of days before `day` in the fragments the runs answer for (what a scan would check)."""
+        return sum(n for path, held in live.items() for f, v in Run.open(path).fragments.items() if f in held
+                   for d, n in v["days"].items() if d < day)
+
+    def hits(self, distinct: list[tuple[np.ndarray, np.ndarray]], live: dict[Path, set[int]]
+             ) -> Iterator[tuple[int, Run, set[int], np.ndarray, np.ndarray]]:
+        """Per run of `live`, numbered in path order: (number, run, the fragments it answers for, owner,
+        docs.arrow row) for every entry of a key of `distinct` (per band: distinct sorted keys, owners)."""
+        for number, path in enumerate(sorted(live)):
+            run = Run.open(path)
+            yield (number, run, live[path], *self._hits(run, distinct))
+
+    @staticmethod
+    def earlier(run: Run, held: set[int], rows: np.ndarray, day: str) -> tuple[np.ndarray, pa.Table]:
+        """Which docs.arrow `rows` of `run` are of a day before `day` in a fragment it answers for, and
+        those rows' documents (all of them)."""
+        docs = run.docs.take(pa.array(rows))
+        ok = pc.and_(pc.less(docs.column("day"), day),
+                     pc.is_in(docs.column("fragment"), pa.array(sorted(held), pa.uint32())))
+        return ok.to_numpy(zero_copy_only=False), docs
 
     @staticmethod
     def _hits(run: Run, distinct: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:

@@ -1,9 +1,10 @@
 """The clean stage as a task graph (`ClusterStage`) decides exactly as the one-process stage (`CleanStage`).
 
-Here the graph runs in this process (LocalExecutor.submit) over 3 buckets; tests/resources/test_ray_stage.py
-runs it on a Ray cluster. The input plants what makes the graph version hard: exact copies that differ in
-case and spacing, a chain of near copies (A~B~C with A and C apart: several star rounds), re-deliveries of
-documents clean on another day, and (incremental scope) earlier days' index rows.
+Here the graph runs in this process (LocalExecutor.submit) over 3 buckets;
+tests/platform_assets/clean/test_clean_stage_ray.py runs it on a Ray cluster. The input plants what makes
+the graph version hard: exact copies that differ in case and spacing, a chain of near copies (A~B~C with A
+and C apart: several star rounds), re-deliveries of documents clean on another day, and (incremental
+scope) earlier days' index rows, streamed or looked up in near_dup_index's sorted runs.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ from platform_assets.cli.demo_data.similarity import near_copy
 from platform_assets.processors.clean_config import FILTERS_FILE
 from platform_assets.processors.dedup.cluster_stage import ClusterStage
 from platform_assets.processors.dedup.cluster_tasks import Target
+from platform_assets.processors.dedup.index_lookup import BandRuns, IndexLookup
 from platform_assets.processors.dedup.schemas import OUTPUT_SCHEMAS as SCHEMAS
 from platform_assets.processors.dedup.stage import CleanStage, StageOptions
 from platform_assets.processors.pipeline import load_clean_config
 from resources import lance_writes
 from resources.executor import LocalExecutor
+from resources.lance_filters import compare
 from tests.platform_assets.processors.dedup.test_stage import DAY1, DAY2, articles, raw_batch  # noqa: F401
 
 
@@ -113,6 +116,39 @@ def test_the_graph_stage_matches_in_the_incremental_scope(tmp_path, articles):  
     assert_same(local, cluster)
     rejected = {r["doc_id"]: r for r in cluster[1]["rejected_documents"].to_pylist()}
     assert rejected["c-chain0"]["duplicate_of"] == "m-old" and rejected["u-01"]["duplicate_of"] == "x-old"
+
+
+def test_the_graph_stage_looks_the_history_up_in_the_runs(tmp_path, articles):  # noqa: F811
+    """Two earlier days and a later one committed to a Lance index: the graph stage's band-reduce tasks,
+    searching the sorted runs, decide as the graph stage streaming every earlier row and as the local
+    stage's lookup; only the two earlier documents sharing keys with the day enter the graph."""
+    uri = str(tmp_path / "near_dup_index.lance")
+    history = [("2026-10-31", [("m-old", articles[1])]),
+               (DAY1, [("x-old", articles[4]), ("y-old", articles[20])]),
+               ("2026-11-03", [("later", articles[5])])]
+    for k, (day, rows) in enumerate(history):
+        index = run_local(tmp_path / f"d{k}", [raw_batch(rows, day)], day)[1]["near_dup_index"]
+        reader = pa.RecordBatchReader.from_batches(index.schema, index.to_batches())
+        lance_writes.replace_partitions(uri, reader, ["day"], [(day,)])
+
+    def lookup(name: str) -> IndexLookup:
+        runs = BandRuns(tmp_path / name, 14, compare("preset", "=", "fineweb"))
+        return IndexLookup(runs, lance.dataset(uri), DAY2)
+
+    batches = day_batches(articles)
+    streamed = lance.dataset(uri).to_table(filter=f"day < '{DAY2}'").to_batches(max_chunksize=1)
+    local = run_local(tmp_path / "local", batches, DAY2, "incremental", lookup("runs-local"))
+    looked_up = run_cluster(tmp_path / "looked", LocalExecutor(workers=0), batches, DAY2, "incremental",
+                            lookup("runs-cluster"))
+    scanned = run_cluster(tmp_path / "scanned", LocalExecutor(workers=0), batches, DAY2, "incremental",
+                          streamed)
+    assert_same(local, looked_up)
+    assert_same(({k: v for k, v in local[0].items() if k in scanned[0]}, local[1]), scanned)
+    rejected = {r["doc_id"]: r for r in looked_up[1]["rejected_documents"].to_pylist()}
+    assert rejected["c-chain0"]["duplicate_of"] == "m-old" and rejected["u-01"]["duplicate_of"] == "x-old"
+    assert "u-02" not in rejected  # the later day's copy is not history
+    assert looked_up[0]["near_dup_index/rows_checked"] == 3 and looked_up[0]["near_dup_index/rows_read"] == 4
+    assert 0 < looked_up[2].prior_found <= 2 * 14  # m-old's and x-old's band entries, not y-old's
 
 
 @pytest.mark.parametrize("parts", [2, 5])
