@@ -77,8 +77,8 @@ class LocalExecutor(dg.ConfigurableResource):
     """A process pool on this machine, started on first use and kept until `close` (or the run's end).
 
     A spawn worker spends a second or more of CPU importing what it runs (pyarrow, pandas, the classifier
-    stack, the caller's main module) before its first batch, so the pool is started once per resource
-    instance, not once per `map_batches` call.
+    stack) before its first batch, so the pool is started once per resource instance, not once per
+    `map_batches` call.
 
     Args:
         workers: processes (default: the cores this process may use); 0 runs `fn` in the calling process.
