@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+
 import pyarrow as pa
 
 from platform_assets.processors.pool_worker import run_on_file
-from resources.batch_spool import BatchSpool, remove
+from resources.batch_spool import BatchSpool, remove, sweep
 from resources.executor import LocalExecutor
 
 
@@ -46,3 +49,14 @@ class _InlinePool:
         future: Future = Future()
         future.set_result(fn(*args))
         return future
+
+
+def test_the_folders_of_processes_that_are_gone_are_swept(tmp_path):
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    dead, mine = tmp_path / f"maslow-batches-{gone.pid}-abc", tmp_path / f"maslow-batches-{os.getpid()}-def"
+    for folder in (dead, mine):
+        folder.mkdir()
+        (folder / "0.arrow").write_bytes(b"x")
+    sweep(tmp_path)
+    assert not dead.exists() and mine.exists()
