@@ -92,7 +92,7 @@ def lake(mb: int) -> Path:
 def run_stage(root: str, workers: int, budget_mb: int) -> dict:
     """The measured part (its own process): the clean stage over the partition, as the asset runs it."""
     steps = {"imports": _rss()}
-    from platform_assets import settings
+    from platform_assets import allocator, settings
     from platform_assets.processors.clean_config import FILTERS_FILE
     from platform_assets.processors.dedup.budget import MemoryBudget
     from platform_assets.processors.dedup.stage import CleanStage, StageOptions
@@ -101,6 +101,7 @@ def run_stage(root: str, workers: int, budget_mb: int) -> dict:
     from resources.executor import LocalExecutor
 
     steps["imports"] = _rss()
+    allocator.install_streaming()  # as the clean_stage asset does
     peak = {"tree": 0, "main": 0, "workers": 0}
     phase, phase_peak = ["decided"], {}  # the stage process's peak within each step, named by its end
     done = threading.Event()

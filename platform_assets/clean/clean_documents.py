@@ -7,7 +7,7 @@ import dagster as dg
 import pyarrow as pa
 import pydantic
 
-from platform_assets import settings
+from platform_assets import allocator, settings
 from platform_assets import spec_isolation as isolation
 from platform_assets.metadata_tables import fold
 from platform_assets.partitions import DAILY_METADATA, daily_partitions
@@ -135,6 +135,7 @@ def clean_stage(
     log.publish()  # a set committed but not yet published (a full disk at its end) is published now
     scratch = lance_scratch.scratch_uri(lance_io.root_uri, running, day)
     budget = MemoryBudget(total_mb=config.memory_mb)
+    allocator.install_streaming()  # this process streams the day: freed Lance/Arrow buffers leave RSS
     options = StageOptions(day=day, preset=config.preset, scope=config.scope, batch_rows=config.batch_rows,
                            spill_bytes=budget.spill_bytes())
     stage = _stage(within(context.resources.executor, budget), lance_io, scratch, options)
