@@ -21,7 +21,13 @@ import tenacity
 from lance import LanceOperation, Transaction
 
 from resources.lance_content_hash import ContentHasher
-from resources.lance_datasets import DATA_STORAGE_VERSION, MAX_ROWS_PER_FILE, ensure_dataset, open_dataset
+from resources.lance_datasets import (
+    DATA_CACHE_BYTES,
+    DATA_STORAGE_VERSION,
+    MAX_ROWS_PER_FILE,
+    ensure_dataset,
+    open_dataset,
+)
 from resources.lance_filters import PartitionKey, partition_predicate
 from resources.lance_scans import partition_hash
 from resources.lance_schema import conform, reconcile_schema
@@ -112,8 +118,7 @@ def _write_fragments(
 
     def write(batches: Iterator[pa.RecordBatch], key: PartitionKey | None) -> list:
         return _reraising(lambda stream: lance.fragment.write_fragments(
-            stream, uri, schema=schema, max_rows_per_file=MAX_ROWS_PER_FILE,
-            data_storage_version=DATA_STORAGE_VERSION, storage_options=storage_options,
+            stream, uri, schema=schema, storage_options=storage_options, **fragment_options(),
         ), schema, counted(batches, key))
 
     conformed = (conform(b, schema) for b in reader)
@@ -214,7 +219,8 @@ def prepare(uri: str, incoming: pa.Schema, storage_options: dict | None = None) 
 
 def fragment_options() -> dict:
     """What `lance.fragment.write_fragments` is given here besides the data, schema and store settings."""
-    return {"max_rows_per_file": MAX_ROWS_PER_FILE, "data_storage_version": DATA_STORAGE_VERSION}
+    return {"max_rows_per_file": MAX_ROWS_PER_FILE, "data_storage_version": DATA_STORAGE_VERSION,
+            "data_cache_bytes": DATA_CACHE_BYTES}
 
 
 def _prepare(uri: str, incoming: pa.Schema, storage_options: dict | None):
