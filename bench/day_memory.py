@@ -124,11 +124,13 @@ def run(stage: str, uri: str) -> dict:
                 out, pa.RecordBatchReader.from_batches(CONTAMINATION_SCHEMA, rows), ["day"], (DAY,))
             return {"rows_written": _commit(out, written), "docs": tally.docs}
     elif stage == "classifications":
+        from platform_assets import allocator
         from platform_assets.classifications.document_classifications import rebatch, write_summarized
         from platform_assets.processors.classifiers import registry, stack
         from platform_assets.processors.classifiers.summary import Summary
 
         names = [n for n in stack.DEFAULT_CLASSIFIERS if "model" not in registry.classifier_class(n).needs]
+        allocator.install_streaming()  # as the document_classifications asset does
 
         def work() -> dict:
             scored = (stack.classify_on_worker(b, names, None)

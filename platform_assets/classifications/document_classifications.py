@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import dagster as dg
 import pyarrow as pa
 
-from platform_assets import settings
+from platform_assets import allocator, settings
 from platform_assets.classifications.earlier_labels import keep_earlier_labels
 from platform_assets.partitions import DAILY_METADATA, DAY_COLUMN, daily_partitions
 from platform_assets.processors.classifiers import ngram_model, prompts, stack
@@ -76,6 +76,7 @@ def document_classifications(
     The rows stream into the output's uncommitted fragments while `Summary` takes its metadata, so no
     process holds the day; the IO manager commits the fragments as the partition, in one commit.
     """
+    allocator.install_streaming()  # this process streams the day: freed Lance/Arrow buffers leave RSS
     model = ngram_model.from_table(quality_model)
     classifiers = stack.build_stack(config.classifiers, model)
     templates = [prompt_templates()[name] for name in config.prompt_classifiers]
