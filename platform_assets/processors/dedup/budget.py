@@ -20,8 +20,8 @@ class MemoryBudget:
     on this code (`docs/scaling.md`, Memory)."""
 
     total_mb: int = DEFAULT_BUDGET_MB
-    stage_mb: int = 640  # stage process: imports ~240 MB, Lance buffers, spools, spilled keys
-    worker_mb: int = 440  # one worker at batch_rows=1024 (~3 MB of text a task): 420 MB measured
+    stage_mb: int = 640  # stage process: imports ~200 MB, Lance buffers, spools, keys: 503 MB at 1 GB
+    worker_mb: int = 320  # one worker at batch_rows=256 (~0.75 MB of text a task): ~300 MB measured
 
     def workers(self, wanted: int) -> int:
         """Local workers that fit the budget, no more than `wanted` (0: tasks run in the stage process)."""
