@@ -4,13 +4,37 @@ from __future__ import annotations
 
 import importlib
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 
 
 @pytest.fixture
 def maslow_home(tmp_path, monkeypatch):
-    home = tmp_path / "maslow"
+    return _home(tmp_path / "maslow", monkeypatch)
+
+
+@pytest.fixture
+def disk_tmp_path():
+    """A temporary folder on a block device (under /var/tmp), for a test that measures reads from disk:
+    `make test` puts tmp_path on /dev/shm, a tmpfs, where an evicted file is still read from memory."""
+    disk = "/var/tmp" if os.path.isdir("/var/tmp") else None
+    path = Path(tempfile.mkdtemp(prefix="maslow-test-", dir=disk))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def disk_maslow_home(disk_tmp_path, monkeypatch):
+    """`maslow_home` in `disk_tmp_path`."""
+    return _home(disk_tmp_path / "maslow", monkeypatch)
+
+
+def _home(home: Path, monkeypatch) -> Path:
     for sub in ("lake", "landing", "dagster"):
         (home / sub).mkdir(parents=True)
     monkeypatch.setenv("MASLOW_HOME", str(home))

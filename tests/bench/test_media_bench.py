@@ -15,9 +15,9 @@ PARQUET = {f"parquet_rg{g}_{mode}" for g in media_data.PARQUET_ROW_GROUPS
 FLOORS = {"lance_loader", "pread_floor"}  # plus lance_uring where the kernel allows io_uring
 
 
-def test_quick_run_writes_every_figure(maslow_home):
+def test_quick_run_writes_every_figure(disk_maslow_home):  # the cold-cache calls must read from a disk
     media.main(["--quick", "--images", "24", "--take", "8", "--repeat", "1"])
-    figures = json.loads((maslow_home / "bench" / "media.json").read_text())
+    figures = json.loads((disk_maslow_home / "bench" / "media.json").read_text())
     assert figures["params"]["images"] == 24 and figures["quick"] is True
     cold = {"random_take_cold", "loader_batch_cold"} if page_cache.can_evict() else set()
     ops = {"random_take", "loader_batch", "full_stream", "random_take_parts"} | cold
@@ -52,11 +52,11 @@ def test_methods_that_disagree_on_the_bytes_fail_the_check():
 
 
 @pytest.mark.skipif(not page_cache.can_evict(), reason="needs posix_fadvise and /proc/self/io (Linux)")
-def test_an_evicted_file_is_read_from_disk_again(tmp_path):
-    path = tmp_path / "data.bin"
+def test_an_evicted_file_is_read_from_disk_again(disk_tmp_path):
+    path = disk_tmp_path / "data.bin"
     path.write_bytes(os.urandom(1 << 20))
     os.sync()  # dirty pages cannot be dropped
-    assert page_cache.files_under([tmp_path]) == [path]
+    assert page_cache.files_under([disk_tmp_path]) == [path]
 
     def disk_bytes_of_a_read() -> int:
         start = page_cache.disk_read_bytes()
@@ -67,5 +67,5 @@ def test_an_evicted_file_is_read_from_disk_again(tmp_path):
     assert disk_bytes_of_a_read() == 0  # cached
     page_cache.evict([path])
     if (read := disk_bytes_of_a_read()) == 0:
-        pytest.skip(f"{tmp_path} is on a file system whose pages cannot be evicted (tmpfs?)")
+        pytest.skip(f"{disk_tmp_path} is on a file system whose pages cannot be evicted (tmpfs?)")
     assert read >= 1 << 20
