@@ -23,6 +23,7 @@ import tempfile
 import weakref
 from pathlib import Path
 
+import psutil
 import pyarrow as pa
 
 SHARED_MEMORY = Path("/dev/shm")
@@ -70,18 +71,8 @@ def sweep(where: Path) -> None:
     tmpfs is memory, and nothing else would ever free it."""
     for folder in where.glob(f"{PREFIX}*-*"):
         pid = folder.name[len(PREFIX):].split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not psutil.pid_exists(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # another user's process
-    return True
 
 
 def remove(path: str | None) -> None:

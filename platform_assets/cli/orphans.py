@@ -7,6 +7,7 @@ import os
 import socket
 
 import dagster as dg
+import psutil
 
 PID_TAG, HOST_TAG = "maslow/pid", "maslow/host"
 
@@ -16,23 +17,13 @@ def run_tags() -> dict[str, str]:
     return {PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def fail_orphaned_runs(instance: dg.DagsterInstance) -> list[str]:
     """Marks STARTED runs of this host whose process is gone as failed; returns their ids."""
     host = socket.gethostname()
     failed = []
     for run in instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED])):
         pid = run.tags.get(PID_TAG)
-        if run.tags.get(HOST_TAG) == host and pid and pid.isdigit() and not _alive(int(pid)):
+        if run.tags.get(HOST_TAG) == host and pid and pid.isdigit() and not psutil.pid_exists(int(pid)):
             instance.report_run_failed(run, f"the process that ran it (pid {pid}) is gone")
             failed.append(run.run_id)
     return failed
