@@ -8,7 +8,6 @@ the clean assets' code version.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any, Literal
@@ -17,6 +16,7 @@ import pydantic
 
 from platform_assets.processors import domain, language, normalize, pii, registry, splitting
 from platform_assets.processors.base import Filter
+from platform_assets.processors.hashing import short_digest
 from platform_assets.specs import SpecError, build_registered, load_yaml_model
 
 Domain = Literal["prose", "code", "math", "dialog", "other"]
@@ -99,7 +99,7 @@ class CleanConfig(pydantic.BaseModel):
         modules = (normalize, language, domain, pii, splitting)
         effective["versions"] = [m.VERSION for m in modules]
         blob = json.dumps(effective, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+        return short_digest(blob)
 
 
 def _step(step: str | Step) -> Step:

@@ -1,10 +1,12 @@
 """The one home of 64-bit hashing: document hashes (xxh3-64 of strings) and the vectorized kernels that
 shingles, MinHash, decontamination n-grams and hashed n-gram features are built from (numpy, wrapping
-uint64 arithmetic). Every value is stable across processes and machines, unlike Python's `hash`.
+uint64 arithmetic), and short hex digests of strings (versions, cache keys). Every value is stable across
+processes and machines, unlike Python's `hash`.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 
 import numpy as np
@@ -15,6 +17,11 @@ _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _MASK = (1 << 64) - 1
 POLY_BASE = np.uint64(0x100000001B3)  # odd, so the polynomial hash keeps every bit of each unit
+
+
+def short_digest(text: str, length: int = 16) -> str:
+    """The first `length` hex digits of the SHA-256 of `text`: a version or cache key, not a row hash."""
+    return hashlib.sha256(text.encode()).hexdigest()[:length]
 
 
 def hash64(texts: Iterable[str], seed: int = 0, count: int = -1) -> np.ndarray:

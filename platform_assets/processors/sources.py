@@ -15,6 +15,7 @@ from typing import Literal
 
 import pydantic
 
+from platform_assets.processors.hashing import short_digest
 from platform_assets.specs import SpecError, load_yaml_model
 
 Domain = Literal["prose", "code", "math", "dialog"]
@@ -89,7 +90,7 @@ def entry_digest(sources: Mapping[str, SourceConfig], name: str) -> str:
     """What ingestion reads of one source's entry (its description left out), as a short hash: an absent
     entry and one spelling out the defaults digest alike, since they read the files alike."""
     entry = source_config(sources, name).model_dump(mode="json", exclude={"description"})
-    return hashlib.sha256(json.dumps(entry, sort_keys=True).encode()).hexdigest()[:16]
+    return short_digest(json.dumps(entry, sort_keys=True))
 
 
 def entries_digest(sources: Mapping[str, SourceConfig], names: Iterable[str]) -> str:

@@ -14,7 +14,6 @@ the (logarithmic) number of runs. The runs are a cache: deleting the folder only
 from __future__ import annotations
 
 import fcntl
-import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,13 +26,14 @@ import pyarrow.compute as pc
 
 from platform_assets.processors.dedup.band_runs import Run, RunWriter, merge
 from platform_assets.processors.dedup.prior import PriorMatches, index_bands
+from platform_assets.processors.hashing import short_digest
 
 FACTOR = 2  # a run is merged into the next larger one until the larger holds over FACTOR times as much
 
 
 def cache_folder(root: Path, index_uri: str, preset: str) -> Path:
     """`<root>/<hash of the index uri>/<preset>`: one set of runs per index dataset and preset."""
-    return root / hashlib.sha256(index_uri.encode()).hexdigest()[:16] / preset
+    return root / short_digest(index_uri) / preset
 
 
 def signature(fragment: Any) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any, Literal
@@ -10,6 +9,7 @@ from typing import Any, Literal
 import pydantic
 
 from platform_assets.processors import language, pii
+from platform_assets.processors.hashing import short_digest
 from platform_assets.processors.media import registry
 from platform_assets.processors.media.filters.base import MediaFilter
 from platform_assets.specs import SpecError, build_registered, load_yaml_model
@@ -56,7 +56,7 @@ class MediaConfig(pydantic.BaseModel):
         effective["chains"] = {m: [{"name": f.name, **f.model_dump(mode="json")} for f in self.chain(m)]
                                for m in sorted(self.chains)}
         effective["versions"] = [VERSION, language.VERSION, pii.VERSION]
-        return hashlib.sha256(json.dumps(effective, sort_keys=True).encode()).hexdigest()[:16]
+        return short_digest(json.dumps(effective, sort_keys=True))
 
 
 MEDIA_FILE = "media.yaml"  # in the spec folder

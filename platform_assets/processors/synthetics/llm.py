@@ -16,6 +16,7 @@ import regex
 from pydantic import BaseModel, ConfigDict
 
 from platform_assets.processors.classifiers.prompts import ChatRequest
+from platform_assets.processors.hashing import short_digest
 from platform_assets.processors.synthetics.registry import REGISTRY, Step
 from platform_assets.processors.synthetics.samples import SAMPLE_SCHEMA, sampling_json
 
@@ -54,7 +55,7 @@ class LlmGenerator(Step):
     @property
     def template_hash(self) -> str:
         body = repr((sorted(self.params.system.items()), self.params.user))
-        return hashlib.sha256(body.encode()).hexdigest()[:16]
+        return short_digest(body)
 
     def messages(self, task: str, prompt: str) -> list[dict[str, str]]:
         system = self.params.system.get(task)

@@ -27,3 +27,8 @@ def test_windows_agree_with_combine():
     units = hashing.hash64(["a", "b", "c", "d", "e"])
     assert hashing.windows(units, 3).tolist() == [int(hashing.combine(units[i:i + 3])) for i in range(3)]
     assert hashing.windows(units, 6).size == 0
+
+
+def test_short_digest_is_the_head_of_sha256():
+    assert hashing.short_digest("abc") == "ba7816bf8f01cfea"  # FIPS 180-2's SHA-256 test vector
+    assert hashing.short_digest("abc", 8) == "ba7816bf"
