@@ -20,9 +20,10 @@ from __future__ import annotations
 import ctypes
 import sys
 
-M_MMAP_THRESHOLD, M_ARENA_MAX = -3, -8  # glibc's <malloc.h>
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD, M_ARENA_MAX = -1, -3, -8  # glibc's <malloc.h>
 MMAP_THRESHOLD = 4 << 20
 STREAMING_THRESHOLD, STREAMING_ARENAS = 128 << 10, 2
+POOL_WORKER_TRIM = 2 * MMAP_THRESHOLD  # glibc's own ratio when it moves the mmap threshold itself
 
 
 def install() -> bool:
@@ -48,3 +49,20 @@ def install_streaming() -> bool:
     mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
     return bool(mallopt and mallopt(M_MMAP_THRESHOLD, STREAMING_THRESHOLD) and mallopt(M_ARENA_MAX,
                                                                                         STREAMING_ARENAS))
+
+
+def install_pool_worker() -> bool:
+    """For a local pool worker (`LocalExecutor`'s initializer), which runs numpy over batch after batch on a
+    small heap: freed memory at the heap's top is kept up to POOL_WORKER_TRIM (8 MB) instead of returned.
+
+    Fixing the mmap threshold (`install`) also stops glibc moving its trim threshold, which stays at 128 KB:
+    a fresh worker's heap is mostly its top, so each batch's temporaries (a few MB, under the 4 MB threshold)
+    were given back on free and faulted in again on the next call. Measured here (2026-12-07, the classifier
+    stack on 1,024-document batches): 10 page faults and 25 us of system CPU per document in each worker,
+    against 1 and 3 with this (the stack's whole CPU is ~190 us per document). The main process's large,
+    fragmented heap rarely frees its top, which is why one process never showed it. Workers hold one arena
+    each, so this costs at most 8 MB of a worker's RSS."""
+    if not sys.platform.startswith("linux"):
+        return False
+    mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
+    return bool(mallopt and mallopt(M_TRIM_THRESHOLD, POOL_WORKER_TRIM))

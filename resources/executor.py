@@ -24,6 +24,7 @@ import dagster as dg
 import pyarrow as pa
 from pydantic import PrivateAttr
 
+from platform_assets import allocator
 from platform_assets.processors.pool_worker import LeanContext, run_on_file
 from resources.batch_spool import BatchSpool, remove
 
@@ -107,7 +108,8 @@ class LocalExecutor(dg.ConfigurableResource):
         if self._pool is None:
             self._lean = not main and os.name == "posix"
             context = LeanContext() if self._lean else mp.get_context("spawn")
-            self._pool = ProcessPoolExecutor(self.worker_count(), mp_context=context)
+            self._pool = ProcessPoolExecutor(self.worker_count(), mp_context=context,
+                                             initializer=allocator.install_pool_worker)
             self._spool = BatchSpool()
         return self._pool
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from collections import Counter
 
@@ -12,7 +14,7 @@ import pytest
 
 from resources import build_executor
 from resources.executor import LocalExecutor, RayExecutor
-from tests.resources.worker_probe import worker_state
+from tests.resources.worker_probe import heap_keeps_freed_top, worker_state
 
 
 def double(batch: pa.RecordBatch, factor: int) -> tuple[int, list[int]]:
@@ -48,6 +50,16 @@ def test_local_pool_preserves_order_runs_in_other_processes_and_is_kept_until_cl
 def test_local_workers_import_neither_the_parents_main_module_nor_dagster():
     # pytest's __main__ (a Dagster run's CLI) is not imported again in each worker, nor the resources package
     assert list(LocalExecutor(workers=1).map_batches(worker_state, _batches(1))) == [(False, False)]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
+def test_local_workers_keep_freed_heap_for_the_next_batch():
+    # allocator.install_pool_worker: a batch's temporaries are not given back and faulted in again
+    assert list(LocalExecutor(workers=1).map_batches(heap_keeps_freed_top, _batches(1))) == [True]
+    probe = "import platform_assets\nfrom tests.resources.worker_probe import heap_keeps_freed_top as probe\n"
+    plain = subprocess.run([sys.executable, "-c", probe + "print(probe(None))"],
+                           capture_output=True, text=True, check=True)
+    assert plain.stdout.strip() == "False"  # the platform's other processes: glibc's 128 KB trim
 
 
 def test_inline_executor_runs_in_process():

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
-from platform_assets.processors.classifiers.hashed_ngrams import ngram_buckets
+from platform_assets.processors.classifiers.hashed_ngrams import chunk_buckets, ngram_buckets
 
 FEATURES_VERSION = "hashed_ngrams_v1"  # bump when tokenisation or hashing changes
 
@@ -39,9 +39,11 @@ class NgramModel:
     metrics: dict = field(default_factory=dict)
 
     def logits(self, texts: pa.Array) -> np.ndarray:
-        buckets, rows, counts = ngram_buckets(texts, self.params.n_buckets, self.params.bigrams)
-        sums = np.bincount(rows, weights=self.weights[buckets], minlength=len(counts))
-        return self.bias + sums / np.maximum(counts, 1)
+        logits = np.full(len(texts), self.bias)
+        for first, buckets, rows, counts in chunk_buckets(texts, self.params.n_buckets, self.params.bigrams):
+            sums = np.bincount(rows, weights=self.weights[buckets], minlength=len(counts))
+            logits[first : first + len(counts)] += sums / np.maximum(counts, 1)
+        return logits
 
     def predict_proba(self, texts: pa.Array) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-self.logits(texts)))

@@ -44,6 +44,10 @@ def test_chunk_size_never_changes_a_score(monkeypatch, quality_model):
     before = quality_model.logits(texts)
     monkeypatch.setattr(hashed_ngrams, "_CHUNK_BYTES", 64)  # many chunks, one row longer than a chunk
     assert quality_model.logits(texts).tolist() == before.tolist()  # bit for bit
+    # scored chunk by chunk, equal to the whole batch's n-grams at once
+    buckets, rows_of, counts = ngram_buckets(texts, quality_model.params.n_buckets)
+    sums = np.bincount(rows_of, weights=quality_model.weights[buckets], minlength=len(counts))
+    assert before.tolist() == (quality_model.bias + sums / np.maximum(counts, 1)).tolist()
 
 
 def test_roc_auc_and_precision():
