@@ -15,7 +15,8 @@ scoring, pickling results). From those come CPU microseconds per document of the
 workers, docs per CPU-second of one process and of the pool's processes together (their quotient is the
 pool's efficiency: 1.7x on 2 cores needs about 0.9), and `idle_estimate_docs_per_s`, the pool's rate had
 each worker a core of its own (documents over the busiest worker's CPU seconds). The load average is read at
-the start and the end. Where the time goes: each classifier's CPU per document inside the stack (each sees
+the start and the end. Where the time goes: the system part of that CPU (page faults: allocation churn),
+each classifier's CPU per document inside the stack (each sees
 the columns of those before it, as in the asset), handing a batch to a worker and its result back (as the
 executor does it, through a shared-memory file, and pickled as a plain process pool would), and the pool's
 start.
@@ -59,26 +60,30 @@ def train_model() -> ngram_model.NgramModel:
     return train_quality(load_reference(config, settings.SPEC_DIR / "quality"), negatives, config)
 
 
-def cpu_now(children: list[psutil.Process] | None = None) -> dict[int, float]:
-    """CPU seconds so far of this process (all threads) and of each child process (default: all live
-    ones; listing them scans every process on the machine, so rounds pass the pool's list), by pid."""
+def cpu_now(children: list[psutil.Process] | None = None) -> dict[int, tuple[float, float]]:
+    """(CPU seconds, of which system) so far of this process (all threads) and of each child process
+    (default: all live ones; listing them scans every process on the machine, so rounds pass the pool's
+    list), by pid. System time is where page faults show: allocation churn costs it, not the code."""
     own = resource.getrusage(resource.RUSAGE_SELF)
-    seen = {MAIN: own.ru_utime + own.ru_stime}
+    seen = {MAIN: (own.ru_utime + own.ru_stime, own.ru_stime)}
     for child in psutil.Process().children(recursive=True) if children is None else children:
         try:
             times = child.cpu_times()
         except psutil.Error:
             continue
-        seen[child.pid] = times.user + times.system
+        seen[child.pid] = (times.user + times.system, times.system)
     return seen
 
 
-def cpu_spent(before: dict[int, float], after: dict[int, float]) -> dict[int, float]:
-    return {k: v - before.get(k, 0.0) for k, v in after.items()}
+def cpu_spent(before: dict[int, tuple[float, float]], after: dict[int, tuple[float, float]]
+              ) -> dict[int, tuple[float, float]]:
+    return {k: (v[0] - before.get(k, (0.0, 0.0))[0], v[1] - before.get(k, (0.0, 0.0))[1])
+            for k, v in after.items()}
 
 
 class CpuRounds:
-    """Per timed method, per round: CPU seconds of this process, of all workers, of the busiest worker."""
+    """Per timed method, per round: CPU seconds of this process, of all workers, of the busiest worker, and
+    the system part of the first two."""
 
     def __init__(self) -> None:
         self.rounds: dict[str, list[tuple[float, float, float]]] = defaultdict(list)
@@ -89,12 +94,14 @@ class CpuRounds:
             before = cpu_now(self.children)
             fn()
             spent = cpu_spent(before, cpu_now(self.children))
-            workers = [v for k, v in spent.items() if k != MAIN] or [0.0]
-            self.rounds[name].append((spent[MAIN], sum(workers), max(workers)))
+            workers = [v for k, v in spent.items() if k != MAIN] or [(0.0, 0.0)]
+            self.rounds[name].append((spent[MAIN][0], sum(w[0] for w in workers), max(w[0] for w in workers),
+                                      spent[MAIN][1], sum(w[1] for w in workers)))
         return run
 
     def median(self, name: str, which: int, skip: int = 1) -> float:
-        """Median over the timed rounds (the warm-up round skipped) of main 0 | workers 1 | busiest 2."""
+        """Median over the timed rounds (the warm-up round skipped) of main 0 | workers 1 | busiest 2 |
+        main's system CPU 3 | workers' system CPU 4."""
         return statistics.median(r[which] for r in self.rounds[name][skip:])
 
 
@@ -161,7 +168,7 @@ def start_pool(executor: LocalExecutor, batches: list[pa.RecordBatch], args: tup
     tiny = [b.slice(0, 8) for b in batches[: executor.worker_count()]]
     list(executor.map_batches(stack.classify_on_worker, tiny, *args))
     wall, spent = time.perf_counter() - start, cpu_spent(before, cpu_now())
-    children = sorted(v for k, v in spent.items() if k != MAIN)  # the workers, and the resource tracker
+    children = sorted(v[0] for k, v in spent.items() if k != MAIN)  # the workers, and the resource tracker
     return {"wall_s": round(wall, 2), "worker_cpu_s": [round(v, 2) for v in children[-len(tiny):]]}
 
 
@@ -234,6 +241,8 @@ def summarize(secs, cpu: CpuRounds, per_classifier, n: int, naive_n: int, worker
         "cpu_us_per_doc": {"one process": round(one_cpu * 1e6 / n, 1),
                            "pool, main process": round(pool_main * 1e6 / n, 1),
                            "pool, workers": round(pool_workers * 1e6 / n, 1)},
+        "system_cpu_us_per_doc": {"one process": round(cpu.median(ONE, 3) * 1e6 / n, 1),
+                                  "pool, workers": round(cpu.median(pool_name, 4) * 1e6 / n, 1)},
         "docs_per_cpu_s": {"one process": round(one_per_cpu_s), "pool": round(pool_per_cpu_s)},
         "pool_efficiency": round(pool_per_cpu_s / one_per_cpu_s, 3),
         "idle_estimate_docs_per_s": round(idle_estimate),
@@ -255,7 +264,10 @@ def report(figures: dict, secs: dict, n: int, mean_chars: float, load_before, lo
                 title=f"{n:,} documents, mean {mean_chars:,.0f} chars, {cores()} cores, "
                 f"load average {load_before[0]} -> {load_after[0]}")
     shipping = figures["shipping_cpu_us_per_doc"]
+    system = figures["system_cpu_us_per_doc"]
     print_table(["where", "CPU us/doc"], [*figures["cpu_us_per_doc"].items(),
+                                          ("of which system, one process", system["one process"]),
+                                          ("of which system, pool workers", system["pool, workers"]),
                                           ("shipping a batch, spooled", shipping["spooled"]),
                                           ("shipping a batch, pickled", shipping["pickled"]),
                                           *figures["cpu_us_per_doc_by_classifier"].items()],

@@ -84,3 +84,18 @@ def test_bench_cli_discovers_benches_and_rejects_unknown_names():
     with pytest.raises(SystemExit) as exc:
         bench_cli.main(["no_such_bench"])
     assert exc.value.code == 2
+
+
+def test_classify_throughput_writes_where_the_time_goes(maslow_home):
+    from bench import classify_throughput
+
+    assert classify_throughput.main(["--docs", "300", "--workers", "2"]) == 0
+    figures = json.loads((maslow_home / "bench" / "classify_throughput.json").read_text())
+    assert figures["docs"] == 300 and figures["workers"] == 2
+    methods = {"stack, 1 process", "stack, 2 processes", "naive quality (Python loop)"}
+    assert set(figures["docs_per_s"]) == methods
+    assert set(figures["system_cpu_us_per_doc"]) == {"one process", "pool, workers"}
+    assert figures["cpu_us_per_doc"]["pool, workers"] > 0  # the workers' CPU is read, not only this process's
+    assert set(figures["cpu_us_per_doc_by_classifier"]) == {
+        "quality_v1", "domain_v1", "difficulty_math_v1", "difficulty_code_v1", "difficulty_mc_v1"}
+    assert isinstance(figures["target_met"], bool)
