@@ -71,6 +71,12 @@ def maslow_home() -> Path:
     return (current().home or REPO_ROOT / ".maslow").resolve()
 
 
+def near_dup_runs_dir() -> Path:
+    """The near_dup_index's sorted runs, a cache (`processors/dedup/index_lookup.py`): `MASLOW_HOME/cache/
+    near_dup_runs`, shared by the clean stage and the synthetics corpus gate."""
+    return maslow_home() / "cache" / "near_dup_runs"
+
+
 def lake_uri() -> str:
     """Root of the Lance datasets: `MASLOW_LAKE` (a path or an object-store URI), else `MASLOW_HOME/lake`."""
     return current().lake or str(maslow_home() / "lake")

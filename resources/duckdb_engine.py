@@ -14,7 +14,6 @@ from collections.abc import Iterator, Mapping
 import duckdb
 import pyarrow as pa
 
-from resources.lance_datasets import dataset_uri
 from resources.sql_engine import BATCH_ROWS, LakeMixin, SqlEngine
 from resources.sql_guard import confine
 from resources.sql_pushdown import ScanSpec, plan_scans
@@ -46,8 +45,8 @@ class DuckDBEngine(LakeMixin, SqlEngine):
         for name in refs(sql):
             ds = self.dataset(name, (versions or {}).get(name))
             if ds is None:
-                uri = dataset_uri(self._lake_root(), name.split("/"))
-                raise SqlRefError(f"ref('{name}'): no Lance dataset at {uri}; materialize {name} first")
+                raise SqlRefError(f"ref('{name}'): no Lance dataset at {self.dataset_uri(name)}; materialize "
+                                  f"{name} first")
             datasets[name] = ds
         specs = plan_scans(sql, {n: ds.schema for n, ds in datasets.items()})
         for name, extra in (ref_filters or {}).items():

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 import dagster as dg
 import pyarrow as pa
 
+from resources.lance_datasets import dataset_uri
 from resources.lance_stage import open_visible
 from resources.lance_tags import tag_name, tag_version
 
@@ -58,6 +59,10 @@ class LakeMixin:
         if not root:
             raise ValueError(f"{type(self).__name__} needs the lake root (root_uri or lake_uri)")
         return root
+
+    def dataset_uri(self, name: str) -> str:
+        """Where asset `name`'s Lance dataset lives (whether or not it exists yet)."""
+        return dataset_uri(self._lake_root(), name.split("/"))
 
     def dataset(self, name: str, version: int | str | None = None):
         """Asset `name`'s Lance dataset at a version or tag, else its latest version a reader may see (for a

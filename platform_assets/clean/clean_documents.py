@@ -15,7 +15,7 @@ from platform_assets.processors.clean_config import FILTERS_FILE
 from platform_assets.processors.dedup.budget import DEFAULT_BUDGET_MB, MemoryBudget
 from platform_assets.processors.dedup.cluster_stage import ClusterStage, buckets_for
 from platform_assets.processors.dedup.cluster_tasks import Target
-from platform_assets.processors.dedup.index_lookup import BandRuns, IndexLookup, cache_folder
+from platform_assets.processors.dedup.index_lookup import IndexLookup
 from platform_assets.processors.dedup.presets import DEFAULT_PRESET, PRESETS, get_preset
 from platform_assets.processors.dedup.schemas import OUTPUT_SCHEMAS
 from platform_assets.processors.dedup.stage import CleanStage, StageOptions
@@ -234,13 +234,12 @@ def _held_elsewhere(lance_io, day: str) -> Iterator[pa.RecordBatch]:
 
 def _earlier_index(lance_io, day: str, preset: str, spill_bytes: int) -> tuple[dict, IndexLookup | None]:
     """The index version checked, and the earlier days' band keys (same preset), looked up through the
-    sorted runs cached under `MASLOW_HOME/cache/near_dup_runs` (index_lookup.py; the cluster stage's
+    sorted runs cached under `settings.near_dup_runs_dir()` (index_lookup.py; the cluster stage's
     band-reduce tasks search them too, cluster_prior.py)."""
     ds = lance_io.open(INDEX_KEY)
     if ds is None:
         return {"near_dup_index/version_checked": "none"}, None
     meta = {"near_dup_index/version_checked": ds.version}
     same = lance_filters.compare("preset", "=", preset)
-    folder = cache_folder(settings.maslow_home() / "cache" / "near_dup_runs", lance_io.uri_for(INDEX_KEY),
-                          preset)
-    return meta, IndexLookup(BandRuns(folder, get_preset(preset).bands, same, spill_bytes), ds, day)
+    return meta, IndexLookup.of(settings.near_dup_runs_dir(), lance_io.uri_for(INDEX_KEY), ds,
+                                get_preset(preset), same, day, spill_bytes)

@@ -7,7 +7,7 @@ Every seed ends as at least one candidate, and every candidate ends in exactly o
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -25,11 +25,11 @@ SEED_CHUNK = 512
 
 @dataclass
 class GateInputs:
-    """What the gates read, at pinned versions: the MinHash preset and a fresh stream of near_dup_index
-    batches (None: no corpus gate), the eval n-gram index and canaries (None: no contamination gate)."""
+    """What the gates read, at pinned versions: the MinHash preset and the near_dup_index lookup (None: no
+    corpus gate), the eval n-gram index and canaries (None: no contamination gate)."""
 
     minhash: MinHashPreset
-    corpus_index: Callable[[], Iterable[pa.RecordBatch]] | None = None
+    corpus_index: gates.CorpusLookup | None = None
     ngram_index: decontam.NgramIndex | None = None
     canaries: dict[str, str] = field(default_factory=dict)
 
@@ -118,7 +118,7 @@ def apply_gates(rows: list[dict], spec: SynthSpec, g: GateInputs) -> tuple[list[
     if spec.gates.near_dup:
         run("duplicates", lambda rs: gates.duplicates(rs, g.minhash))
     if spec.gates.corpus_dedup and g.corpus_index is not None:
-        run("corpus", lambda rs: gates.corpus(rs, g.minhash, g.corpus_index()))
+        run("corpus", lambda rs: gates.corpus(rs, g.minhash, g.corpus_index))
     kept, dropped = [], []
     for row, v in zip(rows, verdicts, strict=True):
         if v is None:

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import dagster as dg
 
+from platform_assets import settings, spec_versions
 from platform_assets import spec_isolation as isolation
-from platform_assets import spec_versions
 from platform_assets.eval_sets.contamination import canaries_of
 from platform_assets.eval_sets.eval_ngram_index import index_from_table
 from platform_assets.metadata_tables import counts
 from platform_assets.processors import decontam
+from platform_assets.processors.dedup.index_lookup import IndexLookup
 from platform_assets.processors.dedup.presets import get_preset
 from platform_assets.processors.synthetics import registry
 from platform_assets.synthetics import spec as specs
@@ -121,9 +122,9 @@ def gate_inputs(spec: specs.SynthSpec, engine, versions: dict[str, int]) -> Gate
     out = GateInputs(minhash)
     if "near_dup_index" in versions:
         ds = engine.dataset("near_dup_index", versions["near_dup_index"])
-        same_preset = lance_filters.compare("preset", "=", minhash.name)
-        columns = ["doc_id", "day", "bands"]
-        out.corpus_index = lambda: ds.scanner(columns=columns, filter=same_preset).to_reader()
+        out.corpus_index = IndexLookup.of(
+            settings.near_dup_runs_dir(), engine.dataset_uri("near_dup_index"),
+            ds, minhash, lance_filters.compare("preset", "=", minhash.name), day=None)
     if "eval_ngram_index" in versions and "eval_items" in versions:
         n = decontam.PRESETS[spec.gates.decontam_preset].n
         index = engine.dataset("eval_ngram_index", versions["eval_ngram_index"])

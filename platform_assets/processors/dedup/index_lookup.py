@@ -142,10 +142,10 @@ class BandRuns:
                 return
             replace(list(close[0]))
 
-    def match(self, per_band: list[tuple[np.ndarray, np.ndarray]], day: str,
+    def match(self, per_band: list[tuple[np.ndarray, np.ndarray]], day: str | None,
               live: dict[Path, set[int]]) -> PriorMatches:
-        """Index rows of days before `day` sharing a band key with the new day's sorted keys `per_band`
-        (as `prior.match_sorted` finds them by scanning every earlier row)."""
+        """Index rows of days before `day` (None: of every day) sharing a band key with the new day's sorted
+        keys `per_band` (as `prior.match_sorted` finds them by scanning every earlier row)."""
         out = PriorMatches(rows_checked=self.rows_before(live, day))
         distinct = [_first_of_each(np.asarray(keys), np.asarray(owners)) for keys, owners in per_band]
         for _, run, held, cur, doc in self.hits(distinct, live):
@@ -160,10 +160,11 @@ class BandRuns:
         return out
 
     @staticmethod
-    def rows_before(live: dict[Path, set[int]], day: str) -> int:
-        """Index rows of days before `day` in the fragments the runs answer for (what a scan would check)."""
+    def rows_before(live: dict[Path, set[int]], day: str | None) -> int:
+        """Index rows of days before `day` (None: all) in the fragments the runs answer for (what a scan
+        would check)."""
         return sum(n for path, held in live.items() for f, v in Run.open(path).fragments.items() if f in held
-                   for d, n in v["days"].items() if d < day)
+                   for d, n in v["days"].items() if day is None or d < day)
 
     def hits(self, distinct: list[tuple[np.ndarray, np.ndarray]], live: dict[Path, set[int]]
              ) -> Iterator[tuple[int, Run, set[int], np.ndarray, np.ndarray]]:
@@ -174,12 +175,13 @@ class BandRuns:
             yield (number, run, live[path], *self._hits(run, distinct))
 
     @staticmethod
-    def earlier(run: Run, held: set[int], rows: np.ndarray, day: str) -> tuple[np.ndarray, pa.Table]:
-        """Which docs.arrow `rows` of `run` are of a day before `day` in a fragment it answers for, and
-        those rows' documents (all of them)."""
+    def earlier(run: Run, held: set[int], rows: np.ndarray, day: str | None) -> tuple[np.ndarray, pa.Table]:
+        """Which docs.arrow `rows` of `run` are of a day before `day` (None: any day) in a fragment it
+        answers for, and those rows' documents (all of them)."""
         docs = run.docs.take(pa.array(rows))
-        ok = pc.and_(pc.less(docs.column("day"), day),
-                     pc.is_in(docs.column("fragment"), pa.array(sorted(held), pa.uint32())))
+        ok = pc.is_in(docs.column("fragment"), pa.array(sorted(held), pa.uint32()))
+        if day is not None:
+            ok = pc.and_(pc.less(docs.column("day"), day), ok)
         return ok.to_numpy(zero_copy_only=False), docs
 
     @staticmethod
@@ -212,12 +214,21 @@ def _first_of_each(keys: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np
 
 @dataclass
 class IndexLookup:
-    """What the clean stage is given in the incremental scope: the index at the version to check, its
-    runs, and the day being cleaned. `match` refreshes the runs, then looks the day's keys up."""
+    """The index at the version to check, its runs, and the day being cleaned (None: every day is earlier,
+    as for the synthetics corpus gate). `match` refreshes the runs, then looks the keys up."""
 
     runs: BandRuns
     dataset: Any
-    day: str
+    day: str | None
+
+    @classmethod
+    def of(cls, cache_root: Path, index_uri: str, dataset: Any, preset: Any, where: str, day: str | None,
+           spill_bytes: int = 64 << 20) -> IndexLookup:
+        """The lookup of `preset`'s rows (a `MinHashPreset`; `where` the filter selecting them) of the index
+        at `index_uri`, opened at the version `dataset`, its runs cached under `cache_root` (a folder per
+        index and preset, shared by every caller)."""
+        folder = cache_folder(cache_root, index_uri, preset.name)
+        return cls(BandRuns(folder, preset.bands, where, spill_bytes), dataset, day)
 
     def match(self, per_band: list[tuple[np.ndarray, np.ndarray]]) -> PriorMatches:
         with self.runs.locked():

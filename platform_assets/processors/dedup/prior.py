@@ -39,14 +39,20 @@ def index_bands(batch: pa.RecordBatch, bands: int) -> tuple[np.ndarray, np.ndarr
     return rows, col.flatten().to_numpy(zero_copy_only=False).astype(np.uint64).reshape(-1, bands)
 
 
-def match_prior(keys: np.ndarray, present: np.ndarray, index: Iterable[pa.RecordBatch]) -> PriorMatches:
-    """Streams earlier index rows (doc_id, day, bands) against the current band keys held in memory."""
+def sorted_per_band(keys: np.ndarray, present: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per band, the keys of the rows that have them (`present`), sorted, and each key's row: the form
+    `match_sorted` and `index_lookup` search."""
     cur = np.flatnonzero(present)
     per_band = []
     for b in range(keys.shape[1]):
         order = np.argsort(keys[cur, b], kind="stable")
         per_band.append((keys[cur, b][order], cur[order]))
-    return match_sorted(per_band, index)
+    return per_band
+
+
+def match_prior(keys: np.ndarray, present: np.ndarray, index: Iterable[pa.RecordBatch]) -> PriorMatches:
+    """Streams earlier index rows (doc_id, day, bands) against the current band keys held in memory."""
+    return match_sorted(sorted_per_band(keys, present), index)
 
 
 def match_sorted(per_band: list[tuple[np.ndarray, np.ndarray]],

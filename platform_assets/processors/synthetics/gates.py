@@ -14,7 +14,7 @@ build runs contamination first, then duplicates, then the corpus (`synthetics/bu
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from typing import Protocol
 
 import numpy as np
 import pyarrow as pa
@@ -23,10 +23,16 @@ from platform_assets.processors import decontam
 from platform_assets.processors.dedup.exact import exact_hashes
 from platform_assets.processors.dedup.minhash import document_bands
 from platform_assets.processors.dedup.presets import MinHashPreset
-from platform_assets.processors.dedup.prior import match_prior
+from platform_assets.processors.dedup.prior import PriorMatches, sorted_per_band
 from platform_assets.processors.dedup.union_find import collision_edges, components
 
 Verdict = tuple[str, str] | None
+
+
+class CorpusLookup(Protocol):
+    """The corpus's index rows sharing a band key with sorted keys per band (`index_lookup.IndexLookup`)."""
+
+    def match(self, per_band: list[tuple[np.ndarray, np.ndarray]]) -> PriorMatches: ...
 
 
 def pair_texts(rows: list[dict]) -> list[str]:
@@ -62,12 +68,13 @@ def _dup(kind: str, rows: list[dict], i: int, j: int) -> tuple[str, str]:
     return f"{kind}_{scope}", f"pair {rows[j]['pair_id']} kept"
 
 
-def corpus(rows: list[dict], preset: MinHashPreset, index: Iterable[pa.RecordBatch]) -> list[Verdict]:
-    """Each side against the corpus index (streamed once for both sides); the seed document is exempt."""
+def corpus(rows: list[dict], preset: MinHashPreset, index: CorpusLookup) -> list[Verdict]:
+    """Each side against the corpus index (one lookup for both sides: binary searches in its sorted runs,
+    so a chunk's cost follows the chunk, not the corpus); the seed document is exempt."""
     out: list[Verdict] = [None] * len(rows)
     sides = [f"{r['prompt']}\n{r[side]}" for side in ("chosen", "rejected") for r in rows]
     keys, present = document_bands(pa.array(sides, pa.large_string()), preset)
-    found = match_prior(keys, present, index)
+    found = index.match(sorted_per_band(keys, present))
     for k, doc_id in zip(found.current, found.prior_id, strict=True):
         i, side = k % len(rows), ("chosen", "rejected")[k // len(rows)]
         if out[i] is None and doc_id != rows[i]["doc_id"]:

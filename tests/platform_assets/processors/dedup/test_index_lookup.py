@@ -105,3 +105,24 @@ def test_a_crashed_build_is_ignored_and_a_deleted_cache_is_rebuilt(tmp_path):
         run.remove()
     assert looked_up(runs, uri, new_day(3), DAYS[3]) == want
     assert runs.stats["rows_read"] == 60
+
+
+def test_every_day_lookup_equals_a_scan_of_the_whole_index(tmp_path):
+    """day=None (the synthetics corpus gate): every day's rows are earlier; the runs are built once under
+    `IndexLookup.of`'s folder and a second lookup reads no index row."""
+    from platform_assets.processors.dedup.presets import get_preset
+
+    uri = str(tmp_path / "near_dup_index.lance")
+    for k, day in enumerate(DAYS[:3]):
+        write_day(uri, index_rows(day, 30, k + 1))
+    preset = get_preset("fineweb")
+    assert preset.bands == BANDS
+    want = match_sorted(new_day(7), lance.dataset(uri).scanner(columns=["doc_id", "day", "bands"],
+                                                              filter=PRESET).to_reader())
+    lookup = IndexLookup.of(tmp_path / "cache", uri, lance.dataset(uri), preset, PRESET, day=None)
+    found = lookup.match(new_day(7))
+    assert as_set(found) == as_set(want) and found.rows_checked == want.rows_checked == 90
+    assert {d for d in found.prior_day} == set(DAYS[:3])  # the last day too: nothing is later than None
+    assert lookup.runs.stats["rows_read"] == 90
+    again = IndexLookup.of(tmp_path / "cache", uri, lance.dataset(uri), preset, PRESET, day=None)
+    assert as_set(again.match(new_day(7))) == as_set(want) and again.runs.stats["rows_read"] == 0
