@@ -14,7 +14,8 @@ the (logarithmic) number of runs. The runs are a cache: deleting the folder only
 from __future__ import annotations
 
 import fcntl
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,9 +32,42 @@ from platform_assets.processors.hashing import short_digest
 FACTOR = 2  # a run is merged into the next larger one until the larger holds over FACTOR times as much
 
 
+URI_FILE = "index_uri"  # in `<root>/<hash>/`: the index the folder's runs were built from (for `sweep`)
+
+
 def cache_folder(root: Path, index_uri: str, preset: str) -> Path:
     """`<root>/<hash of the index uri>/<preset>`: one set of runs per index dataset and preset."""
     return root / short_digest(index_uri) / preset
+
+
+def sweep(root: Path, exists: Callable[[str], bool], dry_run: bool = False) -> list[str]:
+    """Removes the runs of index datasets that no longer exist (a lake deleted or moved: nothing else would
+    free them); returns their uris. A folder that names no uri (written before it was recorded) is removed
+    too: it only costs a rebuild. A folder whose lock is held (a lookup running) is left alone."""
+    removed = []
+    for index_dir in sorted(p for p in root.glob("*") if p.is_dir()):
+        named = index_dir / URI_FILE
+        uri = named.read_text() if named.is_file() else None
+        if uri is not None and exists(uri):
+            continue
+        locks = [open(p, "w") for p in index_dir.glob("*/.lock")]
+        try:
+            if all(_try_lock(lock) for lock in locks):
+                if not dry_run:
+                    shutil.rmtree(index_dir, ignore_errors=True)
+                removed.append(uri or str(index_dir))
+        finally:
+            for lock in locks:
+                lock.close()  # closing releases the lock
+    return removed
+
+
+def _try_lock(lock) -> bool:
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
 
 
 def signature(fragment: Any) -> str:
@@ -228,6 +262,10 @@ class IndexLookup:
         at `index_uri`, opened at the version `dataset`, its runs cached under `cache_root` (a folder per
         index and preset, shared by every caller)."""
         folder = cache_folder(cache_root, index_uri, preset.name)
+        named = folder.parent / URI_FILE
+        if not named.is_file():
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            named.write_text(index_uri)
         return cls(BandRuns(folder, preset.bands, where, spill_bytes), dataset, day)
 
     def match(self, per_band: list[tuple[np.ndarray, np.ndarray]]) -> PriorMatches:

@@ -126,3 +126,34 @@ def test_every_day_lookup_equals_a_scan_of_the_whole_index(tmp_path):
     assert lookup.runs.stats["rows_read"] == 90
     again = IndexLookup.of(tmp_path / "cache", uri, lance.dataset(uri), preset, PRESET, day=None)
     assert as_set(again.match(new_day(7))) == as_set(want) and again.runs.stats["rows_read"] == 0
+
+
+def test_sweep_removes_the_runs_of_deleted_indexes_only(tmp_path):
+    import fcntl
+    import shutil
+
+    from platform_assets.cli.gc import _index_exists
+    from platform_assets.processors.dedup.index_lookup import sweep
+    from platform_assets.processors.dedup.presets import get_preset
+
+    cache, preset = tmp_path / "cache", get_preset("fineweb")
+    uris = [str(tmp_path / f"lake{i}" / "near_dup_index.lance") for i in range(3)]
+    for uri in uris:
+        write_day(uri, index_rows(DAYS[0], 10, 1))
+        IndexLookup.of(cache, uri, lance.dataset(uri), preset, PRESET, day=None).match(new_day(1))
+    (cache / "0123456789abcdef" / "fineweb").mkdir(parents=True)  # a folder from before uris were recorded
+    shutil.rmtree(tmp_path / "lake1")
+    shutil.rmtree(tmp_path / "lake2")
+    busy = IndexLookup.of(cache, uris[2], None, preset, PRESET, day=None).runs
+    assert len(list(cache.iterdir())) == 4
+    unnamed = str(cache / "0123456789abcdef")
+    assert sorted(sweep(cache, _index_exists, dry_run=True)) == sorted([uris[1], uris[2], unnamed])
+    assert len(list(cache.iterdir())) == 4  # a dry run removes nothing
+    with open(busy.folder / ".lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # a lookup of lake2 running: its folder stays
+        assert sorted(sweep(cache, _index_exists)) == sorted([uris[1], unnamed])
+    assert busy.folder.exists()
+    assert sweep(cache, _index_exists) == [uris[2]]
+    left = list(cache.iterdir())
+    assert len(left) == 1 and (left[0] / "index_uri").read_text() == uris[0]
+    assert _index_exists("s3://bucket/lake/near_dup_index.lance")  # an object store is never assumed gone
