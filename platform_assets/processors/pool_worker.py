@@ -13,6 +13,7 @@ module-level functions only, so the children skip the main module and import jus
 from __future__ import annotations
 
 import pickle
+import threading
 from collections.abc import Callable
 from multiprocessing import context, popen_spawn_posix, spawn
 from typing import Any
@@ -20,19 +21,23 @@ from typing import Any
 import pyarrow as pa
 
 _loaded: dict[str, tuple] = {}  # in a worker: the arguments file it read last, by path
+_swap = threading.Lock()  # two pools starting workers from two threads must not interleave the swap
 
 
 class LeanPopen(popen_spawn_posix.Popen):
     """Spawn's launcher with the main-module entries left out of the child's preparation data."""
 
     def _launch(self, process_obj):
-        full = spawn.get_preparation_data
-        spawn.get_preparation_data = lambda name: {k: v for k, v in full(name).items()
-                                                   if not k.startswith("init_main")}
-        try:
-            super()._launch(process_obj)
-        finally:
-            spawn.get_preparation_data = full
+        """The standard launch with `spawn.get_preparation_data` (module state, read there) filtered for
+        the time of this call, under a lock."""
+        with _swap:
+            full = spawn.get_preparation_data
+            spawn.get_preparation_data = lambda name: {k: v for k, v in full(name).items()
+                                                       if not k.startswith("init_main")}
+            try:
+                super()._launch(process_obj)
+            finally:
+                spawn.get_preparation_data = full
 
 
 class LeanProcess(context.SpawnProcess):
