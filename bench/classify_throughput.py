@@ -25,6 +25,7 @@ start.
 from __future__ import annotations
 
 import argparse
+import multiprocessing as mp
 import pickle
 import re
 import resource
@@ -38,7 +39,7 @@ import pyarrow as pa
 import xxhash
 
 from bench.common import cores, load_average, median_times, print_table, write_result
-from platform_assets import settings
+from platform_assets import allocator, settings
 from platform_assets.processors.classifiers import ngram_model, stack, synthetic_web
 from platform_assets.processors.classifiers.quality_training import load_config, load_reference, train_quality
 from resources.batch_spool import BatchSpool, remove
@@ -153,6 +154,54 @@ def naive_quality(texts: list[str], model: ngram_model.NgramModel) -> np.ndarray
     return out
 
 
+def _spin(kind: str, out) -> None:
+    data = np.ones(8 << 20) if kind == "memory" else None  # 64 MB: twice the L3 cache
+    start, x = time.process_time(), 0
+    if data is not None:
+        for _ in range(80):
+            data.sum()
+    else:
+        for i in range(1_500_000):
+            x += i * i
+    out.put(time.process_time() - start)
+
+
+def spin_cpu_s(kind: str, procs: int) -> float:
+    """Mean CPU seconds of a fixed loop run in `procs` forked processes at once: "python" (the interpreter
+    alone: no memory traffic) or "memory" (numpy summing 64 MB, 80 times: memory bandwidth). Without shared
+    data the figure is the same alone and side by side unless the machine's cores slow each other: a VM's
+    two vCPUs on one host core's SMT threads (python) or a memory bandwidth both share (memory)."""
+    ctx = mp.get_context("fork")
+    out = ctx.Queue()
+    procs_ = [ctx.Process(target=_spin, args=(kind, out)) for _ in range(procs)]
+    for p in procs_:
+        p.start()
+    spent = [out.get() for _ in procs_]
+    for p in procs_:
+        p.join()
+    return statistics.mean(spent)
+
+
+class PairCheck:
+    """Before each pool round (untimed): each spin loop alone, then two at once; their quotient is that
+    moment's cost of both cores being busy, which the pool pays and one process does not."""
+
+    KINDS = ("python", "memory")
+
+    def __init__(self) -> None:
+        self.factors: dict[str, list[float]] = {k: [] for k in self.KINDS}
+
+    def __call__(self, name: str) -> None:
+        if name.startswith("stack, ") and not name.endswith("1 process"):
+            for kind in self.KINDS:
+                self.factors[kind].append(round(spin_cpu_s(kind, 2) / spin_cpu_s(kind, 1), 3))
+
+    def summary(self) -> dict:
+        """Per kind, the median factor and each timed round's (the warm-up round's left out)."""
+        return {k: {"median": statistics.median(v[1:]) if v[1:] else None, "per_round": v[1:]}
+                for k, v in self.factors.items()}
+
+
 def autogroup() -> bool | None:
     """Whether CFS shares CPU between sessions rather than processes (None where the kernel does not say)."""
     try:
@@ -184,7 +233,8 @@ def measure(batches, args: tuple, naive_docs, model, workers: int, repeat: int):
                 executor.map_batches(stack.classify_on_worker, batches, *args))),
             NAIVE: cpu.timed(NAIVE, lambda: naive_quality(naive_docs, model)),
         }
-        return median_times(fns, repeat=repeat, warmup=1), cpu, started
+        pair = PairCheck()
+        return median_times(fns, repeat=repeat, warmup=1, before=pair), cpu, started, pair
     finally:
         executor.close()
 
@@ -200,6 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     n = args.docs or (2000 if args.quick else 20_000)
     repeat = 2 if args.quick else 3
     load_start = load_average()
+    allocator.install_pool_worker()  # this process too: the one-process baseline pays no page-fault churn
     docs = synthetic_web.documents(n, seed=1, mean_chars=3000).select(["doc_id", "day", "text", "domain"])
     batches = [compact(b) for b in docs.to_batches(max_chunksize=BATCH_ROWS)]  # as the executor ships them
     mean_chars = float(np.mean([len(t) for t in docs["text"].to_pylist()]))
@@ -207,13 +258,14 @@ def main(argv: list[str] | None = None) -> int:
     task_args = (tuple(stack.DEFAULT_CLASSIFIERS), ngram_model.to_table(model, "quality_v1"))
     naive_docs = docs.slice(0, max(200, n // 20))["text"].to_pylist()
     load_before = load_average()
-    secs, cpu, started = measure(batches, task_args, naive_docs, model, args.workers, repeat)
+    secs, cpu, started, pair = measure(batches, task_args, naive_docs, model, args.workers, repeat)
     classifiers = stack.build_stack(stack.DEFAULT_CLASSIFIERS, model)
     per_classifier = classifier_cpu(batches, classifiers)
     shipping = shipping_us_per_doc(batches[0], stack.classify_batch(batches[0], classifiers))
     load_after = load_average()
     figures = summarize(secs, cpu, per_classifier, n, len(naive_docs), args.workers)
-    figures.update(pool_start=started, shipping_cpu_us_per_doc=shipping)
+    figures.update(pool_start=started, shipping_cpu_us_per_doc=shipping,
+                   cores_side_by_side=pair.summary())
     report(figures, secs, n, mean_chars, load_before, load_after)
     write_result("classify_throughput", {
         "docs": n, "batch_rows": BATCH_ROWS, "mean_chars": round(mean_chars), "workers": args.workers,
@@ -272,7 +324,7 @@ def report(figures: dict, secs: dict, n: int, mean_chars: float, load_before, lo
                                           ("shipping a batch, pickled", shipping["pickled"]),
                                           *figures["cpu_us_per_doc_by_classifier"].items()],
                 title="where the time goes (CPU; the classifiers inside the stack, one process)")
-    started = figures["pool_start"]
+    started, side = figures["pool_start"], figures["cores_side_by_side"]
     print(
         f"\npool start: {started['wall_s']} s, worker CPU {started['worker_cpu_s']} s"
         f"\nstack on all cores: {figures['stack_docs_per_s_all_cores']:,} docs/s, "
@@ -281,6 +333,9 @@ def report(figures: dict, secs: dict, n: int, mean_chars: float, load_before, lo
         f"docs per CPU-second {figures['docs_per_cpu_s']}, pool efficiency {figures['pool_efficiency']}; "
         f"a worker per idle core: {figures['idle_estimate_docs_per_s']:,} docs/s, "
         f"{figures['idle_estimate_speedup']}x"
+        f"\ncores side by side (CPU of two at once over one alone; 1.0: no slowdown): a pure-Python loop "
+        f"{side['python']['median']}x, streaming memory {side['memory']['median']}x "
+        f"(per pool round {side['python']['per_round']}, {side['memory']['per_round']})"
     )
 
 
