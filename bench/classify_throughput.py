@@ -18,8 +18,11 @@ each worker a core of its own (documents over the busiest worker's CPU seconds).
 the start and the end. Where the time goes: the system part of that CPU (page faults: allocation churn),
 each classifier's CPU per document inside the stack (each sees
 the columns of those before it, as in the asset), handing a batch to a worker and its result back (as the
-executor does it, through a shared-memory file, and pickled as a plain process pool would), and the pool's
-start.
+executor does it, through a shared-memory file, and pickled as a plain process pool would), the pool's
+start, and (untimed, before each pool round) how much two busy cores slow each other on this machine at that
+moment: a pure-Python loop and a memory-streaming loop, two at once against one alone (`PairCheck`). The
+bench's process scores with the pool workers' allocator setting (`allocator.install_pool_worker`), so
+neither side pays page-fault churn the other does not.
 """
 
 from __future__ import annotations
