@@ -28,11 +28,12 @@ neither side pays page-fault churn the other does not.
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
 import pickle
 import re
 import resource
 import statistics
+import subprocess
+import sys
 import time
 from collections import defaultdict
 
@@ -157,32 +158,39 @@ def naive_quality(texts: list[str], model: ngram_model.NgramModel) -> np.ndarray
     return out
 
 
-def _spin(kind: str, out) -> None:
-    data = np.ones(8 << 20) if kind == "memory" else None  # 64 MB: twice the L3 cache
-    start, x = time.process_time(), 0
-    if data is not None:
-        for _ in range(80):
-            data.sum()
-    else:
-        for i in range(1_500_000):
-            x += i * i
-    out.put(time.process_time() - start)
+SPIN = """
+import sys, time
+kind = sys.argv[1]
+if kind == "memory":
+    import numpy as np
+    data = np.ones(8 << 20)  # 64 MB: twice the L3 cache
+print("ready", flush=True)
+sys.stdin.readline()  # all start together, imports done
+start, x = time.process_time(), 0
+if kind == "memory":
+    for _ in range(80):
+        data.sum()
+else:
+    for i in range(1_500_000):
+        x += i * i
+print(time.process_time() - start)
+"""
 
 
 def spin_cpu_s(kind: str, procs: int) -> float:
-    """Mean CPU seconds of a fixed loop run in `procs` forked processes at once: "python" (the interpreter
-    alone: no memory traffic) or "memory" (numpy summing 64 MB, 80 times: memory bandwidth). Without shared
-    data the figure is the same alone and side by side unless the machine's cores slow each other: a VM's
-    two vCPUs on one host core's SMT threads (python) or a memory bandwidth both share (memory)."""
-    ctx = mp.get_context("fork")
-    out = ctx.Queue()
-    procs_ = [ctx.Process(target=_spin, args=(kind, out)) for _ in range(procs)]
-    for p in procs_:
-        p.start()
-    spent = [out.get() for _ in procs_]
-    for p in procs_:
-        p.join()
-    return statistics.mean(spent)
+    """Mean CPU seconds of a fixed loop run in `procs` fresh interpreters at once: "python" (the
+    interpreter alone: no memory traffic) or "memory" (numpy summing 64 MB, 80 times: memory bandwidth).
+    Without shared data the figure is the same alone and side by side unless the machine's cores slow each
+    other: a VM's two vCPUs on one host core's SMT threads (python) or a memory bandwidth both share
+    (memory). Subprocesses, not forks: this process has Lance's runtime threads."""
+    running = [subprocess.Popen([sys.executable, "-c", SPIN, kind], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, text=True) for _ in range(procs)]
+    for p in running:
+        p.stdout.readline()
+    for p in running:
+        p.stdin.write("go\n")
+        p.stdin.flush()
+    return statistics.mean(float(p.communicate()[0]) for p in running)
 
 
 class PairCheck:
