@@ -10,6 +10,7 @@ import dagster as dg
 from platform_assets import settings
 from platform_assets.partitions import queue_partitions
 from platform_assets.processors.labeling.annotations import label_files, labels_dir
+from schedules.landing_sensor import Stamp, stamp
 
 LABEL_IMPORT_JOB = "label_import"
 
@@ -20,14 +21,11 @@ def label_import_job() -> dg.UnresolvedAssetJobDefinition:
         LABEL_IMPORT_JOB, selection=dg.AssetSelection.assets("human_labels", "adjudicated_labels"))
 
 
-def queue_stamps(queues: list[str]) -> dict[str, dict[str, list[int]]]:
+def queue_stamps(queues: list[str]) -> dict[str, dict[str, Stamp]]:
     """`{queue: {file name: [size, mtime_ns]}}` of every queue's annotation files (as import reads them)."""
     out = {}
     for queue in queues:
-        files = {
-            p.name: [p.stat().st_size, p.stat().st_mtime_ns]
-            for p in label_files(labels_dir(settings.landing_dir(), queue))
-        }
+        files = {p.name: stamp(p) for p in label_files(labels_dir(settings.landing_dir(), queue))}
         if files:
             out[queue] = files
     return out

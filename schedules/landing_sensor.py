@@ -24,11 +24,12 @@ def landed_files(landing: Path) -> dict[str, dict[str, Stamp]]:
     for day in settings.landed_days(landing):
         files = ingest_partition.landed_files(landing, day)
         if files:
-            days[day] = {f.relative_to(landing).as_posix(): _stamp(f) for _, f in files}
+            days[day] = {f.relative_to(landing).as_posix(): stamp(f) for _, f in files}
     return days
 
 
-def _stamp(path: Path) -> Stamp:
+def stamp(path: Path) -> Stamp:
+    """A file's (size, mtime_ns): what the sensors' cursors compare to see a file new or changed."""
     st = path.stat()
     return [st.st_size, st.st_mtime_ns]
 
