@@ -30,6 +30,18 @@ class SqlConfinementError(ValueError):
     """The SQL does more than read its refs; the message says what (the caller adds the file)."""
 
 
+def spec_query(sql: str) -> str:
+    """A spec's `sql:` field checked as every spec kind (mixture, synthetics, labeling queue) needs it: one
+    SELECT that names its inputs with `{{ ref('asset') }}` and only reads them; returned stripped of
+    surrounding blanks and a trailing `;`. Raises ValueError (for pydantic to place at the field)."""
+    sql = sql.strip().rstrip(";").strip()
+    render(sql)  # only ref() templating
+    if not refs(sql):
+        raise ValueError("the query reads no asset: name its inputs with {{ ref('asset') }}")
+    confine(sql)
+    return sql
+
+
 def confine(sql: str) -> None:
     """Raises SqlConfinementError unless `sql` (refs not yet rendered) only reads its refs."""
     try:

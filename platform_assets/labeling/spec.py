@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from platform_assets import settings
 from platform_assets.specs import SpecError, file_hash, load_named_spec, named_spec_files
-from resources import sql_refs
+from resources import sql_guard, sql_refs
 
 SPEC_FOLDER = "labeling"
 NAME = r"^[a-z][a-z0-9_]*$"
@@ -139,11 +139,7 @@ class QueueSpec(BaseModel):
     @field_validator("sql")
     @classmethod
     def _one_select_with_refs(cls, sql: str) -> str:
-        sql = sql.strip().rstrip(";").strip()
-        sql_refs.render(sql)  # only ref() templating
-        if not sql_refs.refs(sql):
-            raise ValueError("the query reads no asset: name its inputs with {{ ref('asset') }}")
-        return sql
+        return sql_guard.spec_query(sql)
 
     @model_validator(mode="after")
     def _suggestion_answers_exist(self) -> QueueSpec:

@@ -91,12 +91,7 @@ class SynthSpec(BaseModel):
     @field_validator("sql")
     @classmethod
     def _one_select_with_refs(cls, sql: str) -> str:
-        sql = sql.strip().rstrip(";").strip()
-        sql_refs.render(sql)
-        if not sql_refs.refs(sql):
-            raise ValueError("the query reads no asset: name its inputs with {{ ref('asset') }}")
-        sql_guard.confine(sql)
-        return sql
+        return sql_guard.spec_query(sql)
 
     @field_validator("generator")
     @classmethod

@@ -1,5 +1,6 @@
 """Spec SQL only reads its refs: every escape the attack suite used is refused, naming the file, and nothing
-is written or leaked, in an analytics model, a mixture component, the DuckDB engine and the Trino engine."""
+is written or leaked, in an analytics model, a mixture component, a labeling queue, the DuckDB engine and the
+Trino engine."""
 
 from __future__ import annotations
 
@@ -76,6 +77,23 @@ def test_a_mixture_component_is_refused_naming_the_file(lake, name):
         load_spec(path)
     message = str(err.value)
     assert f"{path}:3: components[0].sql: " in message and SECRET not in message
+    nothing_written(lake)
+
+
+@pytest.mark.parametrize("name", sorted(attacks("/t")))
+def test_a_labeling_queue_is_refused_naming_the_file(lake, name):
+    from platform_assets.labeling.spec import QueueSpecError, load_queue
+
+    path = lake / "specs" / "labeling" / f"{name}.yaml"
+    path.parent.mkdir(parents=True)
+    spec = {"name": name, "description": "evil", "sql": attacks(lake)[name],
+            "question": {"kind": "choices", "prompt": "ok?", "choices": ["yes", "no"]},
+            "sampling": {"size": 5, "seed": 1}}
+    path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    with pytest.raises(QueueSpecError) as err:
+        load_queue(path)
+    message = str(err.value)
+    assert f"{path}:3: sql: " in message and SECRET not in message
     nothing_written(lake)
 
 
