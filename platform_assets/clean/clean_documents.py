@@ -18,7 +18,7 @@ from platform_assets.processors.dedup.cluster_tasks import Target
 from platform_assets.processors.dedup.index_lookup import IndexLookup
 from platform_assets.processors.dedup.presets import DEFAULT_PRESET, PRESETS, get_preset
 from platform_assets.processors.dedup.schemas import OUTPUT_SCHEMAS
-from platform_assets.processors.dedup.stage import CleanStage, StageOptions
+from platform_assets.processors.dedup.stage import CleanStage, StageOptions, known_scope
 from platform_assets.processors.pipeline import load_clean_config
 from resources import lance_filters, lance_scans, lance_scratch, lance_writes
 from resources.executor import LocalExecutor
@@ -78,12 +78,7 @@ class CleanDocumentsConfig(dg.Config):
             raise ValueError(f"preset {value!r}: choose one of {sorted(PRESETS)}")
         return value
 
-    @pydantic.field_validator("scope")
-    @classmethod
-    def _known_scope(cls, value: str) -> str:
-        if value not in ("partition", "incremental"):
-            raise ValueError(f"scope {value!r}: choose 'partition' or 'incremental'")
-        return value
+    _known_scope = pydantic.field_validator("scope")(known_scope)
 
 
 _CODE_VERSION = code_version()

@@ -11,6 +11,7 @@ from platform_assets import settings
 from platform_assets.media.stage import MediaStage
 from platform_assets.metadata_tables import fold
 from platform_assets.partitions import DAILY_METADATA, daily_partitions
+from platform_assets.processors.dedup.stage import known_scope
 from platform_assets.processors.media.config import MEDIA_FILE, load_media_config
 from resources import lance_filters
 
@@ -24,12 +25,7 @@ class CleanMediaConfig(dg.Config):
     scope: str = pydantic.Field("incremental", description="partition (dedup within the day) or incremental "
                                 "(also against every earlier day's clean_media)")
 
-    @pydantic.field_validator("scope")
-    @classmethod
-    def _known_scope(cls, value: str) -> str:
-        if value not in ("partition", "incremental"):
-            raise ValueError(f"scope {value!r}: choose 'partition' or 'incremental'")
-        return value
+    _known_scope = pydantic.field_validator("scope")(known_scope)
 
 
 @dg.multi_asset(

@@ -39,11 +39,21 @@ TOTALS = (("tokens_kept", "token_count"), ("pii/emails", "pii_emails"), ("pii/ph
           ("pii/ips", "pii_ips"))
 
 
+Scope = Literal["partition", "incremental"]
+
+
+def known_scope(value: str) -> str:
+    """`value` if it is a dedup scope (a stage config's `scope` validator), else ValueError naming both."""
+    if value not in Scope.__args__:
+        raise ValueError(f"scope {value!r}: choose 'partition' or 'incremental'")
+    return value
+
+
 @dataclass(frozen=True)
 class StageOptions:
     day: str
     preset: str = DEFAULT_PRESET
-    scope: Literal["partition", "incremental"] = "partition"
+    scope: Scope = "partition"
     batch_rows: int = 256  # rows per task: a worker's working memory grows with it (~100 MB at 1,024)
     spill_bytes: int = 64 << 20  # dedup keys held in memory before they spill to a sorted run on disk
     spill_dir: str | None = None  # where the runs go (local disk; default: the system's temporary folder)
