@@ -13,8 +13,11 @@ at a time (what a plain loop over `subprocess.run` does), on a subset, against t
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
+from pathlib import Path
 
+import lance
 import pyarrow as pa
 
 from bench.common import cores, print_table, write_result
@@ -28,10 +31,13 @@ from platform_assets.eval_sets.contamination import canaries_of
 from platform_assets.eval_sets.eval_ngram_index import NGRAM_SIZES, build_index_table, index_from_table
 from platform_assets.eval_sets.items import build_items
 from platform_assets.processors import sandbox
+from platform_assets.processors.dedup.index_lookup import IndexLookup
 from platform_assets.processors.dedup.minhash import document_bands
 from platform_assets.processors.dedup.presets import get_preset
+from platform_assets.processors.dedup.schemas import INDEX_SCHEMA
 from platform_assets.synthetics.build import GateInputs, build_pairs
 from platform_assets.synthetics.spec import SynthSpec
+from resources import lance_filters
 
 NAME = "synthetics"
 SHARES = (("math", 0.12), ("dialog", 0.13), ("code", 0.05))  # the demo sources' shares per day
@@ -80,19 +86,24 @@ def eval_items() -> pa.Table:
                             promote_options="permissive")
 
 
-def gate_inputs(table: pa.Table, corpus: list[dict]) -> GateInputs:
+def gate_inputs(table: pa.Table, corpus: list[dict], folder: Path) -> GateInputs:
+    """The gates' inputs as the asset builds them: the seeds and the corpus copies written as a Lance
+    near_dup_index under `folder`, looked up through its sorted runs (cached under `folder` too)."""
     preset = get_preset("fineweb")
     texts = pa.array(table.column("text").to_pylist() + [c["text"] for c in corpus], pa.large_string())
     keys, present = document_bands(texts, preset)
     ids = table.column("doc_id").to_pylist() + [c["doc_id"] for c in corpus]
-    index = pa.table({"doc_id": ids, "day": ["d"] * len(ids),
+    index = pa.table({"doc_id": ids, "day": ["d"] * len(ids), "preset": [preset.name] * len(ids),
                       "bands": pa.array([k.tolist() if p else [] for k, p in zip(keys, present, strict=True)],
-                                        pa.list_(pa.uint64()))})
+                                        pa.list_(pa.uint64()))}, schema=INDEX_SCHEMA)
+    uri = str(folder / "near_dup_index.lance")
+    lance.write_dataset(index, uri)
+    lookup = IndexLookup.of(folder / "runs", uri, lance.dataset(uri), preset,
+                            lance_filters.compare("preset", "=", preset.name), day=None)
     items = eval_items()
     n = 13
     ngrams = build_index_table(items.select(["eval_set", "item_id", "index_text"]), NGRAM_SIZES)
-    return GateInputs(preset, lambda: index.to_batches(max_chunksize=8192),
-                      index_from_table(ngrams, n), canaries_of(items))
+    return GateInputs(preset, lookup, index_from_table(ngrams, n), canaries_of(items))
 
 
 def run(table: pa.Table, gates: GateInputs):
@@ -110,8 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     n = 600 if args.quick else args.prompts
     table, corpus = seeds(n)
-    gates = gate_inputs(table, corpus)
-    built, seconds = run(table, gates)
+    with tempfile.TemporaryDirectory() as folder:
+        gates = gate_inputs(table, corpus, Path(folder))
+        built, seconds = run(table, gates)
     s = built.stats
     code = table.filter(pa.compute.equal(table["domain"], "code")).slice(0, 60 if args.quick
                                                                          else args.baseline_prompts)

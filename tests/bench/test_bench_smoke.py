@@ -99,3 +99,15 @@ def test_classify_throughput_writes_where_the_time_goes(maslow_home):
     assert set(figures["cpu_us_per_doc_by_classifier"]) == {
         "quality_v1", "domain_v1", "difficulty_math_v1", "difficulty_code_v1", "difficulty_mc_v1"}
     assert isinstance(figures["target_met"], bool)
+
+
+def test_synthetics_bench_runs_every_gate_as_the_asset_does(maslow_home):
+    from bench import synthetics
+
+    assert synthetics.main(["--prompts", "300", "--baseline-prompts", "10"]) == 0
+    figures = json.loads((maslow_home / "bench" / "synthetics.json").read_text())
+    dropped, planted = figures["dropped_by_reason"], figures["planted"]
+    assert figures["prompts"] == 300 and figures["candidates"] == 300
+    # the corpus gate looks the corpus up through near_dup_index's sorted runs: every planted copy is found
+    assert dropped.get("duplicates_corpus", 0) >= planted["corpus_copies"] > 0
+    assert dropped.get("contaminated", 0) >= planted["eval_leaks"] > 0
