@@ -30,7 +30,7 @@ from platform_assets.processors import code_evidence
 from platform_assets.processors.classifiers.code_language import SIGNATURES
 from platform_assets.processors.features import TextBatch, byte_table, ratio
 
-VERSION = "domain_detect_v3"
+VERSION = "domain_detect_v4"  # v4: C/C++ declaration macros blanked before parsing, C++ tried after C
 
 DOMAINS = ("prose", "code", "math", "dialog", "other")
 

@@ -76,6 +76,40 @@ def test_parse_error_rates_tell_code_from_prose():
     assert np.isnan(rates[4])  # under MIN_LINES lines: no judgement
 
 
+HEADER = """// Licensed to the project under one or more agreements. You may not use this file except in
+// compliance with the license, which you can read in the file named LICENSE next to this one.
+
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace mylib {
+namespace text {
+
+/// \\brief Encode the bytes of a string as base64.
+MYLIB_EXPORT
+std::string encode(std::string_view s);
+
+/// \\brief Decode base64 text; an error for text that is not base64.
+MYLIB_EXPORT
+Result<std::string> decode(std::string_view s);
+
+MYLIB_DEPRECATED("use encode") MYLIB_EXPORT std::string old_encode(const char* s);
+
+}  // namespace text
+}  // namespace mylib
+"""
+
+
+def test_a_cpp_header_with_export_macros_parses_as_code():
+    # a prose-heavy head (license, doc comments) and a macro before every declaration
+    assert code_evidence.error_rate(HEADER, "c") > code_evidence.MAX_ERRORS_PER_LINE
+    assert code_evidence.error_rate(HEADER, "cpp") == 0.0  # the macros are blanked for C and C++
+    assert code_evidence.best_grammar(HEADER, "c") == ("cpp", 0.0)
+    assert detect_domains(TextBatch.from_texts([HEADER])).tolist() == ["code"]
+
+
 def test_a_long_file_cut_inside_a_docstring_still_parses():
     body = "def f():\n    '''" + "a long explanation of what f does\n" * 400 + "    '''\n    return 1\n"
     assert len(body) > code_evidence.PARSE_BYTES
