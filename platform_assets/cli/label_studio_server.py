@@ -95,12 +95,10 @@ def start(
         str(port),
         "--data-dir",
         str(data_dir),
-        "--username",
-        username,
-        "--password",
-        password,
-        "--user-token",
-        token,
+        # `--opt=value`: a generated password may start with "-", which argparse would read as an option
+        f"--username={username}",
+        f"--password={password}",
+        f"--user-token={token}",
         "--enable-legacy-api-token",
     ]
     out = open(log, "ab") if log else None  # noqa: SIM115 - the child owns it
