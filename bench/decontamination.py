@@ -21,7 +21,7 @@ from bench import decontam_reference as ref
 from bench.common import cores, median_times, print_table, write_result
 from platform_assets import settings
 from platform_assets.eval_sets import catalog
-from platform_assets.eval_sets.contamination import check_documents
+from platform_assets.eval_sets.contamination import CONTAMINATION_SCHEMA, Tally, contamination_batches
 from platform_assets.eval_sets.items import build_items
 from platform_assets.processors import decontam
 
@@ -68,7 +68,8 @@ def eval_texts(synthetic: int, seed: int = 1) -> list[tuple[str, str, str]]:
 
 
 def run_fast(docs: pa.Table, index: decontam.NgramIndex) -> list[tuple]:
-    table, _ = check_documents(docs.to_batches(max_chunksize=8192), index, {}, PRESET, "bench")
+    rows = contamination_batches(docs.to_batches(max_chunksize=8192), index, {}, PRESET, "bench", Tally())
+    table = pa.Table.from_batches(list(rows), CONTAMINATION_SCHEMA)
     return sorted(zip(*(table[c].to_pylist() for c in ref.ROW_COLUMNS), strict=True),
                   key=lambda r: (r[0], r[1], r[2] or ""))
 

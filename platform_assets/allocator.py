@@ -26,13 +26,19 @@ STREAMING_THRESHOLD, STREAMING_ARENAS = 128 << 10, 2
 POOL_WORKER_TRIM = 2 * MMAP_THRESHOLD  # glibc's own ratio when it moves the mmap threshold itself
 
 
-def install() -> bool:
-    """Fixes glibc's mmap threshold at MMAP_THRESHOLD; False where the C library has no `mallopt` (not
-    glibc), which keeps its own defaults. Idempotent."""
+def _mallopt(*settings: tuple[int, int]) -> bool:
+    """Applies each (parameter, value) with glibc's `mallopt`, in order; False where the C library has none
+    (not glibc), which keeps its own defaults, or where glibc refuses one."""
     if not sys.platform.startswith("linux"):
         return False
     mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
-    return bool(mallopt and mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD))
+    return bool(mallopt) and all(mallopt(param, value) for param, value in settings)
+
+
+def install() -> bool:
+    """Fixes glibc's mmap threshold at MMAP_THRESHOLD; False where the C library has no `mallopt` (not
+    glibc), which keeps its own defaults. Idempotent."""
+    return _mallopt((M_MMAP_THRESHOLD, MMAP_THRESHOLD))
 
 
 def install_streaming() -> bool:
@@ -44,11 +50,7 @@ def install_streaming() -> bool:
     import pyarrow as pa
 
     pa.set_memory_pool(pa.system_memory_pool())
-    if not sys.platform.startswith("linux"):
-        return False
-    mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
-    return bool(mallopt and mallopt(M_MMAP_THRESHOLD, STREAMING_THRESHOLD) and mallopt(M_ARENA_MAX,
-                                                                                        STREAMING_ARENAS))
+    return _mallopt((M_MMAP_THRESHOLD, STREAMING_THRESHOLD), (M_ARENA_MAX, STREAMING_ARENAS))
 
 
 def install_pool_worker() -> bool:
@@ -62,7 +64,4 @@ def install_pool_worker() -> bool:
     against 1 and 3 with this (the stack's whole CPU is ~190 us per document). The main process's large,
     fragmented heap rarely frees its top, which is why one process never showed it. Workers hold one arena
     each, so this costs at most 8 MB of a worker's RSS."""
-    if not sys.platform.startswith("linux"):
-        return False
-    mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
-    return bool(mallopt and mallopt(M_TRIM_THRESHOLD, POOL_WORKER_TRIM))
+    return _mallopt((M_TRIM_THRESHOLD, POOL_WORKER_TRIM))

@@ -161,13 +161,3 @@ def contamination_batches(
                 yield from table.to_batches()
         tally.docs += batch.num_rows
         tally.size += int(ends[-1]) if len(ends) else 0
-
-
-def check_documents(
-    batches: Iterable[pa.RecordBatch], index: decontam.NgramIndex, canaries: dict[str, str],
-    preset: decontam.Preset, day: str, chunk_bytes: int = 1 << 20,
-) -> tuple[pa.Table, dict]:
-    """`contamination_batches` gathered into one table, with the scan counts (for benches and tests)."""
-    tally = Tally()
-    rows = list(contamination_batches(batches, index, canaries, preset, day, tally, chunk_bytes))
-    return pa.Table.from_batches(rows, CONTAMINATION_SCHEMA), tally.stats()

@@ -111,3 +111,11 @@ def test_synthetics_bench_runs_every_gate_as_the_asset_does(maslow_home):
     # the corpus gate looks the corpus up through near_dup_index's sorted runs: every planted copy is found
     assert dropped.get("duplicates_corpus", 0) >= planted["corpus_copies"] > 0
     assert dropped.get("contaminated", 0) >= planted["eval_leaks"] > 0
+
+
+def test_decontamination_bench_agrees_with_its_reference(maslow_home):
+    from bench import decontamination
+
+    decontamination.main(["--quick"])  # raises when the checker's rows differ from the reference's
+    figures = json.loads((maslow_home / "bench" / "decontamination.json").read_text())
+    assert figures["quick"] is True and figures["rows"] > 0 and figures["flagged_docs"] > 0

@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 
 from platform_assets.processors.dedup.clusters import band_group
-from platform_assets.processors.dedup.runs import SortedRuns
+from platform_assets.processors.dedup.runs import RunFile, SortedRuns
 
 DOCS_SCHEMA = pa.schema([("doc_id", pa.string()), ("day", pa.string()), ("fragment", pa.uint32())])
 CHUNK = 1 << 16  # keys taken from each run per window when runs are merged (~4 MB a run in flight)
@@ -59,13 +59,15 @@ class Run:
         keys, docs = self._bands
         return keys[band], docs[band]
 
+    @cached_property
+    def _files(self) -> tuple[RunFile, RunFile]:
+        return RunFile(self.path / "keys.npy"), RunFile(self.path / "docs.npy")
+
     def read(self, band: int, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
         """Band `band`'s entries start..stop, read from the files (not mapped: a merge holds no pages)."""
-        out = []
-        for mapped, name in zip(self._bands, ("keys", "docs"), strict=True):
-            at = mapped.offset + (band * self.docs_count + start) * mapped.itemsize
-            out.append(np.fromfile(self.path / f"{name}.npy", mapped.dtype, stop - start, offset=at))
-        return out[0], out[1]
+        keys, docs = self._files
+        first = band * self.docs_count + start
+        return keys.elements(first, stop - start), docs.elements(first, stop - start)
 
     def doc_batches(self) -> Iterator[pa.RecordBatch]:
         """docs.arrow batch by batch, read (not mapped)."""

@@ -92,7 +92,8 @@ class SortedRuns:
 
 
 class RunFile:
-    """A spilled run's rows by slice, read from its `.npy` file on demand (`run[a:b]` is an array)."""
+    """A `.npy` file read a slice at a time with plain reads, never mapped: a spilled run's rows
+    (`run[a:b]`, an array), or any file's elements in C order (`elements`, band_runs' sorted runs)."""
 
     def __init__(self, path: Path):
         self.path = path
@@ -106,12 +107,14 @@ class RunFile:
     def __len__(self) -> int:
         return self.shape[0]
 
+    def elements(self, start: int, count: int) -> np.ndarray:
+        """`count` elements from flat position `start` (C order), as a 1-D array."""
+        return np.fromfile(self.path, self.dtype, count, offset=self.offset + start * self.dtype.itemsize)
+
     def __getitem__(self, rows: slice) -> np.ndarray:
         start, stop, _ = rows.indices(len(self))
         n, cols = max(0, stop - start), self.shape[1]
-        with open(self.path, "rb") as f:
-            f.seek(self.offset + start * cols * self.dtype.itemsize)
-            return np.fromfile(f, self.dtype, n * cols).reshape(n, cols)
+        return self.elements(start * cols, n * cols).reshape(n, cols)
 
 
 def merge_sorted(sources: list, width: int, chunk_rows: int) -> Iterator[np.ndarray]:
